@@ -1,0 +1,88 @@
+#include "decode/decode_settings.h"
+
+#include "core/error.h"
+
+#include <ATen/Parallel.h>
+
+#include <thread>
+
+namespace ts {
+
+Precision parsePrecision(const std::string& text) {
+    if (text == "fp32") return Precision::FP32;
+    if (text == "fp16") return Precision::FP16;
+    if (text == "bf16") return Precision::BF16;
+    throwUsage("--precision: '" + text + "' is not one of fp32, fp16, bf16");
+}
+
+TilingMode parseTilingMode(const std::string& text) {
+    if (text == "off") return TilingMode::Off;
+    if (text == "blend") return TilingMode::Blend;
+    if (text == "exact") return TilingMode::Exact;
+    throwUsage("--tiling: '" + text + "' is not one of off, blend, exact");
+}
+
+c10::Device parseDevice(const std::string& text) {
+    if (text == "cpu") return c10::Device(c10::kCPU);
+    if (text == "cuda") return c10::Device(c10::kCUDA, 0);
+    const std::string prefix = "cuda:";
+    if (text.rfind(prefix, 0) == 0 && text.size() > prefix.size() && text.size() < prefix.size() + 4) {
+        const std::string index = text.substr(prefix.size());
+        if (index.find_first_not_of("0123456789") == std::string::npos)
+            return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(std::stoi(index)));
+    }
+    throwUsage("--device: '" + text + "' is not one of cpu, cuda, cuda:N");
+}
+
+std::string toString(Precision p) {
+    switch (p) {
+    case Precision::FP32: return "fp32";
+    case Precision::FP16: return "fp16";
+    case Precision::BF16: return "bf16";
+    }
+    return "?";
+}
+
+std::string toString(TilingMode m) {
+    switch (m) {
+    case TilingMode::Off: return "off";
+    case TilingMode::Blend: return "blend";
+    case TilingMode::Exact: return "exact";
+    }
+    return "?";
+}
+
+c10::ScalarType scalarTypeOf(Precision p) {
+    switch (p) {
+    case Precision::FP32: return c10::kFloat;
+    case Precision::FP16: return c10::kHalf;
+    case Precision::BF16: return c10::kBFloat16;
+    }
+    return c10::kFloat;
+}
+
+int DecodeSettings::effectiveThreads() const {
+    if (threads > 0) return threads;
+    const unsigned cores = std::thread::hardware_concurrency();
+    return cores > 0 ? static_cast<int>(cores) : 1;
+}
+
+void DecodeSettings::validate() const {
+    const c10::Device dev = parseDevice(device);
+    if (dev.is_cpu() && precision == Precision::FP16)
+        throwUnsupported("--precision fp16: this LibTorch cannot run fp16 conv3d on the CPU; use fp32 or bf16, or --device cuda");
+    if (tilePx < 8 || tilePx % 8 != 0 || tilePx > 65536)
+        throwUsage("--tile: " + std::to_string(tilePx) + " px is not a positive multiple of 8");
+    if (overlapPx < 0 || overlapPx % 8 != 0 || overlapPx >= tilePx)
+        throwUsage("--overlap: " + std::to_string(overlapPx) + " px must be a multiple of 8, >= 0 and smaller than --tile");
+    if (streams < 1 || streams > 64)
+        throwUsage("--streams: " + std::to_string(streams) + " must be between 1 and 64");
+    if (threads < 0 || threads > 1024)
+        throwUsage("--threads: " + std::to_string(threads) + " must be between 1 and 1024 (0 = all cores)");
+    if (tiling != TilingMode::Off)
+        throwUnsupported("--tiling " + toString(tiling) + ": tiled decoding is not implemented yet in this version; use --tiling off");
+    if (streams != 1)
+        throwUnsupported("--streams " + std::to_string(streams) + ": concurrent tile workers come with tiled decoding; use --streams 1");
+}
+
+}  // namespace ts

@@ -1,0 +1,37 @@
+#pragma once
+// Every user-tunable setting of a decode, validated where it enters: parse* and
+// validate() throw ts::Error(Usage) naming the option and the accepted values.
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+#include <string>
+
+namespace ts {
+
+enum class Precision { FP32, FP16, BF16 };
+enum class TilingMode { Off, Blend, Exact };
+
+Precision parsePrecision(const std::string& text);    // fp32|fp16|bf16
+TilingMode parseTilingMode(const std::string& text);  // off|blend|exact
+c10::Device parseDevice(const std::string& text);     // cpu|cuda|cuda:N
+std::string toString(Precision p);
+std::string toString(TilingMode m);
+c10::ScalarType scalarTypeOf(Precision p);
+
+struct DecodeSettings {
+    std::string device = "cpu";
+    Precision precision = Precision::FP32;
+    TilingMode tiling = TilingMode::Off;
+    int tilePx = 256;     // output pixels, multiple of 8
+    int overlapPx = 32;   // output pixels, multiple of 8
+    int streams = 1;      // concurrent tile workers
+    int threads = 0;      // CPU intra-op threads; 0 = all cores
+    bool rawLatents = false;  // latents are not normalised (skip de-normalisation)
+
+    // Checks ranges and that this build can run the combination; throws naming the
+    // option. Settings not implemented yet are refused, never silently ignored.
+    void validate() const;
+    int effectiveThreads() const;  // threads, or the number of cores when 0
+};
+
+}  // namespace ts

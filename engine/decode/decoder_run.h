@@ -1,0 +1,33 @@
+#pragma once
+// Runs a decode (or encode) of a whole clip with given settings: moves the model to the
+// device/precision, sets threads, streams latent frames through the causal decoder and
+// hands frames to the observer as they are produced. Throws ts::Error; a cancelled run
+// throws ErrorKind::Cancelled.
+#include "decode/decode_observer.h"
+#include "decode/decode_settings.h"
+#include "model/wan_vae.h"
+
+#include <cstdint>
+
+namespace ts {
+
+struct RunStats {
+    double wallSeconds = 0;     // whole call incl. weight conversion
+    double decodeSeconds = 0;   // the network itself
+    std::int64_t macs = 0;      // multiply-adds executed (convolutions, attention)
+    std::int64_t outputFrames = 0;
+};
+
+// latents: [C,T,h,w] fp32 (normalised unless settings.rawLatents).
+RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
+                   DecodeObserver& observer);
+
+// Convenience: decode into one preallocated [3,F,H,W] fp32 tensor.
+at::Tensor decodeToTensor(const WanVae& model, const at::Tensor& latents,
+                          const DecodeSettings& settings, RunStats* stats = nullptr);
+
+// video: [3,F,H,W] in [-1,1], F = 1 + 4k. Returns the normalised mean [C,T,h,w] fp32.
+at::Tensor encodeToLatents(const WanVae& model, const at::Tensor& video,
+                           const DecodeSettings& settings, RunStats* stats = nullptr);
+
+}  // namespace ts
