@@ -1,0 +1,31 @@
+#pragma once
+// Command-line flags of one subcommand: "--name value" and boolean "--name". Unknown
+// flags, missing values and malformed numbers are usage errors naming the flag.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ts::cli {
+
+class CliArgs {
+public:
+    CliArgs(const std::string& command, const std::vector<std::string>& args,
+            const std::set<std::string>& valueFlags, const std::set<std::string>& boolFlags);
+
+    bool has(const std::string& flag) const;
+    std::string get(const std::string& flag, const std::string& fallback) const;
+    std::string require(const std::string& flag) const;
+    int getInt(const std::string& flag, int fallback) const;
+    const std::string& command() const { return command_; }
+
+private:
+    std::string command_;
+    std::map<std::string, std::string> values_;
+    std::set<std::string> bools_;
+};
+
+// Parses "16x3x16x16" style shapes for --latent-shape.
+std::vector<long> parseShape(const std::string& flag, const std::string& text);
+
+}  // namespace ts::cli

@@ -1,0 +1,97 @@
+// bench: one decode with timing, memory and throughput as one JSON object. Speed and
+// memory goals live here (and in docs/benchmarks/), not in timed tests.
+#include "commands.h"
+
+#include "core/error.h"
+#include "core/process_memory.h"
+#include "decode/decoder_run.h"
+#include "gpu/device_memory.h"
+#include "io/latents_reader.h"
+#include "model/wan_vae.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+namespace ts::cli {
+
+namespace {
+
+// Samples device memory once per decoded frame (the caching allocator keeps blocks, so
+// the device's used memory only grows during a run: the last sample is close to the peak).
+class MemorySampler : public DecodeObserver {
+public:
+    explicit MemorySampler(c10::Device device) : device_(device) {}
+    void onProgress(const DecodeProgress&) override {
+        if (!device_.is_cuda()) return;
+        const DeviceMemory m = queryDeviceMemory(device_.index());
+        peakDeviceUsed = std::max(peakDeviceUsed, m.usedBytes);
+    }
+    std::int64_t peakDeviceUsed = -1;
+
+private:
+    c10::Device device_;
+};
+
+}  // namespace
+
+int commandBench(const std::vector<std::string>& argv) {
+    std::set<std::string> flags{"vae", "latents", "latent-shape", "seed"};
+    flags.insert(settingsFlags().begin(), settingsFlags().end());
+    const CliArgs args("bench", argv, flags, {"raw-latents"});
+    const DecodeSettings settings = settingsFrom(args);
+    const std::string vaePath = args.get("vae", "builtin:wan2.1");
+
+    const auto t0 = std::chrono::steady_clock::now();
+    const WanVae model = WanVae::load(vaePath, VaeParts::Decoder);
+    const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    at::Tensor latents;
+    if (args.has("latents")) {
+        latents = readLatents(args.require("latents"));
+    } else {
+        const std::vector<long> shape = parseShape("latent-shape", args.get("latent-shape", "16x3x16x16"));
+        if (shape.size() != 4 || shape[0] != model.config().zDim)
+            throwUsage("--latent-shape: expected " + std::to_string(model.config().zDim) + "xTxHxW for this model");
+        at::Generator gen = at::detail::createCPUGenerator(static_cast<std::uint64_t>(args.getInt("seed", 0)));
+        latents = at::randn(std::vector<int64_t>(shape.begin(), shape.end()), gen);
+    }
+    if (latents.size(0) != model.config().zDim)
+        throwInput("latents have " + std::to_string(latents.size(0)) + " channels, the model expects " +
+                   std::to_string(model.config().zDim));
+
+    const c10::Device device = parseDevice(settings.device);
+    MemorySampler sampler(device);
+    const std::int64_t rssBefore = peakRssBytes();
+    const RunStats stats = runDecode(model, latents, settings, sampler);
+    const VaeConfig& cfg = model.config();
+    nlohmann::json out{
+        {"vae", vaePath},
+        {"device", settings.device},
+        {"precision", toString(settings.precision)},
+        {"settings",
+         {{"tiling", toString(settings.tiling)},
+          {"tile", settings.tilePx},
+          {"overlap", settings.overlapPx},
+          {"streams", settings.streams},
+          {"threads", settings.effectiveThreads()}}},
+        {"latent_shape", latents.sizes().vec()},
+        {"video_shape",
+         {3, cfg.videoFrames(latents.size(1)), latents.size(2) * cfg.spatialFactor(), latents.size(3) * cfg.spatialFactor()}},
+        {"load_s", loadSeconds},
+        {"wall_s", stats.wallSeconds},
+        {"decode_s", stats.decodeSeconds},
+        {"peak_rss_bytes", peakRssBytes()},
+        {"peak_rss_before_decode_bytes", rssBefore},
+        {"macs", stats.macs},
+        {"gflop", 2.0 * stats.macs / 1e9},
+        {"gflops", 2.0 * stats.macs / 1e9 / stats.decodeSeconds}};
+    out["peak_device_used_bytes"] = device.is_cuda() ? nlohmann::json(sampler.peakDeviceUsed) : nlohmann::json(nullptr);
+    std::cout << out.dump() << std::endl;
+    return 0;
+}
+
+}  // namespace ts::cli

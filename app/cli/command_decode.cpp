@@ -1,0 +1,97 @@
+// decode: latents -> video file;  encode: video -> latents file.
+#include "commands.h"
+#include "progress_printer.h"
+
+#include "checkpoint/safetensors_writer.h"
+#include "core/error.h"
+#include "decode/decoder_run.h"
+#include "io/latents_reader.h"
+#include "io/video_writer.h"
+#include "model/wan_vae.h"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace ts::cli {
+
+namespace {
+
+std::set<std::string> withSettings(std::set<std::string> flags) {
+    flags.insert(settingsFlags().begin(), settingsFlags().end());
+    return flags;
+}
+
+void checkChannels(const std::string& latentsPath, const at::Tensor& latents, const WanVae& model) {
+    if (latents.size(0) != model.config().zDim)
+        throwInput(latentsPath + ": latents have " + std::to_string(latents.size(0)) + " channels but " +
+                   model.source() + " expects " + std::to_string(model.config().zDim));
+}
+
+nlohmann::json shapeJson(const at::Tensor& t) { return nlohmann::json(t.sizes().vec()); }
+
+}  // namespace
+
+int commandDecode(const std::vector<std::string>& argv) {
+    const CliArgs args("decode", argv, withSettings({"vae", "latents", "out"}), {"json", "raw-latents"});
+    const DecodeSettings settings = settingsFrom(args);
+    const std::string latentsPath = args.require("latents");
+    const std::string outPath = args.require("out");
+    const at::Tensor latents = readLatents(latentsPath);
+    const WanVae model = WanVae::load(args.require("vae"), VaeParts::Decoder);
+    checkChannels(latentsPath, latents, model);
+
+    const VaeConfig& cfg = model.config();
+    const int frames = static_cast<int>(cfg.videoFrames(latents.size(1)));
+    const int height = static_cast<int>(latents.size(2) * cfg.spatialFactor());
+    const int width = static_cast<int>(latents.size(3) * cfg.spatialFactor());
+    std::unique_ptr<VideoWriter> writer = openVideoWriter(outPath, frames, height, width);
+    ProgressPrinter printer(args.has("json"), [&writer](int, const at::Tensor& f) { writer->append(f); });
+    const RunStats stats = runDecode(model, latents, settings, printer);
+    writer->finish();
+
+    nlohmann::json done{{"event", "done"},
+                        {"out", outPath},
+                        {"latent_shape", shapeJson(latents)},
+                        {"video_shape", {3, frames, height, width}},
+                        {"device", settings.device},
+                        {"precision", toString(settings.precision)},
+                        {"wall_s", stats.wallSeconds},
+                        {"decode_s", stats.decodeSeconds},
+                        {"gflop", 2.0 * stats.macs / 1e9}};
+    if (args.has("json"))
+        std::cout << done.dump() << std::endl;
+    else
+        std::cout << "decoded " << frames << " frames of " << width << "x" << height << " to " << outPath << " in "
+                  << stats.wallSeconds << " s (" << 2.0 * stats.macs / 1e9 / stats.decodeSeconds << " GFLOP/s)\n";
+    return 0;
+}
+
+int commandEncode(const std::vector<std::string>& argv) {
+    const CliArgs args("encode", argv, withSettings({"vae", "video", "out"}), {"json", "raw-latents"});
+    const DecodeSettings settings = settingsFrom(args);
+    const std::string videoPath = args.require("video");
+    const std::string outPath = args.require("out");
+    const at::Tensor video = readVideoTensor(videoPath);
+    const WanVae model = WanVae::load(args.require("vae"), VaeParts::Encoder);
+    RunStats stats;
+    at::Tensor latents;
+    try {
+        latents = encodeToLatents(model, video, settings, &stats);
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::Input) throw Error(e.kind(), videoPath + ": " + e.what());
+        throw;
+    }
+    writeSafetensors(outPath, {{"latents", latents}});
+    nlohmann::json done{{"event", "done"},         {"out", outPath},
+                        {"video_shape", shapeJson(video)}, {"latent_shape", shapeJson(latents)},
+                        {"wall_s", stats.wallSeconds}, {"gflop", 2.0 * stats.macs / 1e9}};
+    if (args.has("json"))
+        std::cout << done.dump() << std::endl;
+    else
+        std::cout << "encoded " << video.size(1) << " frames to latents " << shapeJson(latents).dump() << " in "
+                  << outPath << " (" << stats.wallSeconds << " s)\n";
+    return 0;
+}
+
+}  // namespace ts::cli

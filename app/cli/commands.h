@@ -1,0 +1,20 @@
+#pragma once
+// One function per tilescope-cli subcommand. Each returns the exit code and reports
+// errors by throwing ts::Error (main turns it into a one-line message and exit code).
+#include "cli_args.h"
+
+#include "decode/decode_settings.h"
+
+namespace ts::cli {
+
+int commandDecode(const std::vector<std::string>& args);
+int commandEncode(const std::vector<std::string>& args);
+int commandInfo(const std::vector<std::string>& args);
+int commandBench(const std::vector<std::string>& args);
+int commandCheck(const std::vector<std::string>& args);
+
+// The settings flags shared by decode, encode, bench and check.
+const std::set<std::string>& settingsFlags();
+DecodeSettings settingsFrom(const CliArgs& args);
+
+}  // namespace ts::cli

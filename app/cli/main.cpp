@@ -1,0 +1,76 @@
+// tilescope-cli: the engine for scripts and sweeps. Exit codes: 0 done, 2 bad usage or
+// bad input, 1 any other failure; never a crash or an uncaught exception.
+#include "commands.h"
+
+#include "core/error.h"
+
+#include <c10/util/Exception.h>
+
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+const char* kUsage = R"(usage: tilescope-cli COMMAND [flags]
+
+commands:
+  decode --vae FILE --latents FILE --out FILE [settings] [--raw-latents] [--json]
+         decode latents (.safetensors/.npy/.pt) to a video (.safetensors, or a PNG folder)
+  encode --vae FILE --video FILE --out FILE.safetensors [settings] [--json]
+         encode a clip [3,F,H,W] in [-1,1] (.safetensors/.npy) to normalised latents
+  info   --vae FILE [--latents FILE | --latent-shape CxTxHxW] [--json]
+         inferred architecture, parameter counts, FLOPs and estimated peak memory
+  bench  [--vae FILE|builtin:wan2.1] [--latent-shape 16x3x16x16 | --latents FILE] [settings]
+         one decode, timed: one JSON object with wall/decode seconds, peak RSS, GFLOP/s
+  check  --vae FILE --case FILE [settings] [--tolerance X] [--json]
+         decode/encode a reference case and compare with its stored outputs
+
+settings:
+  --device cpu|cuda|cuda:N   --precision fp32|fp16|bf16   --threads N (default: all cores)
+  --tiling off|blend|exact   --tile PX   --overlap PX   --streams N
+
+--vae accepts .pth and .safetensors files (original Wan2.1 or diffusers names) and the
+built-in models builtin:wan2.1 (full size, random weights) and builtin:tiny.
+)";
+
+int dispatch(const std::string& command, const std::vector<std::string>& rest) {
+    using namespace ts::cli;
+    if (command == "decode") return commandDecode(rest);
+    if (command == "encode") return commandEncode(rest);
+    if (command == "info") return commandInfo(rest);
+    if (command == "bench") return commandBench(rest);
+    if (command == "check") return commandCheck(rest);
+    if (command == "help" || command == "--help" || command == "-h") {
+        std::cout << kUsage;
+        return 0;
+    }
+    ts::throwUsage("unknown command '" + command + "' (decode, encode, info, bench, check, help)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    const std::vector<std::string> rest(argv + 2, argv + argc);
+    try {
+        return dispatch(argv[1], rest);
+    } catch (const ts::Error& e) {
+        std::cerr << "tilescope-cli: " << e.what() << std::endl;
+        return ts::exitCodeFor(e.kind());
+    } catch (const c10::Error& e) {
+        // LibTorch's own errors (e.g. out of memory) carry a backtrace: keep the first line.
+        std::string msg = e.what_without_backtrace();
+        msg = msg.substr(0, msg.find('\n'));
+        std::cerr << "tilescope-cli: " << msg << std::endl;
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "tilescope-cli: out of memory" << std::endl;
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "tilescope-cli: " << e.what() << std::endl;
+        return 1;
+    }
+}

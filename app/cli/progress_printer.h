@@ -1,0 +1,22 @@
+#pragma once
+// Shows decode progress: a one-line bar on a terminal's stderr, or JSON lines on stdout
+// with --json (one object per event, for scripts and the sweep tools).
+#include "decode/decode_observer.h"
+
+#include <functional>
+
+namespace ts::cli {
+
+class ProgressPrinter : public DecodeObserver {
+public:
+    ProgressPrinter(bool json, std::function<void(int, const at::Tensor&)> frameSink);
+    void onProgress(const DecodeProgress& p) override;
+    void onFrames(int first, const at::Tensor& frames) override;
+
+private:
+    bool json_;
+    bool terminal_;
+    std::function<void(int, const at::Tensor&)> sink_;
+};
+
+}  // namespace ts::cli

@@ -1,0 +1,25 @@
+#include "commands.h"
+
+namespace ts::cli {
+
+const std::set<std::string>& settingsFlags() {
+    static const std::set<std::string> flags{"device", "precision", "tiling", "tile", "overlap", "streams", "threads"};
+    return flags;
+}
+
+DecodeSettings settingsFrom(const CliArgs& a) {
+    DecodeSettings s;
+    s.device = a.get("device", s.device);
+    parseDevice(s.device);  // fail early, naming the flag
+    s.precision = parsePrecision(a.get("precision", toString(s.precision)));
+    s.tiling = parseTilingMode(a.get("tiling", toString(s.tiling)));
+    s.tilePx = a.getInt("tile", s.tilePx);
+    s.overlapPx = a.getInt("overlap", s.overlapPx);
+    s.streams = a.getInt("streams", s.streams);
+    s.threads = a.getInt("threads", s.threads);
+    s.rawLatents = a.has("raw-latents");
+    s.validate();
+    return s;
+}
+
+}  // namespace ts::cli

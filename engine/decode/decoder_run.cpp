@@ -1,0 +1,172 @@
+#include "decode/decoder_run.h"
+
+#include "core/error.h"
+#include "model/causal_decoder.h"
+#include "model/causal_encoder.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+
+#include <chrono>
+
+namespace ts {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+c10::Device prepareDevice(const DecodeSettings& s) {
+    s.validate();
+    const c10::Device device = parseDevice(s.device);
+    if (device.is_cuda() && !at::hasCUDA())
+        throwUnsupported("--device " + s.device + ": this build's LibTorch has no CUDA support (or no CUDA driver/GPU is present)");
+    at::set_num_threads(s.effectiveThreads());
+    return device;
+}
+
+at::Tensor latentStats(const std::vector<float>& v) {
+    return at::tensor(at::ArrayRef<float>(v)).view({1, static_cast<int64_t>(v.size()), 1, 1, 1});
+}
+
+void checkNormalisable(const WanVae& model, const DecodeSettings& s) {
+    if (!s.rawLatents && model.config().zDim != static_cast<int>(wan21LatentMean().size()))
+        throwUsage("the Wan2.1 latent normalisation has 16 channels but the model has " +
+                   std::to_string(model.config().zDim) + "; pass --raw-latents for un-normalised latents");
+}
+
+// Weights move once per run; a model already on the device in the dtype is used as is.
+WanVae placed(const WanVae& model, c10::Device device, c10::ScalarType dtype) {
+    return model.to(device, dtype);
+}
+
+}  // namespace
+
+RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
+                   DecodeObserver& observer) {
+    const auto t0 = Clock::now();
+    const c10::Device device = prepareDevice(settings);
+    const VaeConfig& cfg = model.config();
+    if (!cfg.hasDecoder) throwUsage("the model was loaded without its decoder");
+    if (latents.dim() != 4)
+        throwInput("latents must be [C,T,h,w]; got " + std::to_string(latents.dim()) + " dimensions");
+    if (latents.size(0) != cfg.zDim)
+        throwInput("latents have " + std::to_string(latents.size(0)) + " channels but the model expects " +
+                   std::to_string(cfg.zDim) + " (" + cfg.describe() + ")");
+    checkNormalisable(model, settings);
+
+    c10::InferenceMode inference;
+    const c10::ScalarType dtype = scalarTypeOf(settings.precision);
+    const WanVae m = placed(model, device, dtype);
+    at::Tensor z = latents.to(at::kFloat).unsqueeze(0);
+    if (!settings.rawLatents) {
+        // As the reference: z / (1/std) + mean, in fp32 before the cast.
+        z = z / (1.0 / latentStats(wan21LatentStd())) + latentStats(wan21LatentMean());
+    }
+    z = z.to(device, dtype);
+
+    ForwardContext ctx;
+    ctx.cancelled = [&observer] { return observer.cancelRequested(); };
+    CausalDecoder decoder(m);
+    DecodeProgress progress;
+    progress.chunksTotal = static_cast<int>(z.size(2));
+    progress.framesTotal = static_cast<int>(cfg.videoFrames(z.size(2)));
+    const auto tDecode = Clock::now();
+    for (int t = 0; t < progress.chunksTotal; ++t) {
+        progress.stage = "decoder frame " + std::to_string(t + 1) + "/" + std::to_string(progress.chunksTotal);
+        observer.onProgress(progress);
+        at::Tensor out = decoder.decodeFrame(z.narrow(2, t, 1), ctx);
+        at::Tensor frames = out.squeeze(0).to(at::kFloat).clamp_(-1.0, 1.0).to(at::kCPU);
+        observer.onFrames(progress.framesDone, frames);
+        progress.framesDone += static_cast<int>(frames.size(1));
+        progress.chunksDone = t + 1;
+        progress.elapsedSeconds = secondsSince(t0);
+        const double perChunk = secondsSince(tDecode) / progress.chunksDone;
+        progress.etaSeconds = perChunk * (progress.chunksTotal - progress.chunksDone);
+    }
+    progress.stage = "done";
+    observer.onProgress(progress);
+
+    RunStats stats;
+    stats.decodeSeconds = secondsSince(tDecode);
+    stats.wallSeconds = secondsSince(t0);
+    stats.macs = ctx.macs;
+    stats.outputFrames = progress.framesDone;
+    return stats;
+}
+
+namespace {
+
+// Collects streamed frames into one preallocated video tensor.
+class TensorCollector : public DecodeObserver {
+public:
+    explicit TensorCollector(at::Tensor video) : video_(std::move(video)) {}
+    void onFrames(int first, const at::Tensor& frames) override {
+        video_.narrow(1, first, frames.size(1)).copy_(frames);
+    }
+
+private:
+    at::Tensor video_;
+};
+
+}  // namespace
+
+at::Tensor decodeToTensor(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
+                          RunStats* stats) {
+    const VaeConfig& cfg = model.config();
+    if (latents.dim() != 4) throwInput("latents must be [C,T,h,w]");
+    const int64_t f = cfg.spatialFactor();
+    at::Tensor video = at::empty({3, cfg.videoFrames(latents.size(1)), latents.size(2) * f, latents.size(3) * f});
+    TensorCollector collector(video);
+    RunStats s = runDecode(model, latents, settings, collector);
+    if (stats) *stats = s;
+    return video;
+}
+
+at::Tensor encodeToLatents(const WanVae& model, const at::Tensor& video, const DecodeSettings& settings,
+                           RunStats* stats) {
+    const auto t0 = Clock::now();
+    const c10::Device device = prepareDevice(settings);
+    const VaeConfig& cfg = model.config();
+    if (!cfg.hasEncoder) throwUsage("the model was loaded without its encoder");
+    checkNormalisable(model, settings);
+    if (video.dim() != 4 || video.size(0) != 3)
+        throwInput("video must be [3,F,H,W]");
+    const int64_t frames = video.size(1), tf = cfg.temporalFactor(), sf = cfg.spatialFactor();
+    if ((frames - 1) % tf != 0)
+        throwInput("video has " + std::to_string(frames) + " frames; the encoder needs 1 + " + std::to_string(tf) +
+                   "k frames (trim to " + std::to_string(1 + (frames - 1) / tf * tf) + ")");
+    if (video.size(2) % sf != 0 || video.size(3) % sf != 0)
+        throwInput("video is " + std::to_string(video.size(3)) + "x" + std::to_string(video.size(2)) +
+                   "; width and height must be multiples of " + std::to_string(sf));
+
+    c10::InferenceMode inference;
+    const c10::ScalarType dtype = scalarTypeOf(settings.precision);
+    const WanVae m = placed(model, device, dtype);
+    at::Tensor x = video.unsqueeze(0).to(device, dtype);
+    ForwardContext ctx;
+    CausalEncoder encoder(m);
+    std::vector<at::Tensor> outs;
+    const auto tRun = Clock::now();
+    outs.push_back(encoder.encodeChunk(x.narrow(2, 0, 1), ctx));
+    for (int64_t start = 1; start < frames; start += tf) outs.push_back(encoder.encodeChunk(x.narrow(2, start, tf), ctx));
+    at::Tensor h = at::cat(outs, 2);
+    h = at::conv3d(h, m.weight("conv1.weight"), m.weight("conv1.bias"));
+    ctx.macs += h.numel() * h.size(1);
+    at::Tensor mu = h.narrow(1, 0, cfg.zDim).to(at::kFloat).to(at::kCPU);
+    if (!settings.rawLatents) mu = (mu - latentStats(wan21LatentMean())) * (1.0 / latentStats(wan21LatentStd()));
+    if (stats) {
+        stats->decodeSeconds = secondsSince(tRun);
+        stats->wallSeconds = secondsSince(t0);
+        stats->macs = ctx.macs;
+        stats->outputFrames = mu.size(2);
+    }
+    return mu.squeeze(0).contiguous();
+}
+
+}  // namespace ts

@@ -1,0 +1,40 @@
+#pragma once
+// The Wan2.1 decoder streamed over latent frames, one frame per call, exactly as the
+// reference's WanVAE_.decode: each 3-frame conv keeps the last two input frames as its
+// time context, and the temporal upsamplers skip their time conv on the first frame
+// (so T latent frames give 1 + 4(T-1) video frames). State lives in this object only:
+// a second decoder (another tile, another run) never shares it.
+#include "model/layers.h"
+#include "model/wan_vae.h"
+
+#include <map>
+#include <string>
+
+namespace ts {
+
+class CausalDecoder {
+public:
+    explicit CausalDecoder(const WanVae& model);
+
+    // z: [B, zDim, 1, h, w] in the model's dtype, already de-normalised.
+    // Returns [B, 3, n, 8h, 8w] (n = 1 for the first frame, 4 after), unclamped.
+    at::Tensor decodeFrame(const at::Tensor& z, ForwardContext& ctx);
+
+    // The parts before the first upsampling stage (post-quant conv, conv_in, middle
+    // block), and the stages after it, separately: the tiled decoder runs the first on
+    // the whole latent and the second per tile.
+    at::Tensor forwardPrefix(const at::Tensor& z, ForwardContext& ctx);
+    at::Tensor forwardUpsampling(const at::Tensor& x, ForwardContext& ctx);
+
+    int framesDecoded() const { return framesDecoded_; }
+
+private:
+    CausalHistory& history(const std::string& key) { return histories_[key]; }
+    at::Tensor residual(const at::Tensor& x, const std::string& prefix, ForwardContext& ctx);
+
+    const WanVae& model_;
+    std::map<std::string, CausalHistory> histories_;
+    int framesDecoded_ = 0;
+};
+
+}  // namespace ts

@@ -1,0 +1,25 @@
+#pragma once
+// Predicts, from the architecture and the latent shape alone, what an untiled decode
+// executes and holds: multiply-adds (exactly the count the layers report when they run;
+// a test checks this) and an estimate of peak memory. Used by `info` and, later, the
+// tile planner and the GUI's live prediction.
+#include "model/vae_config.h"
+
+#include <cstdint>
+
+namespace ts {
+
+struct DecodeCost {
+    std::int64_t macs = 0;                 // multiply-adds, convolutions and attention
+    std::int64_t weightBytes = 0;          // decoder + post-quant conv
+    std::int64_t historyBytes = 0;         // causal time context of every conv at the end
+    std::int64_t peakLayerBytes = 0;       // largest single layer: padded input + output + residual
+    std::int64_t outputBytes = 0;          // the whole decoded video, fp32
+    std::int64_t estimatedPeakBytes = 0;   // weights + histories + largest layer + output
+};
+
+// latent: [zDim, T, h, w]; elementBytes: 4 (fp32) or 2 (bf16/fp16).
+DecodeCost estimateDecodeCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
+                              int elementBytes);
+
+}  // namespace ts
