@@ -1,7 +1,8 @@
 #pragma once
 // The narrow interface a decode reports through: progress, finished frames, and a
 // cancellation flag polled between layers and chunks. The CLI prints it; the GUI
-// forwards it to queued signals. Callbacks run on the decoding thread.
+// forwards it to queued signals. Callbacks run on a decoding thread (one at a time:
+// concurrent tile workers are serialised), never on the caller's.
 #include <ATen/core/Tensor.h>
 
 #include <string>
@@ -15,7 +16,9 @@ struct DecodeProgress {
     int framesTotal = 0;
     double elapsedSeconds = 0;
     double etaSeconds = -1;  // -1 until it can be estimated
-    std::string stage;       // what runs now, e.g. "decoder chunk 3/21"
+    int tilesDone = 0;       // tiled runs: tiles finished (all their frames)
+    int tilesTotal = 1;
+    std::string stage;       // what runs now, e.g. "decoder frame 3/21"
 };
 
 class DecodeObserver {

@@ -79,10 +79,8 @@ void DecodeSettings::validate() const {
         throwUsage("--streams: " + std::to_string(streams) + " must be between 1 and 64");
     if (threads < 0 || threads > 1024)
         throwUsage("--threads: " + std::to_string(threads) + " must be between 1 and 1024 (0 = all cores)");
-    if (tiling != TilingMode::Off)
-        throwUnsupported("--tiling " + toString(tiling) + ": tiled decoding is not implemented yet in this version; use --tiling off");
-    if (streams != 1)
-        throwUnsupported("--streams " + std::to_string(streams) + ": concurrent tile workers come with tiled decoding; use --streams 1");
+    if (streams != 1 && tiling == TilingMode::Off)
+        throwUsage("--streams " + std::to_string(streams) + ": concurrent workers decode tiles; use --tiling blend or exact, or --streams 1");
 }
 
 }  // namespace ts

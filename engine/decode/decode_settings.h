@@ -27,6 +27,9 @@ struct DecodeSettings {
     int streams = 1;      // concurrent tile workers
     int threads = 0;      // CPU intra-op threads; 0 = all cores
     bool rawLatents = false;  // latents are not normalised (skip de-normalisation)
+    // fp32 on CUDA: allow TensorFloat-32 convolutions and matmuls (faster, ~1e-3 error).
+    // Off by default so fp32 is exact to the reference.
+    bool allowTf32 = false;
 
     // Checks ranges and that this build can run the combination; throws naming the
     // option. Settings not implemented yet are refused, never silently ignored.

@@ -3,6 +3,9 @@
 #include "core/error.h"
 #include "model/causal_decoder.h"
 #include "model/causal_encoder.h"
+#include "model/cost_model.h"
+#include "plan/tile_plan.h"
+#include "schedule/tiled_decoder.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
@@ -27,6 +30,9 @@ c10::Device prepareDevice(const DecodeSettings& s) {
     if (device.is_cuda() && !at::hasCUDA())
         throwUnsupported("--device " + s.device + ": this build's LibTorch has no CUDA support (or no CUDA driver/GPU is present)");
     at::set_num_threads(s.effectiveThreads());
+    // LibTorch lets cuDNN use TF32 for fp32 by default (1e-3 errors); fp32 here means fp32.
+    at::globalContext().setAllowTF32CuDNN(s.allowTf32);
+    at::globalContext().setAllowTF32CuBLAS(s.allowTf32);
     return device;
 }
 
@@ -70,6 +76,31 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     }
     z = z.to(device, dtype);
 
+    const TilePlan plan = makeTilePlan(cfg, z.size(2), z.size(3), z.size(4), settings);
+    RunStats stats;
+    stats.plannedMacs = plan.totalMacs;
+    stats.tiles = static_cast<int>(plan.tiles.size());
+    if (settings.tiling != TilingMode::Off) {
+        const auto tDecode = Clock::now();
+        TiledResult result = runTilePlan(m, z, plan, settings, observer);
+        observer.onFrames(0, result.video);
+        DecodeProgress done;
+        done.chunksDone = done.chunksTotal = static_cast<int>(plan.tiles.size() * plan.latentFrames);
+        done.framesDone = done.framesTotal = static_cast<int>(plan.videoFrames);
+        done.tilesDone = done.tilesTotal = stats.tiles;
+        done.elapsedSeconds = secondsSince(t0);
+        done.etaSeconds = 0;
+        done.stage = "done";
+        observer.onProgress(done);
+        stats.decodeSeconds = secondsSince(tDecode);
+        stats.wallSeconds = secondsSince(t0);
+        stats.macs = result.macs;
+        stats.outputFrames = plan.videoFrames;
+        stats.schedule = std::move(result.schedule);
+        return stats;
+    }
+
+    // Untiled: stream latent frames, hand each frame chunk over as soon as it exists.
     ForwardContext ctx;
     ctx.cancelled = [&observer] { return observer.cancelRequested(); };
     CausalDecoder decoder(m);
@@ -89,14 +120,15 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
         const double perChunk = secondsSince(tDecode) / progress.chunksDone;
         progress.etaSeconds = perChunk * (progress.chunksTotal - progress.chunksDone);
     }
+    progress.tilesDone = 1;
     progress.stage = "done";
     observer.onProgress(progress);
 
-    RunStats stats;
     stats.decodeSeconds = secondsSince(tDecode);
     stats.wallSeconds = secondsSince(t0);
     stats.macs = ctx.macs;
     stats.outputFrames = progress.framesDone;
+    stats.schedule.push_back(TileSpan{-1, 0, 0, 0, stats.decodeSeconds, ctx.macs, "untiled decode"});
     return stats;
 }
 

@@ -7,7 +7,10 @@
 #include "decode/decode_settings.h"
 #include "model/wan_vae.h"
 
+#include "schedule/tile_span.h"
+
 #include <cstdint>
+#include <vector>
 
 namespace ts {
 
@@ -16,6 +19,9 @@ struct RunStats {
     double decodeSeconds = 0;   // the network itself
     std::int64_t macs = 0;      // multiply-adds executed (convolutions, attention)
     std::int64_t outputFrames = 0;
+    std::int64_t plannedMacs = 0; // what the tile plan predicted
+    int tiles = 1;
+    std::vector<TileSpan> schedule;  // what ran where and when
 };
 
 // latents: [C,T,h,w] fp32 (normalised unless settings.rawLatents).

@@ -21,16 +21,40 @@ at::Tensor CausalDecoder::forwardPrefix(const at::Tensor& z, ForwardContext& ctx
     return residual(x, "decoder.middle.2", ctx);
 }
 
-at::Tensor CausalDecoder::forwardUpsampling(const at::Tensor& input, ForwardContext& ctx) {
+namespace {
+
+// Crops x, which covers `current`, to `want` (inside it); returns the crop and updates current.
+at::Tensor cropTo(const at::Tensor& x, Rect& current, const Rect& want) {
+    at::Tensor y = x.narrow(3, want.y0 - current.y0, want.height()).narrow(4, want.x0 - current.x0, want.width());
+    current = want;
+    return y;
+}
+
+}  // namespace
+
+at::Tensor CausalDecoder::forwardUpsampling(const at::Tensor& x, ForwardContext& ctx) {
+    return upsampling(x, Rect{0, x.size(3), 0, x.size(4)}, nullptr, ctx);
+}
+
+at::Tensor CausalDecoder::forwardUpsamplingRegion(const at::Tensor& x, const Rect& inputRect,
+                                                  const UpsamplingRegions& regions, ForwardContext& ctx) {
+    return upsampling(x, inputRect, &regions, ctx);
+}
+
+at::Tensor CausalDecoder::upsampling(const at::Tensor& input, Rect current, const UpsamplingRegions* regions,
+                                     ForwardContext& ctx) {
     const NamedTensors& w = model_.weights();
     const VaeConfig& cfg = model_.config();
     const std::vector<bool> temporal = cfg.temporalUpsample();
     at::Tensor x = input;
     int k = 0;
     for (int stage = 0; stage < cfg.stageCount(); ++stage) {
-        for (int j = 0; j <= cfg.numResBlocks; ++j)
-            x = residual(x, "decoder.upsamples." + std::to_string(k++), ctx);
+        for (int j = 0; j <= cfg.numResBlocks; ++j, ++k) {
+            if (regions) x = cropTo(x, current, regions->blockInput[k]);
+            x = residual(x, "decoder.upsamples." + std::to_string(k), ctx);
+        }
         if (stage == cfg.stageCount() - 1) break;
+        if (regions) x = cropTo(x, current, regions->blockInput[k]);
         const std::string p = "decoder.upsamples." + std::to_string(k++);
         // The reference skips the time conv on the first latent frame and starts its
         // time context from zeros on the second.
@@ -40,16 +64,20 @@ at::Tensor CausalDecoder::forwardUpsampling(const at::Tensor& input, ForwardCont
             x = layers::interleaveTime(x);
         }
         x = layers::upsampleConv(x, weight(w, p + ".resample.1.weight"), weight(w, p + ".resample.1.bias"), ctx);
+        current = current.scaled(2);
     }
+    if (regions) x = cropTo(x, current, regions->headInput);
     x = layers::rmsNormSilu(x, weight(w, "decoder.head.0.gamma"));
-    return layers::causalConv3d(x, weight(w, "decoder.head.2.weight"), weight(w, "decoder.head.2.bias"),
-                                &history("decoder.head.2"), ctx);
+    x = layers::causalConv3d(x, weight(w, "decoder.head.2.weight"), weight(w, "decoder.head.2.bias"),
+                             &history("decoder.head.2"), ctx);
+    if (regions) x = cropTo(x, current, regions->output);
+    return x;
 }
 
 at::Tensor CausalDecoder::decodeFrame(const at::Tensor& z, ForwardContext& ctx) {
     at::Tensor x = forwardPrefix(z, ctx);
     x = forwardUpsampling(x, ctx);
-    ++framesDecoded_;
+    finishFrame();
     return x;
 }
 

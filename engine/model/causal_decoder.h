@@ -6,6 +6,7 @@
 // a second decoder (another tile, another run) never shares it.
 #include "model/layers.h"
 #include "model/wan_vae.h"
+#include "plan/exact_regions.h"
 
 #include <map>
 #include <string>
@@ -26,11 +27,21 @@ public:
     at::Tensor forwardPrefix(const at::Tensor& z, ForwardContext& ctx);
     at::Tensor forwardUpsampling(const at::Tensor& x, ForwardContext& ctx);
 
+    // The same over a tile: x covers `inputRect` of the latent frame; before every block
+    // the running tensor is cropped to the region that block needs (exact tiling), and
+    // the result is cropped to regions.output.
+    at::Tensor forwardUpsamplingRegion(const at::Tensor& x, const Rect& inputRect,
+                                       const UpsamplingRegions& regions, ForwardContext& ctx);
+
+    // Callers that run the prefix and the upsampling part separately mark the end of each
+    // latent frame, which switches the temporal upsamplers on after the first.
+    void finishFrame() { ++framesDecoded_; }
     int framesDecoded() const { return framesDecoded_; }
 
 private:
     CausalHistory& history(const std::string& key) { return histories_[key]; }
     at::Tensor residual(const at::Tensor& x, const std::string& prefix, ForwardContext& ctx);
+    at::Tensor upsampling(const at::Tensor& x, Rect current, const UpsamplingRegions* regions, ForwardContext& ctx);
 
     const WanVae& model_;
     std::map<std::string, CausalHistory> histories_;

@@ -1,9 +1,10 @@
 #pragma once
-// Predicts, from the architecture and the latent shape alone, what an untiled decode
-// executes and holds: multiply-adds (exactly the count the layers report when they run;
-// a test checks this) and an estimate of peak memory. Used by `info` and, later, the
-// tile planner and the GUI's live prediction.
+// Predicts, from the architecture and the latent shape alone, what a decode executes
+// and holds: multiply-adds (exactly the count the layers report when they run; tests
+// check this) and an estimate of peak memory. Used by `info`, the tile planner and the
+// GUI's live prediction.
 #include "model/vae_config.h"
+#include "plan/exact_regions.h"
 
 #include <cstdint>
 
@@ -11,15 +12,25 @@ namespace ts {
 
 struct DecodeCost {
     std::int64_t macs = 0;                 // multiply-adds, convolutions and attention
-    std::int64_t weightBytes = 0;          // decoder + post-quant conv
-    std::int64_t historyBytes = 0;         // causal time context of every conv at the end
+    std::int64_t weightBytes = 0;          // decoder + post-quant conv, in the run's dtype
+    std::int64_t historyBytes = 0;         // causal time context of every conv
     std::int64_t peakLayerBytes = 0;       // largest single layer: padded input + output + residual
     std::int64_t outputBytes = 0;          // the whole decoded video, fp32
     std::int64_t estimatedPeakBytes = 0;   // weights + histories + largest layer + output
 };
 
-// latent: [zDim, T, h, w]; elementBytes: 4 (fp32) or 2 (bf16/fp16).
+// Untiled decode of a latent [zDim, T, h, w]; elementBytes: 4 (fp32) or 2 (bf16/fp16).
 DecodeCost estimateDecodeCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
                               int elementBytes);
+
+// The parts before the upsampling stages (post-quant conv, conv_in, middle block with
+// attention) over the whole latent, T frames.
+DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w, int elementBytes);
+
+// The upsampling stages and head over the given per-block regions, T latent frames.
+DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const UpsamplingRegions& regions,
+                          int elementBytes);
+
+std::int64_t decoderWeightCount(const VaeConfig& cfg);
 
 }  // namespace ts

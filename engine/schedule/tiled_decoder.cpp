@@ -1,0 +1,203 @@
+#include "schedule/tiled_decoder.h"
+
+#include "core/error.h"
+#include "model/causal_decoder.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/Event.h>
+#include <c10/core/InferenceMode.h>
+#include <c10/core/StreamGuard.h>
+#include <c10/core/impl/VirtualGuardImpl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace ts {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Video frames produced by latent frame t: 1 for the first, temporalFactor after.
+std::int64_t firstFrameOf(const VaeConfig& cfg, std::int64_t t) { return t == 0 ? 0 : cfg.videoFrames(t); }
+
+// State shared by the workers of one run. Everything mutable is behind `mutex`, except
+// the atomics.
+struct SharedRun {
+    SharedRun(const WanVae& m, const TilePlan& p, DecodeObserver& o) : model(m), plan(p), observer(o) {}
+    const WanVae& model;
+    const TilePlan& plan;
+    DecodeObserver& observer;
+    at::Tensor video;                 // output, CPU fp32
+    std::vector<at::Tensor> prefix;   // exact: middle-block output per latent frame
+    at::Tensor z;                     // blend: the de-normalised latent
+    std::optional<c10::Event> prefixDone;
+    Clock::time_point start;
+    std::atomic<int> nextTile{0};
+    std::atomic<bool> failed{false};
+    std::mutex mutex;
+    std::exception_ptr error;
+    std::vector<TileSpan> schedule;
+    std::int64_t macs = 0;
+    DecodeProgress progress;
+
+    double now() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
+    bool stop() const { return failed.load() || observer.cancelRequested(); }
+};
+
+// Exact: crop of the middle-block output through the upsampling stages, written as is.
+void runExactTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx) {
+    CausalDecoder decoder(run.model);
+    const VaeConfig& cfg = run.model.config();
+    const Rect& in = tile.latent;
+    for (std::int64_t t = 0; t < run.plan.latentFrames; ++t) {
+        at::Tensor x = run.prefix[t].narrow(3, in.y0, in.height()).narrow(4, in.x0, in.width());
+        at::Tensor y = decoder.forwardUpsamplingRegion(x, in, tile.regions, ctx);
+        decoder.finishFrame();
+        at::Tensor frames = y.squeeze(0).to(at::kFloat).clamp_(-1.0, 1.0).to(at::kCPU);
+        const Rect& o = tile.output;
+        // Disjoint output rectangles: no lock needed for the copy.
+        run.video.narrow(1, firstFrameOf(cfg, t), frames.size(1))
+            .narrow(2, o.y0, o.height()).narrow(3, o.x0, o.width()).copy_(frames);
+        std::lock_guard<std::mutex> lock(run.mutex);
+        ++run.progress.chunksDone;
+    }
+}
+
+// Blend: the whole decoder on the tile's latent crop, accumulated with feather weights.
+void runBlendTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx) {
+    CausalDecoder decoder(run.model);
+    const VaeConfig& cfg = run.model.config();
+    const Rect& l = tile.latent;
+    const at::Tensor z = run.z.narrow(3, l.y0, l.height()).narrow(4, l.x0, l.width());
+    const at::Tensor weight =
+        at::tensor(at::ArrayRef<float>(tile.weightY)).view({1, 1, -1, 1}) *
+        at::tensor(at::ArrayRef<float>(tile.weightX)).view({1, 1, 1, -1});
+    for (std::int64_t t = 0; t < run.plan.latentFrames; ++t) {
+        at::Tensor y = decoder.decodeFrame(z.narrow(2, t, 1), ctx);
+        at::Tensor weighted = (y.squeeze(0).to(at::kFloat).to(at::kCPU) * weight);
+        const Rect& o = tile.output;
+        std::lock_guard<std::mutex> lock(run.mutex);  // overlapping tiles add into the same pixels
+        run.video.narrow(1, firstFrameOf(cfg, t), weighted.size(1))
+            .narrow(2, o.y0, o.height()).narrow(3, o.x0, o.width()).add_(weighted);
+        ++run.progress.chunksDone;
+    }
+}
+
+void reportProgress(SharedRun& run) {
+    std::lock_guard<std::mutex> lock(run.mutex);
+    run.progress.elapsedSeconds = run.now();
+    if (run.progress.chunksDone > 0)
+        run.progress.etaSeconds = run.progress.elapsedSeconds / run.progress.chunksDone *
+                                  (run.progress.chunksTotal - run.progress.chunksDone);
+    run.observer.onProgress(run.progress);
+}
+
+void worker(SharedRun& run, int index, c10::Device device, int threads) {
+    try {
+        c10::InferenceMode inference;
+        if (device.is_cpu()) at::set_num_threads(threads);
+        std::optional<c10::StreamGuard> streamGuard;
+        std::int64_t streamId = 0;
+        if (device.is_cuda()) {
+            c10::impl::VirtualGuardImpl impl(device.type());
+            c10::Stream stream = impl.getStreamFromGlobalPool(device);
+            streamGuard.emplace(stream);
+            streamId = stream.id();
+            if (run.prefixDone) run.prefixDone->block(stream);  // tiles read the prefix output
+        }
+        ForwardContext ctx;
+        ctx.cancelled = [&run] { return run.stop(); };
+        for (;;) {
+            const int i = run.nextTile.fetch_add(1);
+            if (i >= static_cast<int>(run.plan.tiles.size()) || run.stop()) break;
+            const PlannedTile& tile = run.plan.tiles[i];
+            const std::int64_t macsBefore = ctx.macs;
+            TileSpan span{tile.index, index, streamId, run.now(), 0, 0,
+                          "tile " + std::to_string(tile.index) + " (r" + std::to_string(tile.row) + " c" +
+                              std::to_string(tile.col) + ")"};
+            if (run.plan.mode == TilingMode::Blend)
+                runBlendTile(run, tile, ctx);
+            else
+                runExactTile(run, tile, ctx);
+            span.endSeconds = run.now();
+            span.macs = ctx.macs - macsBefore;
+            {
+                std::lock_guard<std::mutex> lock(run.mutex);
+                run.schedule.push_back(span);
+                ++run.progress.tilesDone;
+            }
+            reportProgress(run);
+        }
+        std::lock_guard<std::mutex> lock(run.mutex);
+        run.macs += ctx.macs;
+    } catch (...) {
+        std::lock_guard<std::mutex> lock(run.mutex);
+        if (!run.error) run.error = std::current_exception();
+        run.failed = true;
+    }
+}
+
+}  // namespace
+
+TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan& plan,
+                        const DecodeSettings& settings, DecodeObserver& observer) {
+    c10::InferenceMode inference;
+    const c10::Device device = model.device();
+    SharedRun run(model, plan, observer);
+    run.start = Clock::now();
+    run.video = at::zeros({3, plan.videoFrames, plan.frameHeight, plan.frameWidth});
+    run.progress.chunksTotal = static_cast<int>(plan.tiles.size() * plan.latentFrames);
+    run.progress.framesTotal = static_cast<int>(plan.videoFrames);
+    run.progress.tilesTotal = static_cast<int>(plan.tiles.size());
+    run.progress.stage = toString(plan.mode) + " tiles";
+
+    std::int64_t prefixMacs = 0;
+    if (plan.mode == TilingMode::Exact) {
+        // The global-receptive-field part, once, on the whole latent.
+        ForwardContext ctx;
+        ctx.cancelled = [&observer] { return observer.cancelRequested(); };
+        CausalDecoder prefix(model);
+        const double t0 = run.now();
+        for (std::int64_t t = 0; t < plan.latentFrames; ++t) {
+            run.prefix.push_back(prefix.forwardPrefix(z.narrow(2, t, 1), ctx));
+            prefix.finishFrame();
+        }
+        prefixMacs = ctx.macs;
+        run.schedule.push_back(TileSpan{-1, 0, 0, t0, run.now(), ctx.macs, "prefix (post-quant conv, middle block)"});
+        if (device.is_cuda()) {
+            run.prefixDone.emplace(device.type());
+            c10::impl::VirtualGuardImpl impl(device.type());
+            run.prefixDone->record(impl.getStream(device));
+        }
+    } else {
+        run.z = z;
+    }
+    reportProgress(run);
+
+    const int workers = std::max(1, std::min<int>(settings.streams, static_cast<int>(plan.tiles.size())));
+    const int threadsEach = std::max(1, settings.effectiveThreads() / workers);
+    if (workers == 1) {
+        worker(run, 0, device, settings.effectiveThreads());
+    } else {
+        std::vector<std::thread> pool;
+        for (int i = 0; i < workers; ++i) pool.emplace_back(worker, std::ref(run), i, device, threadsEach);
+        for (std::thread& t : pool) t.join();
+        at::set_num_threads(settings.effectiveThreads());
+    }
+    if (run.error) std::rethrow_exception(run.error);
+    if (observer.cancelRequested()) throw Error(ErrorKind::Cancelled, "cancelled");
+
+    if (plan.mode == TilingMode::Blend) run.video.clamp_(-1.0, 1.0);
+    std::sort(run.schedule.begin(), run.schedule.end(),
+              [](const TileSpan& a, const TileSpan& b) { return a.startSeconds < b.startSeconds; });
+    return TiledResult{run.video, run.macs + prefixMacs, std::move(run.schedule)};
+}
+
+}  // namespace ts
