@@ -7,6 +7,7 @@
 #include "decode/decoder_run.h"
 #include "gpu/device_memory.h"
 #include "io/latents_reader.h"
+#include "model/cost_model.h"
 #include "model/wan_vae.h"
 
 #include <ATen/ATen.h>
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <sstream>
 
 namespace ts::cli {
 
@@ -39,11 +41,86 @@ private:
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) out.push_back(item);
+    if (out.empty()) out.push_back(text);
+    return out;
+}
+
+// Every combination of the comma-separated values of the sweepable flags.
+std::vector<std::vector<std::string>> settingSweep(const CliArgs& a) {
+    const std::vector<std::pair<std::string, std::string>> axes{
+        {"device", "cpu"}, {"precision", "fp32"}, {"tiling", "off"}, {"tile", "256"},
+        {"overlap", "32"}, {"streams", "1"},      {"threads", "0"}};
+    std::vector<std::vector<std::string>> combos{{}};
+    for (const auto& [flag, fallback] : axes) {
+        std::vector<std::vector<std::string>> next;
+        for (const auto& combo : combos)
+            for (const std::string& v : splitList(a.get(flag, fallback))) {
+                auto c = combo;
+                c.push_back("--" + flag);
+                c.push_back(v);
+                next.push_back(c);
+            }
+        combos = next;
+    }
+    return combos;
+}
+
+nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const at::Tensor& latents,
+                        const DecodeSettings& settings, double loadSeconds) {
+    const c10::Device device = parseDevice(settings.device);
+    MemorySampler sampler(device);
+    const std::int64_t rssBefore = peakRssBytes();
+    const RunStats stats = runDecode(model, latents, settings, sampler);
+    const VaeConfig& cfg = model.config();
+    nlohmann::json out{
+        {"vae", vaePath},
+        {"device", settings.device},
+        {"precision", toString(settings.precision)},
+        {"settings",
+         {{"tiling", toString(settings.tiling)},
+          {"tile", settings.tilePx},
+          {"overlap", settings.overlapPx},
+          {"streams", settings.streams},
+          {"threads", settings.effectiveThreads()},
+          {"tf32", settings.allowTf32}}},
+        {"latent_shape", latents.sizes().vec()},
+        {"video_shape",
+         {3, cfg.videoFrames(latents.size(1)), latents.size(2) * cfg.spatialFactor(), latents.size(3) * cfg.spatialFactor()}},
+        {"tiles", stats.tiles},
+        {"load_s", loadSeconds},
+        {"wall_s", stats.wallSeconds},
+        {"decode_s", stats.decodeSeconds},
+        {"peak_rss_bytes", peakRssBytes()},
+        {"peak_rss_before_decode_bytes", rssBefore},
+        {"macs", stats.macs},
+        {"macs_vs_untiled", double(stats.macs) / double(estimateDecodeCost(cfg, latents.size(1), latents.size(2), latents.size(3), 4).macs)},
+        {"gflop", 2.0 * stats.macs / 1e9},
+        {"gflops", 2.0 * stats.macs / 1e9 / stats.decodeSeconds}};
+    out["peak_device_used_bytes"] = device.is_cuda() ? nlohmann::json(sampler.peakDeviceUsed) : nlohmann::json(nullptr);
+    return out;
+}
+
+}  // namespace
+
 int commandBench(const std::vector<std::string>& argv) {
     std::set<std::string> flags{"vae", "latents", "latent-shape", "seed"};
     flags.insert(settingsFlags().begin(), settingsFlags().end());
-    const CliArgs args("bench", argv, flags, {"raw-latents"});
-    const DecodeSettings settings = settingsFrom(args);
+    const CliArgs args("bench", argv, flags, {"raw-latents", "tf32"});
+    // Validate every combination before any work starts.
+    std::vector<DecodeSettings> configs;
+    for (const std::vector<std::string>& combo : settingSweep(args)) {
+        std::vector<std::string> one = combo;
+        if (args.has("raw-latents")) one.push_back("--raw-latents");
+        if (args.has("tf32")) one.push_back("--tf32");
+        configs.push_back(settingsFrom(CliArgs("bench", one, settingsFlags(), {"raw-latents", "tf32"})));
+    }
     const std::string vaePath = args.get("vae", "builtin:wan2.1");
 
     const auto t0 = std::chrono::steady_clock::now();
@@ -62,35 +139,9 @@ int commandBench(const std::vector<std::string>& argv) {
     if (latents.size(0) != model.config().zDim)
         throwInput("latents have " + std::to_string(latents.size(0)) + " channels, the model expects " +
                    std::to_string(model.config().zDim));
-
-    const c10::Device device = parseDevice(settings.device);
-    MemorySampler sampler(device);
-    const std::int64_t rssBefore = peakRssBytes();
-    const RunStats stats = runDecode(model, latents, settings, sampler);
-    const VaeConfig& cfg = model.config();
-    nlohmann::json out{
-        {"vae", vaePath},
-        {"device", settings.device},
-        {"precision", toString(settings.precision)},
-        {"settings",
-         {{"tiling", toString(settings.tiling)},
-          {"tile", settings.tilePx},
-          {"overlap", settings.overlapPx},
-          {"streams", settings.streams},
-          {"threads", settings.effectiveThreads()}}},
-        {"latent_shape", latents.sizes().vec()},
-        {"video_shape",
-         {3, cfg.videoFrames(latents.size(1)), latents.size(2) * cfg.spatialFactor(), latents.size(3) * cfg.spatialFactor()}},
-        {"load_s", loadSeconds},
-        {"wall_s", stats.wallSeconds},
-        {"decode_s", stats.decodeSeconds},
-        {"peak_rss_bytes", peakRssBytes()},
-        {"peak_rss_before_decode_bytes", rssBefore},
-        {"macs", stats.macs},
-        {"gflop", 2.0 * stats.macs / 1e9},
-        {"gflops", 2.0 * stats.macs / 1e9 / stats.decodeSeconds}};
-    out["peak_device_used_bytes"] = device.is_cuda() ? nlohmann::json(sampler.peakDeviceUsed) : nlohmann::json(nullptr);
-    std::cout << out.dump() << std::endl;
+    // One JSON line per configuration. Peak RSS is the process's high-water mark: for
+    // per-configuration memory, run one configuration per process.
+    for (const DecodeSettings& s : configs) std::cout << benchOne(model, vaePath, latents, s, loadSeconds).dump() << std::endl;
     return 0;
 }
 

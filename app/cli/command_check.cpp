@@ -35,7 +35,7 @@ Comparison compare(const at::Tensor& got, const at::Tensor& want) {
 int commandCheck(const std::vector<std::string>& argv) {
     std::set<std::string> flags{"vae", "case", "tolerance"};
     flags.insert(settingsFlags().begin(), settingsFlags().end());
-    const CliArgs args("check", argv, flags, {"json"});
+    const CliArgs args("check", argv, flags, {"json", "tf32"});
     const DecodeSettings settings = settingsFrom(args);
     const std::string casePath = args.require("case");
     const NamedTensors c = readSafetensors(casePath);

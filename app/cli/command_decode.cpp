@@ -33,7 +33,7 @@ nlohmann::json shapeJson(const at::Tensor& t) { return nlohmann::json(t.sizes().
 }  // namespace
 
 int commandDecode(const std::vector<std::string>& argv) {
-    const CliArgs args("decode", argv, withSettings({"vae", "latents", "out"}), {"json", "raw-latents"});
+    const CliArgs args("decode", argv, withSettings({"vae", "latents", "out"}), {"json", "raw-latents", "tf32"});
     const DecodeSettings settings = settingsFrom(args);
     const std::string latentsPath = args.require("latents");
     const std::string outPath = args.require("out");
@@ -68,7 +68,7 @@ int commandDecode(const std::vector<std::string>& argv) {
 }
 
 int commandEncode(const std::vector<std::string>& argv) {
-    const CliArgs args("encode", argv, withSettings({"vae", "video", "out"}), {"json", "raw-latents"});
+    const CliArgs args("encode", argv, withSettings({"vae", "video", "out"}), {"json", "raw-latents", "tf32"});
     const DecodeSettings settings = settingsFrom(args);
     const std::string videoPath = args.require("video");
     const std::string outPath = args.require("out");

@@ -21,13 +21,15 @@ commands:
   info   --vae FILE [--latents FILE | --latent-shape CxTxHxW] [--json]
          inferred architecture, parameter counts, FLOPs and estimated peak memory
   bench  [--vae FILE|builtin:wan2.1] [--latent-shape 16x3x16x16 | --latents FILE] [settings]
-         one decode, timed: one JSON object with wall/decode seconds, peak RSS, GFLOP/s
+         timed decodes, one JSON line per configuration (wall/decode s, peak RSS, GFLOP/s);
+         settings take comma lists to sweep: --tile 64,128 --tiling blend,exact --streams 1,2
   check  --vae FILE --case FILE [settings] [--tolerance X] [--json]
          decode/encode a reference case and compare with its stored outputs
 
 settings:
   --device cpu|cuda|cuda:N   --precision fp32|fp16|bf16   --threads N (default: all cores)
-  --tiling off|blend|exact   --tile PX   --overlap PX   --streams N
+  --tiling off|blend|exact   --tile PX   --overlap PX (blend)   --streams N (tiled runs)
+  --tf32 (CUDA fp32: allow TensorFloat-32, faster but ~1e-3 from exact fp32)
 
 --vae accepts .pth and .safetensors files (original Wan2.1 or diffusers names) and the
 built-in models builtin:wan2.1 (full size, random weights) and builtin:tiny.

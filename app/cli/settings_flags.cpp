@@ -18,6 +18,7 @@ DecodeSettings settingsFrom(const CliArgs& a) {
     s.streams = a.getInt("streams", s.streams);
     s.threads = a.getInt("threads", s.threads);
     s.rawLatents = a.has("raw-latents");
+    s.allowTf32 = a.has("tf32");
     s.validate();
     return s;
 }

@@ -73,8 +73,12 @@ void DecodeSettings::validate() const {
         throwUnsupported("--precision fp16: this LibTorch cannot run fp16 conv3d on the CPU; use fp32 or bf16, or --device cuda");
     if (tilePx < 8 || tilePx % 8 != 0 || tilePx > 65536)
         throwUsage("--tile: " + std::to_string(tilePx) + " px is not a positive multiple of 8");
-    if (overlapPx < 0 || overlapPx % 8 != 0 || overlapPx >= tilePx)
-        throwUsage("--overlap: " + std::to_string(overlapPx) + " px must be a multiple of 8, >= 0 and smaller than --tile");
+    if (overlapPx < 0 || overlapPx % 8 != 0)
+        throwUsage("--overlap: " + std::to_string(overlapPx) + " px must be a multiple of 8 and >= 0");
+    // Only blend tiles overlap; exact tiles partition the frame (their halos are derived).
+    if (tiling == TilingMode::Blend && overlapPx > tilePx / 2)
+        throwUsage("--overlap: " + std::to_string(overlapPx) + " px must be at most half of --tile (" +
+                   std::to_string(tilePx) + " px) for blend tiling");
     if (streams < 1 || streams > 64)
         throwUsage("--streams: " + std::to_string(streams) + " must be between 1 and 64");
     if (threads < 0 || threads > 1024)
