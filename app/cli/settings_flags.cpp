@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include <ATen/Parallel.h>
+
 namespace ts::cli {
 
 const std::set<std::string>& settingsFlags() {
@@ -20,6 +22,8 @@ DecodeSettings settingsFrom(const CliArgs& a) {
     s.rawLatents = a.has("raw-latents");
     s.allowTf32 = a.has("tf32");
     s.validate();
+    // Loading (weight conversion, built-in weights) runs before the decode sets threads.
+    at::set_num_threads(s.effectiveThreads());
     return s;
 }
 

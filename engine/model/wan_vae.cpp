@@ -5,9 +5,10 @@
 #include "core/error.h"
 
 #include <ATen/ATen.h>
-#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 
 #include <cmath>
+#include <functional>
 
 namespace ts {
 
@@ -87,21 +88,47 @@ WanVae WanVae::fromTensors(NamedTensors wanNamed, VaeParts parts, std::string so
     return vae;
 }
 
+namespace {
+
+// splitmix64: a counter-based generator, so every weight is a pure function of (seed,
+// tensor name, index) and the fill runs in parallel without temporaries.
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+// Uniform in [center - halfWidth, center + halfWidth).
+at::Tensor seededUniform(const std::vector<int64_t>& shape, std::uint64_t stream, float center, float halfWidth) {
+    at::Tensor t = at::empty(shape, at::kFloat);
+    float* data = t.data_ptr<float>();
+    at::parallel_for(0, t.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            const double u = (mix(stream ^ mix(static_cast<std::uint64_t>(i))) >> 11) * (1.0 / 9007199254740992.0);
+            data[i] = center + halfWidth * static_cast<float>(2.0 * u - 1.0);
+        }
+    });
+    return t;
+}
+
+}  // namespace
+
 WanVae WanVae::randomWeights(const VaeConfig& base, VaeParts parts, std::uint64_t seed, std::string source) {
-    at::Generator gen = at::detail::createCPUGenerator(seed);
     NamedTensors t;
     for (const auto& [name, shape] : expectedTensors(base, parts)) {
+        const std::uint64_t stream = mix(seed ^ std::hash<std::string>{}(name));
         const bool isGamma = name.size() > 6 && name.compare(name.size() - 6, 6, ".gamma") == 0;
         const bool isBias = name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
         if (isGamma) {
-            t[name] = at::ones(shape) + 0.1 * at::randn(shape, gen);
+            t[name] = seededUniform(shape, stream, 1.0f, 0.2f);
         } else if (isBias) {
-            t[name] = 0.02 * at::randn(shape, gen);
+            t[name] = seededUniform(shape, stream, 0.0f, 0.03f);
         } else {
-            // Variance-preserving scale, so activations stay O(1) through every stage.
+            // Uniform with variance 1/fan_in, so activations stay O(1) through every stage.
             int64_t fanIn = 1;
             for (size_t i = 1; i < shape.size(); ++i) fanIn *= shape[i];
-            t[name] = at::randn(shape, gen) * (1.0 / std::sqrt(static_cast<double>(fanIn)));
+            t[name] = seededUniform(shape, stream, 0.0f, static_cast<float>(std::sqrt(3.0 / fanIn)));
         }
     }
     return fromTensors(std::move(t), parts, std::move(source));

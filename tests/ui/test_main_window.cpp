@@ -1,0 +1,263 @@
+// The main window over the real engine: settings the engine refuses show a message and
+// never start a run; a demo decode runs to the end on a worker thread while the event
+// loop keeps serving timers; a cancelled run reports "cancelled" promptly.
+#include "decode_worker.h"
+#include "main_window.h"
+
+#include "core/error.h"
+#include "model/demo.h"
+#include "model/wan_vae.h"
+
+#include <ATen/ATen.h>
+
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QKeySequence>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdlib>
+
+using tsui::MainWindow;
+using tsui::RunOutcome;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private:
+    ts::DemoAssets demo_;
+
+    void openDemo(MainWindow& w) {
+        w.setVaeSource(QString::fromStdString(demo_.vaeSource));
+        w.setLatents(demo_.latents, QStringLiteral("(demo)"));
+        w.setTitle(QString::fromStdString(demo_.title));
+    }
+
+    static RunOutcome outcomeOf(const QSignalSpy& spy) {
+        return spy.last().at(0).value<RunOutcome>();
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        demo_ = ts::loadDemo();
+        QVERIFY(demo_.latents.defined());
+        QCOMPARE(demo_.latents.dim(), 4);
+    }
+
+    void frameToImageConvertsRange() {
+        // [3,2,2,3]: frame 1 has R=-1, G=0, B=1 everywhere except pixel (1,2) which is white.
+        at::Tensor t = at::zeros({3, 2, 2, 3});
+        t.select(0, 0).fill_(-1.0);
+        t.select(0, 2).fill_(1.0);
+        t.index_put_({at::indexing::Slice(), 1, 1, 2}, 1.0);
+        const QImage img = tsui::frameToImage(t, 1);
+        QCOMPARE(img.size(), QSize(3, 2));
+        QCOMPARE(img.format(), QImage::Format_RGB888);
+        QCOMPARE(img.pixel(0, 0), qRgb(0, 128, 255));
+        QCOMPARE(img.pixel(2, 1), qRgb(255, 255, 255));
+        QVERIFY(tsui::frameToImage(t, 2).isNull());
+        QVERIFY(tsui::frameToImage(at::zeros({2, 1, 2, 2}), 0).isNull());
+    }
+
+    void invalidSettingsShowAMessage() {
+        MainWindow w;
+        openDemo(w);
+        w.show();
+        auto* tiling = w.findChild<QComboBox*>(QStringLiteral("tilingCombo"));
+        auto* precision = w.findChild<QComboBox*>(QStringLiteral("precisionCombo"));
+        auto* tile = w.findChild<QSpinBox*>(QStringLiteral("tileSpin"));
+        auto* overlap = w.findChild<QSpinBox*>(QStringLiteral("overlapSpin"));
+        auto* run = w.findChild<QPushButton*>(QStringLiteral("runButton"));
+        auto* problem = w.findChild<QLabel*>(QStringLiteral("problemLabel"));
+        QVERIFY(tiling && precision && tile && overlap && run && problem);
+
+        QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));
+        QVERIFY(run->isEnabled());
+
+        // fp16 on the CPU: the engine refuses it, the window says why.
+        precision->setCurrentText(QStringLiteral("fp16"));
+        QVERIFY(w.statusText().contains(QStringLiteral("fp16")));
+        QVERIFY(problem->isVisibleTo(&w));
+        QVERIFY(!run->isEnabled());
+        QSignalSpy started(&w, &MainWindow::runStarted);
+        QVERIFY(!w.startRun());
+        QCOMPARE(started.count(), 0);
+        QVERIFY(!w.isRunning());
+        precision->setCurrentText(QStringLiteral("fp32"));
+        QVERIFY(w.settingsProblem().isEmpty());
+        QVERIFY(run->isEnabled());
+        QVERIFY(!problem->isVisibleTo(&w));
+
+        // An overlap as large as the tile.
+        tiling->setCurrentText(QStringLiteral("blend"));
+        tile->setValue(64);
+        overlap->setValue(64);
+        QVERIFY2(w.statusText().contains(QStringLiteral("--overlap")), qPrintable(w.statusText()));
+        QVERIFY(!run->isEnabled());
+        overlap->setValue(16);
+        // A tile size that is no multiple of 8 (typed, not stepped).
+        tile->setValue(100);
+        QVERIFY2(w.statusText().contains(QStringLiteral("--tile")), qPrintable(w.statusText()));
+        tile->setValue(256);
+        tiling->setCurrentText(QStringLiteral("off"));
+        QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));
+        QVERIFY(run->isEnabled());
+    }
+
+    void badCheckpointFailsWithAMessage() {
+        MainWindow w;
+        openDemo(w);
+        w.setVaeSource(QStringLiteral("/nonexistent/dir/missing_vae.pth"));
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QVERIFY(w.startRun());
+        QVERIFY(finished.wait(30000));
+        const RunOutcome out = outcomeOf(finished);
+        QCOMPARE(out.status, RunOutcome::Status::Failed);
+        QVERIFY2(out.message.contains(QStringLiteral("missing_vae.pth")), qPrintable(out.message));
+        QVERIFY(w.statusText().contains(QStringLiteral("missing_vae.pth")));
+        QVERIFY(!w.isRunning());
+    }
+
+    void demoDecodeRunsToTheEnd() {
+        // The demo model on a corner of the demo clip (2 latent frames, 8x8): the whole
+        // path of a demo run, at a cost that stays within the timeout on a slow, shared
+        // 2-core CPU (the full demo clip takes minutes there).
+        using at::indexing::Slice;
+        const at::Tensor latents =
+            demo_.latents.index({Slice(), Slice(0, 2), Slice(0, 8), Slice(0, 8)}).contiguous();
+        const ts::WanVae model = ts::WanVae::load(demo_.vaeSource, ts::VaeParts::Decoder);
+        const int expectedFrames = static_cast<int>(model.config().videoFrames(latents.size(1)));
+        const QSize expectedSize(static_cast<int>(latents.size(3)) * model.config().spatialFactor(),
+                                 static_cast<int>(latents.size(2)) * model.config().spatialFactor());
+
+        MainWindow w;
+        openDemo(w);
+        w.setLatents(latents, QStringLiteral("(demo, cropped)"));
+        w.show();
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        int ticks = 0;
+        QTimer timer;
+        timer.setInterval(10);
+        connect(&timer, &QTimer::timeout, [&ticks] { ++ticks; });
+        timer.start();
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(w.startRun());
+        QVERIFY(w.isRunning());
+        QVERIFY(!w.startRun());  // one run at a time
+        QVERIFY(finished.wait(120000));  // 2 minutes at most
+        const qint64 ms = clock.elapsed();
+        timer.stop();
+
+        const RunOutcome out = outcomeOf(finished);
+        QVERIFY2(out.status == RunOutcome::Status::Done, qPrintable(out.message));
+        QCOMPARE(out.frames, expectedFrames);
+        QCOMPARE(w.frameCount(), expectedFrames);
+        for (int i = 0; i < w.frameCount(); ++i) QCOMPARE(w.frame(i).size(), expectedSize);
+        QCOMPARE(w.currentFrame().size(), expectedSize);
+        auto* slider = w.findChild<QSlider*>(QStringLiteral("frameSlider"));
+        QVERIFY(slider);
+        QCOMPARE(slider->maximum(), expectedFrames - 1);
+        slider->setValue(0);
+        QCOMPARE(w.currentFrame(), w.frame(0));
+        QVERIFY(w.statusText().startsWith(QStringLiteral("Decoded")));
+
+        // The GUI thread stayed free: a 10 ms timer kept firing during the decode (at
+        // least 5 ticks, and at least a tenth of the ideal count on a loaded machine).
+        const int minTicks = std::max<int>(5, static_cast<int>(ms / 10 / 10));
+        qInfo("decode took %lld ms, timer ticked %d times (need >= %d)", static_cast<long long>(ms), ticks, minTicks);
+        QVERIFY2(ticks >= minTicks, qPrintable(QStringLiteral("%1 ticks in %2 ms").arg(ticks).arg(ms)));
+    }
+
+    void tiledDecodeMatchesUntiled() {
+        // Exact tiles on a corner of the demo clip: same frames as the untiled decode.
+        using at::indexing::Slice;
+        const at::Tensor latents =
+            demo_.latents.index({Slice(), Slice(0, 2), Slice(0, 8), Slice(0, 8)}).contiguous();
+        MainWindow w;
+        openDemo(w);
+        w.setLatents(latents, QStringLiteral("(demo, cropped)"));
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QVERIFY(w.startRun());
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(outcomeOf(finished).status == RunOutcome::Status::Done, qPrintable(outcomeOf(finished).message));
+        QVector<QImage> untiled;
+        for (int i = 0; i < w.frameCount(); ++i) untiled << w.frame(i);
+        QVERIFY(!untiled.isEmpty());
+
+        w.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(QStringLiteral("exact"));
+        w.findChild<QSpinBox*>(QStringLiteral("tileSpin"))->setValue(32);
+        w.findChild<QSpinBox*>(QStringLiteral("overlapSpin"))->setValue(8);
+        w.findChild<QSpinBox*>(QStringLiteral("streamsSpin"))->setValue(2);
+        QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));
+        QVERIFY(w.startRun());
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(outcomeOf(finished).status == RunOutcome::Status::Done, qPrintable(outcomeOf(finished).message));
+        QCOMPARE(w.frameCount(), untiled.size());
+        int worst = 0;
+        for (int i = 0; i < w.frameCount(); ++i) {
+            const QImage a = w.frame(i), b = untiled[i];
+            QCOMPARE(a.size(), b.size());
+            for (int y = 0; y < a.height(); ++y)
+                for (int x = 0; x < a.width(); ++x) {
+                    const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
+                    worst = std::max({worst, std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)),
+                                      std::abs(qBlue(p) - qBlue(q))});
+                }
+        }
+        QVERIFY2(worst <= 1, qPrintable(QStringLiteral("exact tiles differ by %1/255").arg(worst)));
+    }
+
+    void cancelBeforeTheFirstLayer() {
+        MainWindow w;
+        openDemo(w);
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QVERIFY(w.startRun());
+        w.cancelRun();
+        QVERIFY(finished.wait(2000));
+        QCOMPARE(outcomeOf(finished).status, RunOutcome::Status::Cancelled);
+        QVERIFY(w.statusText().startsWith(QStringLiteral("Cancelled")));
+        QVERIFY(!w.isRunning());
+    }
+
+    void cancelDuringTheDecode() {
+        MainWindow w;
+        openDemo(w);
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QSignalSpy started(&w, &MainWindow::runStarted);
+        auto* worker = w.findChild<tsui::DecodeWorker*>();
+        QVERIFY(worker);
+        QSignalSpy progress(worker, &tsui::DecodeWorker::progress);
+        QVERIFY(w.startRun());
+        // Wait until the engine reports progress (the model is loaded and decoding).
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0 || finished.count() > 0, 60000);
+        if (finished.count() > 0)
+            QSKIP("the demo decode finished before it could be cancelled");
+        QElapsedTimer clock;
+        clock.start();
+        auto* cancel = w.findChild<QPushButton*>(QStringLiteral("cancelButton"));
+        QVERIFY(cancel && cancel->isEnabled());
+        QCOMPARE(cancel->shortcut(), QKeySequence(Qt::Key_Escape));
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        if (finished.count() == 0) QVERIFY(finished.wait(2000));
+        qInfo("cancel reported after %lld ms", static_cast<long long>(clock.elapsed()));
+        QVERIFY(clock.elapsed() < 2000);
+        const RunOutcome out = outcomeOf(finished);
+        if (out.status == RunOutcome::Status::Done)
+            QSKIP("the demo decode finished before the cancel was seen");
+        QCOMPARE(out.status, RunOutcome::Status::Cancelled);
+        // A new run can start after a cancelled one.
+        QVERIFY(w.startRun());
+        w.cancelRun();
+        QVERIFY(finished.wait(2000));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,153 @@
+#include "decode_worker.h"
+
+#include "core/error.h"
+#include "decode/decoder_run.h"
+#include "io/latents_reader.h"
+#include "model/wan_vae.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cstring>
+#include <new>
+
+namespace tsui {
+
+namespace {
+
+struct MetaTypeRegistration {
+    MetaTypeRegistration() {
+        qRegisterMetaType<tsui::ProgressInfo>("tsui::ProgressInfo");
+        qRegisterMetaType<tsui::FrameBatch>("tsui::FrameBatch");
+        qRegisterMetaType<tsui::RunOutcome>("tsui::RunOutcome");
+    }
+};
+
+}  // namespace
+
+QImage frameToImage(const at::Tensor& frames, int index) {
+    if (!frames.defined() || frames.dim() != 4 || frames.size(0) != 3 || index < 0 ||
+        index >= frames.size(1))
+        return {};
+    // [-1,1] -> [0,255], rounded; then HWC bytes.
+    const at::Tensor rgb = frames.select(1, index)
+                               .to(at::kCPU, at::kFloat)
+                               .add(1.0)
+                               .mul(127.5)
+                               .round()
+                               .clamp(0, 255)
+                               .to(at::kByte)
+                               .permute({1, 2, 0})
+                               .contiguous();
+    const int h = static_cast<int>(rgb.size(0));
+    const int w = static_cast<int>(rgb.size(1));
+    QImage image(w, h, QImage::Format_RGB888);
+    if (image.isNull()) return {};
+    const auto* src = rgb.data_ptr<uint8_t>();
+    const std::size_t rowBytes = static_cast<std::size_t>(w) * 3;
+    for (int y = 0; y < h; ++y)  // QImage rows are 4-byte aligned: copy row by row
+        std::memcpy(image.scanLine(y), src + static_cast<std::size_t>(y) * rowBytes, rowBytes);
+    return image;
+}
+
+DecodeWorker::DecodeWorker(QObject* parent) : QObject(parent) {
+    static MetaTypeRegistration registration;
+}
+
+DecodeWorker::~DecodeWorker() {
+    cancel();
+    join();
+}
+
+void DecodeWorker::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+bool DecodeWorker::start(DecodeRequest request) {
+    if (running_.load()) return false;
+    join();  // the previous run has emitted finished; reap its thread
+    cancel_.store(false);
+    running_.store(true);
+    thread_ = std::thread([this, request = std::move(request)]() mutable { runOnThread(std::move(request)); });
+    return true;
+}
+
+void DecodeWorker::cancel() {
+    cancel_.store(true);
+}
+
+void DecodeWorker::onProgress(const ts::DecodeProgress& p) {
+    ProgressInfo info;
+    info.chunksDone = p.chunksDone;
+    info.chunksTotal = p.chunksTotal;
+    info.framesDone = p.framesDone;
+    info.framesTotal = p.framesTotal;
+    info.elapsedSeconds = p.elapsedSeconds;
+    info.etaSeconds = p.etaSeconds;
+    info.tilesDone = p.tilesDone;
+    info.tilesTotal = p.tilesTotal;
+    info.stage = QString::fromStdString(p.stage);
+    Q_EMIT progress(info);
+}
+
+void DecodeWorker::onFrames(int first, const at::Tensor& frames) {
+    FrameBatch batch;
+    batch.first = first;
+    const int n = (frames.defined() && frames.dim() == 4) ? static_cast<int>(frames.size(1)) : 0;
+    batch.images.reserve(n);
+    for (int i = 0; i < n; ++i) batch.images.push_back(frameToImage(frames, i));
+    Q_EMIT framesReady(batch);
+}
+
+void DecodeWorker::runOnThread(DecodeRequest request) {
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
+    RunOutcome out;
+    auto throwIfCancelled = [this](const char* when) {
+        if (cancel_.load()) throw ts::Error(ts::ErrorKind::Cancelled, std::string("cancelled ") + when);
+    };
+    try {
+        throwIfCancelled("before the model was loaded");
+        request.settings.validate();
+        at::Tensor latents = request.latents;
+        if (!latents.defined()) {
+            if (request.latentsPath.isEmpty()) ts::throwUsage("no latents: open a latents file or use --demo");
+            latents = ts::readLatents(request.latentsPath.toStdString());
+        }
+        if (request.vaeSource.isEmpty()) ts::throwUsage("no VAE checkpoint: choose a .pth or .safetensors file");
+        if (!model_ || modelSource_ != request.vaeSource) {
+            model_.reset();
+            modelSource_.clear();
+            model_ = std::make_shared<const ts::WanVae>(
+                ts::WanVae::load(request.vaeSource.toStdString(), ts::VaeParts::Decoder));
+            modelSource_ = request.vaeSource;
+        }
+        throwIfCancelled("after the model was loaded");
+        const ts::RunStats stats = ts::runDecode(*model_, latents, request.settings, *this);
+        out.status = RunOutcome::Status::Done;
+        out.frames = static_cast<int>(stats.outputFrames);
+        out.decodeSeconds = stats.decodeSeconds;
+    } catch (const ts::Error& e) {
+        out.errorKind = static_cast<int>(e.kind());
+        out.status = e.kind() == ts::ErrorKind::Cancelled ? RunOutcome::Status::Cancelled
+                                                          : RunOutcome::Status::Failed;
+        out.message = QString::fromUtf8(e.what());
+    } catch (const c10::Error& e) {
+        out.errorKind = static_cast<int>(ts::ErrorKind::Runtime);
+        out.message = QString::fromUtf8(e.what_without_backtrace());
+    } catch (const std::bad_alloc&) {
+        out.errorKind = static_cast<int>(ts::ErrorKind::OutOfMemory);
+        out.message = QStringLiteral("out of memory");
+    } catch (const std::exception& e) {
+        out.errorKind = static_cast<int>(ts::ErrorKind::Runtime);
+        out.message = QString::fromUtf8(e.what());
+    } catch (...) {
+        out.errorKind = static_cast<int>(ts::ErrorKind::Runtime);
+        out.message = QStringLiteral("unknown error");
+    }
+    out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    running_.store(false);
+    Q_EMIT finished(out);
+}
+
+}  // namespace tsui

@@ -1,0 +1,107 @@
+#pragma once
+// Runs one decode (ts::WanVae::load + ts::runDecode) on a background thread and forwards
+// what the engine reports through queued Qt signals carrying plain value structs.
+// The GUI thread never blocks on the engine: start() returns at once, cancel() only sets
+// a flag the engine polls between layers and chunks.
+#include "decode/decode_observer.h"
+#include "decode/decode_settings.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <QImage>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <QVector>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+namespace ts {
+class WanVae;
+}
+
+namespace tsui {
+
+// One progress report, copied out of ts::DecodeProgress.
+struct ProgressInfo {
+    int chunksDone = 0;
+    int chunksTotal = 0;
+    int framesDone = 0;
+    int framesTotal = 0;
+    double elapsedSeconds = 0;
+    double etaSeconds = -1;
+    int tilesDone = 0;        // tiled runs: tiles finished
+    int tilesTotal = 1;
+    QString stage;
+};
+
+// Consecutive decoded video frames, starting at video frame `first`.
+struct FrameBatch {
+    int first = 0;
+    QVector<QImage> images;
+};
+
+// How a run ended.
+struct RunOutcome {
+    enum class Status { Done, Cancelled, Failed };
+    Status status = Status::Failed;
+    QString message;          // the engine's one-line message for Failed, a summary otherwise
+    int errorKind = -1;       // static_cast<int>(ts::ErrorKind) for Failed/Cancelled, else -1
+    int frames = 0;           // video frames produced
+    double wallSeconds = 0;   // whole run incl. model load
+    double decodeSeconds = 0; // the network itself
+};
+
+// What to decode. Either `latents` is defined, or `latentsPath` names a file that the
+// worker reads with ts::readLatents on its thread.
+struct DecodeRequest {
+    QString vaeSource;        // path or builtin:* name for ts::WanVae::load
+    at::Tensor latents;       // [C,T,h,w] fp32, or undefined
+    QString latentsPath;
+    ts::DecodeSettings settings;
+};
+
+// [3,n,H,W] fp32 CPU tensor in [-1,1] -> frame `index` as an RGB888 image.
+QImage frameToImage(const at::Tensor& frames, int index);
+
+class DecodeWorker : public QObject, public ts::DecodeObserver {
+    Q_OBJECT
+public:
+    explicit DecodeWorker(QObject* parent = nullptr);
+    ~DecodeWorker() override;  // cancels and joins a running decode
+
+    // Starts a run; false (and nothing happens) while one is still running.
+    bool start(DecodeRequest request);
+    void cancel();
+    bool isRunning() const { return running_.load(); }
+
+    // ts::DecodeObserver, called on the decoding thread.
+    void onProgress(const ts::DecodeProgress& p) override;
+    void onFrames(int first, const at::Tensor& frames) override;
+    bool cancelRequested() const override { return cancel_.load(); }
+
+Q_SIGNALS:
+    void progress(const tsui::ProgressInfo& info);
+    void framesReady(const tsui::FrameBatch& batch);
+    void finished(const tsui::RunOutcome& outcome);
+
+private:
+    void runOnThread(DecodeRequest request);
+    void join();
+
+    std::thread thread_;
+    std::atomic<bool> running_{false};
+    std::atomic<bool> cancel_{false};
+    // The last loaded model, reused when the next run names the same source. Only the
+    // decoding thread touches it, and only one run exists at a time.
+    std::shared_ptr<const ts::WanVae> model_;
+    QString modelSource_;
+};
+
+}  // namespace tsui
+
+Q_DECLARE_METATYPE(tsui::ProgressInfo)
+Q_DECLARE_METATYPE(tsui::FrameBatch)
+Q_DECLARE_METATYPE(tsui::RunOutcome)
