@@ -56,7 +56,7 @@ std::vector<std::string> splitList(const std::string& text) {
 std::vector<std::vector<std::string>> settingSweep(const CliArgs& a) {
     const std::vector<std::pair<std::string, std::string>> axes{
         {"device", "cpu"}, {"precision", "fp32"}, {"tiling", "off"}, {"tile", "256"},
-        {"overlap", "32"}, {"streams", "1"},      {"threads", "0"}};
+        {"overlap", "32"}, {"streams", "1"},      {"threads", "0"}, {"max-memory", "0"}};
     std::vector<std::vector<std::string>> combos{{}};
     for (const auto& [flag, fallback] : axes) {
         std::vector<std::vector<std::string>> next;
@@ -89,11 +89,15 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
           {"overlap", settings.overlapPx},
           {"streams", settings.streams},
           {"threads", settings.effectiveThreads()},
-          {"tf32", settings.allowTf32}}},
+          {"tf32", settings.allowTf32},
+          {"max_memory_bytes", settings.maxMemoryBytes}}},
         {"latent_shape", latents.sizes().vec()},
         {"video_shape",
          {3, cfg.videoFrames(latents.size(1)), latents.size(2) * cfg.spatialFactor(), latents.size(3) * cfg.spatialFactor()}},
         {"tiles", stats.tiles},
+        {"tiling_run", stats.tiling},
+        {"tile_run", stats.tilePx},
+        {"retries", stats.retries},
         {"load_s", loadSeconds},
         {"wall_s", stats.wallSeconds},
         {"decode_s", stats.decodeSeconds},

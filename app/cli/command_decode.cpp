@@ -11,6 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ATen/ATen.h>
+
+#include <cmath>
 #include <iostream>
 
 namespace ts::cli {
@@ -30,10 +33,18 @@ void checkChannels(const std::string& latentsPath, const at::Tensor& latents, co
 
 nlohmann::json shapeJson(const at::Tensor& t) { return nlohmann::json(t.sizes().vec()); }
 
+// PSNR (peak-to-peak 2, values in [-1,1]) and max abs difference of two videos.
+nlohmann::json difference(const at::Tensor& got, const at::Tensor& want) {
+    const at::Tensor diff = got.to(at::kDouble) - want.to(at::kDouble);
+    const double mse = diff.pow(2).mean().item<double>();
+    return {{"psnr_db", mse > 0 ? 10.0 * std::log10(4.0 / mse) : 999.0}, {"max_abs", diff.abs().max().item<double>()}};
+}
+
 }  // namespace
 
 int commandDecode(const std::vector<std::string>& argv) {
-    const CliArgs args("decode", argv, withSettings({"vae", "latents", "out"}), {"json", "raw-latents", "tf32"});
+    const CliArgs args("decode", argv, withSettings({"vae", "latents", "out"}),
+                       {"json", "raw-latents", "tf32", "check-seams", "check-precision"});
     const DecodeSettings settings = settingsFrom(args);
     const std::string latentsPath = args.require("latents");
     const std::string outPath = args.require("out");
@@ -47,7 +58,31 @@ int commandDecode(const std::vector<std::string>& argv) {
     const int width = static_cast<int>(latents.size(3) * cfg.spatialFactor());
     std::unique_ptr<VideoWriter> writer = openVideoWriter(outPath, frames, height, width);
     ProgressPrinter printer(args.has("json"), [&writer](int, const at::Tensor& f) { writer->append(f); });
-    const RunStats stats = runDecode(model, latents, settings, printer);
+    const bool checkSeams = args.has("check-seams"), checkPrecision = args.has("check-precision");
+    if (checkSeams && settings.tiling == TilingMode::Off)
+        throwUsage("--check-seams compares a tiled decode with an untiled one: give --tiling blend or exact");
+    if (checkPrecision && settings.precision == Precision::FP32)
+        throwUsage("--check-precision compares with an fp32 decode: give --precision bf16 or fp16");
+    RunStats stats;
+    nlohmann::json checks;
+    if (checkSeams || checkPrecision) {
+        // The checks need the whole video at once, so it is collected, then written.
+        const at::Tensor video = decodeToTensor(model, latents, settings, &stats);
+        writer->append(video);
+        if (checkSeams) {
+            DecodeSettings untiled = settings;
+            untiled.tiling = TilingMode::Off;
+            untiled.streams = 1;
+            checks["seams_vs_untiled"] = difference(video, decodeToTensor(model, latents, untiled));
+        }
+        if (checkPrecision) {
+            DecodeSettings fp32 = settings;
+            fp32.precision = Precision::FP32;
+            checks["precision_vs_fp32"] = difference(video, decodeToTensor(model, latents, fp32));
+        }
+    } else {
+        stats = runDecode(model, latents, settings, printer);
+    }
     writer->finish();
 
     nlohmann::json done{{"event", "done"},
@@ -58,11 +93,18 @@ int commandDecode(const std::vector<std::string>& argv) {
                         {"precision", toString(settings.precision)},
                         {"wall_s", stats.wallSeconds},
                         {"decode_s", stats.decodeSeconds},
+                        {"tiling", toString(settings.tiling)},
+                        {"tiles", stats.tiles},
+                        {"retries", stats.retries},
                         {"gflop", 2.0 * stats.macs / 1e9}};
-    if (args.has("json"))
+    if (!checks.empty()) done["checks"] = checks;
+    if (args.has("json")) {
         std::cout << done.dump() << std::endl;
-    else
-        std::cout << "decoded " << frames << " frames of " << width << "x" << height << " to " << outPath << " in "
+        return 0;
+    }
+    for (const auto& [name, c] : checks.items())
+        std::cout << name << ": PSNR " << c["psnr_db"].get<double>() << " dB, max abs " << c["max_abs"].get<double>() << "\n";
+    std::cout << "decoded " << frames << " frames of " << width << "x" << height << " to " << outPath << " in "
                   << stats.wallSeconds << " s (" << 2.0 * stats.macs / 1e9 / stats.decodeSeconds << " GFLOP/s)\n";
     return 0;
 }

@@ -15,7 +15,9 @@ const char* kUsage = R"(usage: tilescope-cli COMMAND [flags]
 
 commands:
   decode --vae FILE --latents FILE --out FILE [settings] [--raw-latents] [--json]
-         decode latents (.safetensors/.npy/.pt) to a video (.safetensors, or a PNG folder)
+         [--check-seams] [--check-precision]
+         decode latents (.safetensors/.npy/.pt) to a video (.safetensors, or a PNG folder);
+         the checks report PSNR/max abs against an untiled or an fp32 decode
   encode --vae FILE --video FILE --out FILE.safetensors [settings] [--json]
          encode a clip [3,F,H,W] in [-1,1] (.safetensors/.npy) to normalised latents
   info   --vae FILE [--latents FILE | --latent-shape CxTxHxW] [--json]
@@ -29,6 +31,7 @@ commands:
 settings:
   --device cpu|cuda|cuda:N   --precision fp32|fp16|bf16   --threads N (default: all cores)
   --tiling off|blend|exact   --tile PX   --overlap PX (blend)   --streams N (tiled runs)
+  --max-memory BYTES|512M|8G|auto (choose exact tiles that fit; split tiles that do not)
   --tf32 (CUDA fp32: allow TensorFloat-32, faster but ~1e-3 from exact fp32)
 
 --vae accepts .pth and .safetensors files (original Wan2.1 or diffusers names) and the

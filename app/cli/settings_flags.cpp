@@ -1,11 +1,13 @@
 #include "commands.h"
 
+#include "plan/memory_budget.h"
+
 #include <ATen/Parallel.h>
 
 namespace ts::cli {
 
 const std::set<std::string>& settingsFlags() {
-    static const std::set<std::string> flags{"device", "precision", "tiling", "tile", "overlap", "streams", "threads"};
+    static const std::set<std::string> flags{"device", "precision", "tiling", "tile", "overlap", "streams", "threads", "max-memory"};
     return flags;
 }
 
@@ -21,6 +23,7 @@ DecodeSettings settingsFrom(const CliArgs& a) {
     s.threads = a.getInt("threads", s.threads);
     s.rawLatents = a.has("raw-latents");
     s.allowTf32 = a.has("tf32");
+    if (a.has("max-memory")) s.maxMemoryBytes = parseMemorySize(a.get("max-memory", ""));
     s.validate();
     // Loading (weight conversion, built-in weights) runs before the decode sets threads.
     at::set_num_threads(s.effectiveThreads());

@@ -83,6 +83,7 @@ void DecodeSettings::validate() const {
         throwUsage("--streams: " + std::to_string(streams) + " must be between 1 and 64");
     if (threads < 0 || threads > 1024)
         throwUsage("--threads: " + std::to_string(threads) + " must be between 1 and 1024 (0 = all cores)");
+    if (maxMemoryBytes < -1) throwUsage("--max-memory: must be positive or auto");
     if (streams != 1 && tiling == TilingMode::Off)
         throwUsage("--streams " + std::to_string(streams) + ": concurrent workers decode tiles; use --tiling blend or exact, or --streams 1");
 }

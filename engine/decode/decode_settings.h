@@ -4,6 +4,7 @@
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
+#include <cstdint>
 #include <string>
 
 namespace ts {
@@ -30,6 +31,9 @@ struct DecodeSettings {
     // fp32 on CUDA: allow TensorFloat-32 convolutions and matmuls (faster, ~1e-3 error).
     // Off by default so fp32 is exact to the reference.
     bool allowTf32 = false;
+    // Memory budget in bytes: 0 none, -1 auto (free device memory / available RAM).
+    // Untiled runs that would exceed it become exact tiled runs; tiles that would, split.
+    std::int64_t maxMemoryBytes = 0;
 
     // Checks ranges and that this build can run the combination; throws naming the
     // option. Settings not implemented yet are refused, never silently ignored.

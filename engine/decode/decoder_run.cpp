@@ -4,6 +4,7 @@
 #include "model/causal_decoder.h"
 #include "model/causal_encoder.h"
 #include "model/cost_model.h"
+#include "plan/memory_budget.h"
 #include "plan/tile_plan.h"
 #include "schedule/tiled_decoder.h"
 
@@ -79,13 +80,18 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     }
     z = z.to(device, dtype);
 
-    const TilePlan plan = makeTilePlan(cfg, z.size(2), z.size(3), z.size(4), settings);
+    // A budget may turn an untiled request into exact tiles that fit.
+    const std::int64_t budget = settings.maxMemoryBytes != 0 ? resolveBudget(settings.maxMemoryBytes, device) : 0;
+    DecodeSettings effective = settings;
+    const TilePlan plan = planWithinBudget(cfg, z.size(2), z.size(3), z.size(4), effective, budget);
     RunStats stats;
     stats.plannedMacs = plan.totalMacs;
     stats.tiles = static_cast<int>(plan.tiles.size());
-    if (settings.tiling != TilingMode::Off) {
+    stats.tiling = toString(effective.tiling);
+    stats.tilePx = effective.tiling == TilingMode::Off ? 0 : effective.tilePx;
+    if (effective.tiling != TilingMode::Off) {
         const auto tDecode = Clock::now();
-        TiledResult result = runTilePlan(m, z, plan, settings, observer);
+        TiledResult result = runTilePlan(m, z, plan, effective, observer, budget);
         observer.onFrames(0, result.video);
         DecodeProgress done;
         done.chunksDone = done.chunksTotal = static_cast<int>(plan.tiles.size() * plan.latentFrames);
@@ -100,6 +106,8 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
         stats.macs = result.macs;
         stats.outputFrames = plan.videoFrames;
         stats.schedule = std::move(result.schedule);
+        stats.retries = result.retries;
+        stats.tiles = result.tilesRun;
         return stats;
     }
 
@@ -114,7 +122,13 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     for (int t = 0; t < progress.chunksTotal; ++t) {
         progress.stage = "decoder frame " + std::to_string(t + 1) + "/" + std::to_string(progress.chunksTotal);
         observer.onProgress(progress);
-        at::Tensor out = decoder.decodeFrame(z.narrow(2, t, 1), ctx);
+        at::Tensor out;
+        try {
+            out = decoder.decodeFrame(z.narrow(2, t, 1), ctx);
+        } catch (const c10::OutOfMemoryError&) {
+            throw Error(ErrorKind::OutOfMemory, "out of memory on " + device.str() +
+                                                    " decoding untiled; use --tiling exact (e.g. --tile 256) or --max-memory auto");
+        }
         at::Tensor frames = out.squeeze(0).to(at::kFloat).clamp_(-1.0, 1.0).to(at::kCPU);
         observer.onFrames(progress.framesDone, frames);
         progress.framesDone += static_cast<int>(frames.size(1));

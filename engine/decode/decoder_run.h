@@ -21,6 +21,9 @@ struct RunStats {
     std::int64_t outputFrames = 0;
     std::int64_t plannedMacs = 0; // what the tile plan predicted
     int tiles = 1;
+    int retries = 0;              // tiles split after running out of memory (or budget)
+    std::string tiling;           // what ran: the budget may turn an untiled request into exact tiles
+    int tilePx = 0;
     std::vector<TileSpan> schedule;  // what ran where and when
 };
 

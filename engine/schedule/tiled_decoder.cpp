@@ -1,7 +1,10 @@
 #include "schedule/tiled_decoder.h"
 
 #include "core/error.h"
+#include "core/format_bytes.h"
 #include "model/causal_decoder.h"
+#include "model/cost_model.h"
+#include "plan/memory_budget.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -11,6 +14,7 @@
 #include <c10/core/impl/VirtualGuardImpl.h>
 
 #include <algorithm>
+#include <deque>
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -39,7 +43,11 @@ struct SharedRun {
     at::Tensor z;                     // blend: the de-normalised latent
     std::optional<c10::Event> prefixDone;
     Clock::time_point start;
-    std::atomic<int> nextTile{0};
+    std::deque<PlannedTile> queue;    // tiles still to run (split tiles go to the front)
+    int nextIndex = 0;                // for tiles made by splitting
+    std::int64_t tileBudget = 0;      // bytes a tile may use; 0 = no budget
+    int retries = 0;
+    int tilesRun = 0;
     std::atomic<bool> failed{false};
     std::mutex mutex;
     std::exception_ptr error;
@@ -52,7 +60,7 @@ struct SharedRun {
 };
 
 // Exact: crop of the middle-block output through the upsampling stages, written as is.
-void runExactTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx) {
+void runExactTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx, int& chunksDone) {
     CausalDecoder decoder(run.model);
     const VaeConfig& cfg = run.model.config();
     const Rect& in = tile.latent;
@@ -67,11 +75,12 @@ void runExactTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx) 
             .narrow(2, o.y0, o.height()).narrow(3, o.x0, o.width()).copy_(frames);
         std::lock_guard<std::mutex> lock(run.mutex);
         ++run.progress.chunksDone;
+        ++chunksDone;
     }
 }
 
 // Blend: the whole decoder on the tile's latent crop, accumulated with feather weights.
-void runBlendTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx) {
+void runBlendTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx, int& chunksDone) {
     CausalDecoder decoder(run.model);
     const VaeConfig& cfg = run.model.config();
     const Rect& l = tile.latent;
@@ -87,7 +96,50 @@ void runBlendTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx) 
         run.video.narrow(1, firstFrameOf(cfg, t), weighted.size(1))
             .narrow(2, o.y0, o.height()).narrow(3, o.x0, o.width()).add_(weighted);
         ++run.progress.chunksDone;
+        ++chunksDone;
     }
+}
+
+// Replaces an exact tile that did not fit by its four quarters (halves when one side is
+// already 8 px), at the front of the queue, and records the retry.
+void splitTile(SharedRun& run, const PlannedTile& tile, const std::string& reason, int chunksDone) {
+    const Rect o = tile.output;
+    if (run.plan.mode != TilingMode::Exact)
+        throw Error(ErrorKind::OutOfMemory, reason + " in " + toString(run.plan.mode) +
+                                                " tile " + std::to_string(tile.index) +
+                                                "; only exact tiles can be split and retried: use --tiling exact or a smaller --tile");
+    if (o.height() <= 8 && o.width() <= 8)
+        throw Error(ErrorKind::OutOfMemory, reason + " even for an 8x8 px tile");
+    auto cut = [](std::int64_t a, std::int64_t b) { return b - a > 8 ? a + std::max<std::int64_t>(8, (b - a) / 16 * 8) : b; };
+    const std::int64_t ym = cut(o.y0, o.y1), xm = cut(o.x0, o.x1);
+    std::vector<Rect> parts;
+    for (const auto& [y0, y1] : {std::pair{o.y0, ym}, std::pair{ym, o.y1}})
+        for (const auto& [x0, x1] : {std::pair{o.x0, xm}, std::pair{xm, o.x1}})
+            if (y1 > y0 && x1 > x0) parts.push_back(Rect{y0, y1, x0, x1});
+    const VaeConfig& cfg = run.model.config();
+    const int eb = run.model.dtype() == at::kFloat ? 4 : 2;
+    std::lock_guard<std::mutex> lock(run.mutex);
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+        PlannedTile t;
+        t.index = run.nextIndex++;
+        t.row = tile.row;
+        t.col = tile.col;
+        t.output = *it;
+        t.regions = exactRegions(cfg, run.plan.latentHeight, run.plan.latentWidth, t.output);
+        t.latent = t.regions.blockInput.front();
+        const DecodeCost cost = upsamplingCost(cfg, run.plan.latentFrames, t.regions, eb);
+        t.macs = cost.macs;
+        t.peakBytes = cost.historyBytes + cost.peakLayerBytes;
+        run.queue.push_front(std::move(t));
+    }
+    ++run.retries;
+    run.progress.tilesTotal += static_cast<int>(parts.size()) - 1;
+    run.progress.chunksTotal += static_cast<int>((parts.size() - 1) * run.plan.latentFrames);
+    run.progress.chunksDone -= chunksDone;
+    const double now = run.now();
+    run.schedule.push_back(TileSpan{tile.index, 0, 0, now, now, 0,
+                                    "retry: tile " + std::to_string(tile.index) + " split into " +
+                                        std::to_string(parts.size()) + " (" + reason + ")"});
 }
 
 void reportProgress(SharedRun& run) {
@@ -115,23 +167,41 @@ void worker(SharedRun& run, int index, c10::Device device, int threads) {
         ForwardContext ctx;
         ctx.cancelled = [&run] { return run.stop(); };
         for (;;) {
-            const int i = run.nextTile.fetch_add(1);
-            if (i >= static_cast<int>(run.plan.tiles.size()) || run.stop()) break;
-            const PlannedTile& tile = run.plan.tiles[i];
+            PlannedTile tile;
+            {
+                std::lock_guard<std::mutex> lock(run.mutex);
+                if (run.queue.empty() || run.stop()) break;
+                tile = std::move(run.queue.front());
+                run.queue.pop_front();
+            }
+            if (run.tileBudget > 0 && tile.peakBytes > run.tileBudget) {
+                splitTile(run, tile,
+                          "predicted " + formatBytes(tile.peakBytes) + " over the per-tile budget of " +
+                              formatBytes(run.tileBudget),
+                          0);
+                continue;
+            }
             const std::int64_t macsBefore = ctx.macs;
             TileSpan span{tile.index, index, streamId, run.now(), 0, 0,
                           "tile " + std::to_string(tile.index) + " (r" + std::to_string(tile.row) + " c" +
                               std::to_string(tile.col) + ")"};
-            if (run.plan.mode == TilingMode::Blend)
-                runBlendTile(run, tile, ctx);
-            else
-                runExactTile(run, tile, ctx);
+            int chunksDone = 0;
+            try {
+                if (run.plan.mode == TilingMode::Blend)
+                    runBlendTile(run, tile, ctx, chunksDone);
+                else
+                    runExactTile(run, tile, ctx, chunksDone);
+            } catch (const c10::OutOfMemoryError&) {
+                splitTile(run, tile, "out of memory on " + device.str(), chunksDone);
+                continue;
+            }
             span.endSeconds = run.now();
             span.macs = ctx.macs - macsBefore;
             {
                 std::lock_guard<std::mutex> lock(run.mutex);
                 run.schedule.push_back(span);
                 ++run.progress.tilesDone;
+                ++run.tilesRun;
             }
             reportProgress(run);
         }
@@ -147,7 +217,7 @@ void worker(SharedRun& run, int index, c10::Device device, int threads) {
 }  // namespace
 
 TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan& plan,
-                        const DecodeSettings& settings, DecodeObserver& observer) {
+                        const DecodeSettings& settings, DecodeObserver& observer, std::int64_t budgetBytes) {
     c10::InferenceMode inference;
     const c10::Device device = model.device();
     SharedRun run(model, plan, observer);
@@ -157,6 +227,16 @@ TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan
     run.progress.framesTotal = static_cast<int>(plan.videoFrames);
     run.progress.tilesTotal = static_cast<int>(plan.tiles.size());
     run.progress.stage = toString(plan.mode) + " tiles";
+    run.queue.assign(plan.tiles.begin(), plan.tiles.end());
+    run.nextIndex = static_cast<int>(plan.tiles.size());
+    if (budgetBytes > 0) {
+        run.tileBudget = perTileBudget(plan, settings.streams, budgetBytes);
+        if (run.tileBudget <= 0)
+            throw Error(ErrorKind::OutOfMemory,
+                        "--max-memory: " + formatBytes(budgetBytes) +
+                            " is below what the run holds besides its tiles (weights, kept prefix outputs, output video: " +
+                            formatBytes(budgetBytes - run.tileBudget * std::max(1, settings.streams)) + ")");
+    }
 
     std::int64_t prefixMacs = 0;
     if (plan.mode == TilingMode::Exact) {
@@ -197,7 +277,7 @@ TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan
     if (plan.mode == TilingMode::Blend) run.video.clamp_(-1.0, 1.0);
     std::sort(run.schedule.begin(), run.schedule.end(),
               [](const TileSpan& a, const TileSpan& b) { return a.startSeconds < b.startSeconds; });
-    return TiledResult{run.video, run.macs + prefixMacs, std::move(run.schedule)};
+    return TiledResult{run.video, run.macs + prefixMacs, std::move(run.schedule), run.retries, run.tilesRun};
 }
 
 }  // namespace ts

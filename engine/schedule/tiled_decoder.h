@@ -19,11 +19,17 @@ struct TiledResult {
     at::Tensor video;  // [3,F,H,W] fp32 on the CPU, clamped to [-1,1]
     std::int64_t macs = 0;
     std::vector<TileSpan> schedule;
+    int retries = 0;
+    int tilesRun = 0;
 };
 
 // model: already on the device in the run's dtype. z: [1,C,T,h,w] de-normalised, same
-// device and dtype. Throws ts::Error (Cancelled when the observer asks).
+// device and dtype. budgetBytes > 0: exact tiles predicted to exceed their share of it,
+// or that run out of device memory, are split in four and retried (finished tiles are
+// kept; each retry is recorded in the schedule). Throws ts::Error (Cancelled when the
+// observer asks; OutOfMemory when even an 8x8 px tile does not fit).
 TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan& plan,
-                        const DecodeSettings& settings, DecodeObserver& observer);
+                        const DecodeSettings& settings, DecodeObserver& observer,
+                        std::int64_t budgetBytes = 0);
 
 }  // namespace ts

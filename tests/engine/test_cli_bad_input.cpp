@@ -7,6 +7,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -110,6 +112,11 @@ private slots:
         QTest::newRow("tile not a number") << decode(vae, good) + QStringList{"--tile", "big"} << "--tile" << "big";
         QTest::newRow("unknown flag") << decode(vae, good) + QStringList{"--turbo"} << "--turbo" << "unknown";
         QTest::newRow("fp16 on cpu") << decode(vae, good) + QStringList{"--precision", "fp16"} << "--precision" << "CPU";
+        QTest::newRow("max-memory") << decode(vae, good) + QStringList{"--max-memory", "lots"} << "--max-memory" << "lots";
+        QTest::newRow("seams untiled") << decode(vae, good) + QStringList{"--check-seams"} << "--check-seams" << "tiling";
+        QTest::newRow("precision fp32") << decode(vae, good) + QStringList{"--check-precision"} << "--check-precision" << "bf16";
+        QTest::newRow("blend overlap") << decode(vae, good) + QStringList{"--tiling", "blend", "--tile", "32", "--overlap", "24"}
+                                       << "--overlap" << "half";
         QTest::newRow("missing --out") << QStringList{"decode", "--vae", vae, "--latents", good} << "--out" << "required";
         QTest::newRow("unknown command") << QStringList{"decompose"} << "decompose" << "unknown command";
     }
@@ -129,6 +136,27 @@ private slots:
         // Nor a temporary next to it.
         const QStringList leftovers = QDir(dir_.path()).entryList({"out.safetensors*"});
         QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(", ")));
+    }
+
+    // Blend seams are measured against an untiled decode and reported, not hidden;
+    // exact tiles have none.
+    void checksReportSeamsAndPrecision() {
+        const QString vae = kData + "/vae.pth", latents = kData + "/case.safetensors";
+        const CliResult blend = runCli({"decode", "--vae", vae, "--latents", latents, "--out", path("b.safetensors"), "--tiling",
+                                        "blend", "--tile", "32", "--overlap", "16", "--check-seams", "--json", "--threads", "2"});
+        QCOMPARE(blend.exitCode, 0);
+        const QJsonObject b = QJsonDocument::fromJson(blend.stdoutText.split('\n').last().toUtf8()).object();
+        const double blendDb = b["checks"].toObject()["seams_vs_untiled"].toObject()["psnr_db"].toDouble();
+        QVERIFY2(blendDb > 10 && blendDb < 40, qPrintable(blend.stdoutText));
+        const CliResult exact = runCli({"decode", "--vae", vae, "--latents", latents, "--out", path("e.safetensors"), "--tiling",
+                                        "exact", "--tile", "32", "--check-seams", "--json", "--threads", "2"});
+        const QJsonObject e = QJsonDocument::fromJson(exact.stdoutText.split('\n').last().toUtf8()).object();
+        QVERIFY2(e["checks"].toObject()["seams_vs_untiled"].toObject()["max_abs"].toDouble() <= 1e-4, qPrintable(exact.stdoutText));
+        const CliResult bf16 = runCli({"decode", "--vae", vae, "--latents", latents, "--out", path("p.safetensors"), "--precision",
+                                       "bf16", "--check-precision", "--json", "--threads", "2"});
+        const QJsonObject p = QJsonDocument::fromJson(bf16.stdoutText.split('\n').last().toUtf8()).object();
+        // The precision goal: bf16 >= 45 dB against fp32 on the golden model.
+        QVERIFY2(p["checks"].toObject()["precision_vs_fp32"].toObject()["psnr_db"].toDouble() >= 45, qPrintable(bf16.stdoutText));
     }
 
     // The happy path writes the file, with the promised frame count, and exits 0.
