@@ -1,0 +1,316 @@
+#include "profile/cupti_records.h"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#ifdef TILESCOPE_WITH_CUDA
+#include <cupti.h>
+#endif
+
+namespace ts {
+
+namespace {
+
+std::string triple(std::int64_t x, std::int64_t y, std::int64_t z) {
+    return "(" + std::to_string(x) + ", " + std::to_string(y) + ", " + std::to_string(z) + ")";
+}
+
+// Kernel names arrive mangled for C++ kernels; the trace is read by people.
+std::string demangle(const char* name) {
+    if (!name) return "(unnamed kernel)";
+    if (name[0] != '_' || name[1] != 'Z') return name;
+    int status = 0;
+    std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(name, nullptr, nullptr, &status), std::free);
+    return status == 0 && out ? std::string(out.get()) : std::string(name);
+}
+
+// Copies a record out of the buffer: CUPTI aligns records to 8 bytes, but a copy keeps the
+// handlers independent of that and of the buffer's lifetime.
+template <typename T>
+T load(const void* record) {
+    T value;
+    std::memcpy(&value, record, sizeof(T));
+    return value;
+}
+
+}  // namespace
+
+CuptiRecordTranslator::CuptiRecordTranslator(TraceSink& sink, std::int64_t clockOffsetNs)
+    : sink_(sink), offsetNs_(clockOffsetNs) {}
+
+std::int64_t CuptiRecordTranslator::hostNs(std::uint64_t cuptiNs) const {
+    return static_cast<std::int64_t>(cuptiNs) + offsetNs_;
+}
+
+std::int64_t CuptiRecordTranslator::hostTrack(std::uint32_t osThreadId) const {
+    auto it = hostTracks_.find(osThreadId);
+    return it == hostTracks_.end() ? static_cast<std::int64_t>(osThreadId) : it->second;
+}
+
+void CuptiRecordTranslator::mapHostThread(std::uint32_t osThreadId, std::int64_t track) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    hostTracks_[osThreadId] = track;
+}
+
+void CuptiRecordTranslator::setDeviceName(std::uint32_t deviceId, const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    deviceNames_[deviceId] = name;
+    if (namedDevices_.count(deviceId))
+        sink_.nameTrack(1 + static_cast<int>(deviceId), -1, "GPU " + std::to_string(deviceId) + " " + name);
+}
+
+void CuptiRecordTranslator::ensureDeviceTrack(std::uint32_t deviceId) {
+    if (!namedDevices_.insert(deviceId).second) return;
+    std::string name = "GPU " + std::to_string(deviceId);
+    auto it = deviceNames_.find(deviceId);
+    if (it != deviceNames_.end() && !it->second.empty()) name += " " + it->second;
+    sink_.nameTrack(1 + static_cast<int>(deviceId), -1, name);
+}
+
+void CuptiRecordTranslator::ensureStreamTrack(std::uint32_t deviceId, std::uint32_t streamId) {
+    ensureDeviceTrack(deviceId);
+    if (namedStreams_.insert({deviceId, streamId}).second)
+        sink_.nameTrack(1 + static_cast<int>(deviceId), streamId, "CUDA stream " + std::to_string(streamId));
+}
+
+void CuptiRecordTranslator::flowEnd(std::uint32_t correlationId, int pid, std::int64_t tid, std::int64_t startNs) {
+    if (correlationId == 0) return;  // device-launched work has no host call
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::FlowEnd;
+    e.name = "launch";
+    e.category = "flow";
+    e.pid = pid;
+    e.tid = tid;
+    e.startNs = startNs;
+    e.flowId = correlationId;
+    sink_.append(std::move(e));
+}
+
+void CuptiRecordTranslator::addDropped(std::size_t count) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    dropped_ += count;
+}
+
+void CuptiRecordTranslator::finish() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (finished_) return;
+    finished_ = true;
+    // A sync whose runtime record never came (dropped, or the kind was off) still shows,
+    // on host thread 0 rather than not at all.
+    for (PendingSync& p : pendingSyncs_) sink_.append(std::move(p.event));
+    pendingSyncs_.clear();
+    if (dropped_ > 0) sink_.note("CUPTI dropped " + std::to_string(dropped_) + " records");
+}
+
+std::size_t CuptiRecordTranslator::dropped() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return dropped_;
+}
+
+std::size_t CuptiRecordTranslator::recordCount(int kind) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = countsByKind_.find(kind);
+    return it == countsByKind_.end() ? 0 : it->second;
+}
+
+std::size_t CuptiRecordTranslator::totalRecords() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& [kind, count] : countsByKind_) n += count;
+    return n;
+}
+
+std::int64_t CuptiRecordTranslator::allocatedBytes(std::uint32_t deviceId) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = allocated_.find(deviceId);
+    return it == allocated_.end() ? 0 : it->second;
+}
+
+#ifdef TILESCOPE_WITH_CUDA
+
+void CuptiRecordTranslator::consumeBuffer(const std::uint8_t* buffer, std::size_t validSize) {
+    if (!buffer || validSize == 0) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    // cuptiActivityGetNextRecord only walks the buffer (no driver needed; checked on a
+    // machine without one). It knows each kind's record size, which the layout depends
+    // on, so it is the walker for real and synthetic buffers alike. It takes a non-const
+    // pointer but does not write.
+    std::uint8_t* data = const_cast<std::uint8_t*>(buffer);
+    CUpti_Activity* record = nullptr;
+    while (cuptiActivityGetNextRecord(data, validSize, &record) == CUPTI_SUCCESS) {
+        ++countsByKind_[static_cast<int>(record->kind)];
+        switch (record->kind) {
+        case CUPTI_ACTIVITY_KIND_KERNEL:
+        case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL: onKernel(record); break;
+        case CUPTI_ACTIVITY_KIND_RUNTIME: onRuntime(record); break;
+        case CUPTI_ACTIVITY_KIND_MEMCPY: onMemcpy(record); break;
+        case CUPTI_ACTIVITY_KIND_MEMSET: onMemset(record); break;
+        case CUPTI_ACTIVITY_KIND_MEMORY2: onMemory(record); break;
+        case CUPTI_ACTIVITY_KIND_SYNCHRONIZATION: onSync(record); break;
+        case CUPTI_ACTIVITY_KIND_MARKER: onMarker(record); break;
+        default: break;  // counted, not drawn
+        }
+    }
+}
+
+// CUDA 13's newest kernel record. CUPTI writes the struct version matching the headers it
+// ships with, so this must move with the toolkit (CUDA 12.x used CUpti_ActivityKernel9).
+void CuptiRecordTranslator::onKernel(const void* raw) {
+    const auto k = load<CUpti_ActivityKernel10>(raw);
+    ensureStreamTrack(k.deviceId, k.streamId);
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Span;
+    e.name = demangle(k.name);
+    e.category = "kernel";
+    e.pid = 1 + static_cast<int>(k.deviceId);
+    e.tid = k.streamId;
+    e.startNs = hostNs(k.start);
+    e.durationNs = static_cast<std::int64_t>(k.end - k.start);
+    e.flowId = k.correlationId;
+    e.args = {{"grid", triple(k.gridX, k.gridY, k.gridZ)},
+              {"block", triple(k.blockX, k.blockY, k.blockZ)},
+              {"static shared mem", std::to_string(k.staticSharedMemory)},
+              {"dynamic shared mem", std::to_string(k.dynamicSharedMemory)},
+              {"registers per thread", std::to_string(k.registersPerThread)},
+              {"correlation id", std::to_string(k.correlationId)}};
+    const std::int64_t start = e.startNs;
+    sink_.append(std::move(e));
+    flowEnd(k.correlationId, 1 + static_cast<int>(k.deviceId), k.streamId, start);
+}
+
+const std::string& CuptiRecordTranslator::runtimeName(std::uint32_t cbid) {
+    auto it = runtimeNames_.find(cbid);
+    if (it != runtimeNames_.end()) return it->second;
+    const char* raw = nullptr;
+    std::string name;
+    if (cuptiGetCallbackName(CUPTI_CB_DOMAIN_RUNTIME_API, cbid, &raw) == CUPTI_SUCCESS && raw) {
+        name = raw;
+        // "cudaLaunchKernel_v7000" -> "cudaLaunchKernel": the suffix is the API version.
+        const std::size_t v = name.rfind("_v");
+        if (v != std::string::npos && v + 2 < name.size() &&
+            name.find_first_not_of("0123456789", v + 2) == std::string::npos)
+            name.resize(v);
+    } else {
+        name = "runtime API " + std::to_string(cbid);
+    }
+    return runtimeNames_.emplace(cbid, std::move(name)).first->second;
+}
+
+void CuptiRecordTranslator::onRuntime(const void* raw) {
+    const auto a = load<CUpti_ActivityAPI>(raw);
+    const std::string& name = runtimeName(a.cbid);
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Span;
+    e.name = name;
+    e.category = "runtime";
+    e.pid = 0;
+    e.tid = hostTrack(a.threadId);
+    e.startNs = hostNs(a.start);
+    e.durationNs = static_cast<std::int64_t>(a.end - a.start);
+    e.args = {{"correlation id", std::to_string(a.correlationId)}};
+    if (a.returnValue != 0) e.args.push_back({"return value", std::to_string(a.returnValue)});
+    sink_.append(std::move(e));
+
+    // Calls that put work on a device start a flow to it: launches, copies, sets.
+    const bool enqueues = name.rfind("cudaLaunch", 0) == 0 || name.rfind("cudaGraphLaunch", 0) == 0 ||
+                          name.rfind("cudaMemcpy", 0) == 0 || name.rfind("cudaMemset", 0) == 0;
+    if (enqueues && a.correlationId != 0) {
+        TraceEvent f;
+        f.kind = TraceEvent::Kind::FlowStart;
+        f.name = "launch";
+        f.category = "flow";
+        f.pid = 0;
+        f.tid = hostTrack(a.threadId);
+        f.startNs = hostNs(a.start);
+        f.flowId = a.correlationId;
+        sink_.append(std::move(f));
+    }
+    if (name.find("Synchronize") != std::string::npos || name.find("WaitEvent") != std::string::npos) {
+        bool resolved = false;
+        for (auto it = pendingSyncs_.begin(); it != pendingSyncs_.end(); ++it)
+            if (it->correlationId == a.correlationId) {
+                it->event.tid = hostTrack(a.threadId);
+                sink_.append(std::move(it->event));
+                pendingSyncs_.erase(it);
+                resolved = true;
+                break;
+            }
+        if (!resolved) syncThreads_[a.correlationId] = a.threadId;  // mapped when used
+    }
+}
+
+namespace {
+const char* copyKindName(std::uint8_t kind) {
+    switch (kind) {
+    case CUPTI_ACTIVITY_MEMCPY_KIND_HTOD: return "HtoD";
+    case CUPTI_ACTIVITY_MEMCPY_KIND_DTOH: return "DtoH";
+    case CUPTI_ACTIVITY_MEMCPY_KIND_HTOA: return "HtoA";
+    case CUPTI_ACTIVITY_MEMCPY_KIND_ATOH: return "AtoH";
+    case CUPTI_ACTIVITY_MEMCPY_KIND_ATOA: return "AtoA";
+    case CUPTI_ACTIVITY_MEMCPY_KIND_ATOD: return "AtoD";
+    case CUPTI_ACTIVITY_MEMCPY_KIND_DTOA: return "DtoA";
+    case CUPTI_ACTIVITY_MEMCPY_KIND_DTOD: return "DtoD";
+    case CUPTI_ACTIVITY_MEMCPY_KIND_HTOH: return "HtoH";
+    case CUPTI_ACTIVITY_MEMCPY_KIND_PTOP: return "PtoP";
+    default: return "unknown";
+    }
+}
+}  // namespace
+
+void CuptiRecordTranslator::onMemcpy(const void* raw) {
+    const auto m = load<CUpti_ActivityMemcpy6>(raw);
+    ensureStreamTrack(m.deviceId, m.streamId);
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Span;
+    e.name = std::string("Memcpy ") + copyKindName(m.copyKind);
+    e.category = "memcpy";
+    e.pid = 1 + static_cast<int>(m.deviceId);
+    e.tid = m.streamId;
+    e.startNs = hostNs(m.start);
+    e.durationNs = static_cast<std::int64_t>(m.end - m.start);
+    e.flowId = m.correlationId;
+    e.args = {{"bytes", std::to_string(m.bytes)},
+              {"copy kind", copyKindName(m.copyKind)},
+              {"correlation id", std::to_string(m.correlationId)}};
+    const std::int64_t start = e.startNs;
+    sink_.append(std::move(e));
+    flowEnd(m.correlationId, 1 + static_cast<int>(m.deviceId), m.streamId, start);
+}
+
+void CuptiRecordTranslator::onMemset(const void* raw) {
+    const auto m = load<CUpti_ActivityMemset4>(raw);
+    ensureStreamTrack(m.deviceId, m.streamId);
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Span;
+    e.name = "Memset";
+    e.category = "memset";
+    e.pid = 1 + static_cast<int>(m.deviceId);
+    e.tid = m.streamId;
+    e.startNs = hostNs(m.start);
+    e.durationNs = static_cast<std::int64_t>(m.end - m.start);
+    e.flowId = m.correlationId;
+    e.args = {{"bytes", std::to_string(m.bytes)},
+              {"value", std::to_string(m.value)},
+              {"correlation id", std::to_string(m.correlationId)}};
+    const std::int64_t start = e.startNs;
+    sink_.append(std::move(e));
+    flowEnd(m.correlationId, 1 + static_cast<int>(m.deviceId), m.streamId, start);
+}
+
+#else  // built without CUDA: there is no CUPTI to produce buffers, nor headers to read them
+
+void CuptiRecordTranslator::consumeBuffer(const std::uint8_t*, std::size_t) {}
+void CuptiRecordTranslator::onKernel(const void*) {}
+void CuptiRecordTranslator::onRuntime(const void*) {}
+void CuptiRecordTranslator::onMemcpy(const void*) {}
+void CuptiRecordTranslator::onMemset(const void*) {}
+const std::string& CuptiRecordTranslator::runtimeName(std::uint32_t cbid) {
+    return runtimeNames_[cbid];
+}
+
+#endif
+
+}  // namespace ts

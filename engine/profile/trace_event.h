@@ -1,0 +1,94 @@
+#pragma once
+// One trace model for every source (engine spans, ATen ops, memory events, CUPTI
+// activity): events on tracks, on one clock (nanoseconds on the host's steady clock;
+// CUPTI timestamps are converted with an offset measured at start). Exporters (Chrome
+// trace/Perfetto JSON, CSV, HTML) and the GUI read snapshots of a TraceStore.
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ts {
+
+// The one clock every trace source uses: the host's steady clock in nanoseconds.
+inline std::int64_t traceNowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+struct TraceEvent {
+    enum class Kind { Span, Counter, Instant, FlowStart, FlowEnd };
+    Kind kind = Kind::Span;
+    std::string name;      // kernel / op / stage name, counter name ("allocated bytes")
+    std::string category;  // "run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "memset", "memory", "sync", "runtime", "nvtx"
+    int pid = 0;           // track group: 0 = host (CPU), 1 + N = CUDA device N
+    std::int64_t tid = 0;  // track within it: host thread id, or CUDA stream id
+    std::int64_t startNs = 0;
+    std::int64_t durationNs = 0;  // spans
+    double value = 0;             // counters
+    std::uint64_t flowId = 0;     // flows: CPU launch -> GPU kernel (CUPTI correlation id)
+    std::vector<std::pair<std::string, std::string>> args;  // shapes, dtype, grid/block, bytes, FLOPs, tile id
+};
+
+// Where sources append. Appends are cheap and thread-safe; readers take snapshots
+// without stopping a run.
+class TraceSink {
+public:
+    virtual ~TraceSink() = default;
+    virtual void append(TraceEvent event) = 0;
+    // A track's display name (Chrome trace thread_name / process_name metadata).
+    virtual void nameTrack(int pid, std::int64_t tid, const std::string& name) = 0;
+    // Something a source could not do, shown with the trace (e.g. "GPU activity
+    // unavailable: CUPTI_ERROR_..."); also dropped-record counts.
+    virtual void note(const std::string& text) = 0;
+};
+
+class TraceStore : public TraceSink {
+public:
+    struct TrackName {
+        int pid;
+        std::int64_t tid;
+        std::string name;
+    };
+    struct Snapshot {
+        std::vector<TraceEvent> events;
+        std::vector<TrackName> tracks;
+        std::vector<std::string> notes;
+    };
+
+    void append(TraceEvent event) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        events_.push_back(std::move(event));
+    }
+    void nameTrack(int pid, std::int64_t tid, const std::string& name) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (TrackName& t : tracks_)
+            if (t.pid == pid && t.tid == tid) {
+                t.name = name;
+                return;
+            }
+        tracks_.push_back({pid, tid, name});
+    }
+    void note(const std::string& text) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        notes_.push_back(text);
+    }
+    Snapshot snapshot() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return {events_, tracks_, notes_};
+    }
+    std::size_t size() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return events_.size();
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<TraceEvent> events_;
+    std::vector<TrackName> tracks_;
+    std::vector<std::string> notes_;
+};
+
+}  // namespace ts

@@ -1,0 +1,29 @@
+#pragma once
+// Chrome trace event format (JSON object form), readable by chrome://tracing, Perfetto
+// UI and speedscope: one event per TraceEvent plus process/thread names, with run
+// settings and the sources' notes in "metadata".
+#include "profile/trace_event.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace ts {
+
+// The trace as JSON: timestamps in µs (double, sub-µs kept) relative to the earliest
+// event of the snapshot. metadata is copied and gets "notes" (the snapshot's notes,
+// appended to any notes already there).
+nlohmann::json chromeTraceJson(const TraceStore::Snapshot& snapshot, const nlohmann::json& metadata);
+
+// Writes chromeTraceJson to path atomically (a failed write leaves nothing behind).
+// Throws ts::Error naming the path.
+void writeChromeTrace(const std::string& path, const TraceStore::Snapshot& snapshot, const nlohmann::json& metadata);
+
+// The earliest timestamp of any event (0 for an empty snapshot): every exporter uses it
+// as its origin so a CSV row and a trace event of one span show the same start.
+std::int64_t traceOriginNs(const TraceStore::Snapshot& snapshot);
+
+// Writes text to path atomically (shared by the report writers).
+void writeTextAtomically(const std::string& path, const std::string& text);
+
+}  // namespace ts

@@ -1,0 +1,82 @@
+#include "report/run_summary.h"
+
+#include "report/chrome_trace_writer.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <vector>
+
+namespace ts {
+
+namespace {
+
+struct Tally {
+    std::int64_t count = 0;
+    std::int64_t totalNs = 0;
+};
+
+nlohmann::json tallyJson(const Tally& t, std::int64_t ofNs, const char* shareKey) {
+    const double total = t.totalNs / 1e9;
+    return {{"count", t.count},
+            {"total_s", total},
+            {"mean_s", t.count ? total / t.count : 0.0},
+            {shareKey, ofNs > 0 ? static_cast<double>(t.totalNs) / static_cast<double>(ofNs) : 0.0}};
+}
+
+}  // namespace
+
+nlohmann::json summarizeRun(const TraceStore::Snapshot& snapshot, const nlohmann::json& run) {
+    std::map<std::string, Tally> categories;
+    std::map<std::string, std::map<std::string, Tally>> names;
+    std::vector<std::string> stageOrder;
+    std::int64_t runNs = 0, first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
+    std::int64_t spans = 0, counters = 0, instants = 0, flows = 0;
+    for (const TraceEvent& e : snapshot.events) {
+        first = std::min(first, e.startNs);
+        last = std::max(last, e.startNs + (e.kind == TraceEvent::Kind::Span ? e.durationNs : 0));
+        switch (e.kind) {
+        case TraceEvent::Kind::Span: ++spans; break;
+        case TraceEvent::Kind::Counter: ++counters; continue;
+        case TraceEvent::Kind::Instant: ++instants; continue;
+        default: ++flows; continue;
+        }
+        Tally& c = categories[e.category];
+        ++c.count;
+        c.totalNs += e.durationNs;
+        Tally& n = names[e.category][e.name];
+        if (e.category == "stage" && n.count == 0) stageOrder.push_back(e.name);
+        ++n.count;
+        n.totalNs += e.durationNs;
+        if (e.category == "run") runNs += e.durationNs;
+    }
+    const std::int64_t totalNs = runNs > 0 ? runNs : (spans + counters + instants + flows > 0 ? last - first : 0);
+
+    nlohmann::json cats = nlohmann::json::object();
+    for (const auto& [cat, tally] : categories) {
+        nlohmann::json c = tallyJson(tally, totalNs, "share_of_total");
+        nlohmann::json byName = nlohmann::json::object();
+        for (const auto& [name, t] : names[cat]) byName[name] = tallyJson(t, tally.totalNs, "share");
+        c["names"] = std::move(byName);
+        cats[cat] = std::move(c);
+    }
+    nlohmann::json stages = nlohmann::json::array();
+    for (const std::string& name : stageOrder) {
+        nlohmann::json s = tallyJson(names["stage"][name], categories["stage"].totalNs, "share");
+        s["name"] = name;
+        stages.push_back(std::move(s));
+    }
+    return {{"total_s", totalNs / 1e9},
+            {"categories", std::move(cats)},
+            {"stages", std::move(stages)},
+            {"events", {{"spans", spans}, {"counters", counters}, {"instants", instants}, {"flows", flows}}},
+            {"notes", snapshot.notes},
+            {"run", run}};
+}
+
+void writeRunSummary(const std::string& path, const TraceStore::Snapshot& snapshot, const nlohmann::json& run) {
+    writeTextAtomically(path, summarizeRun(snapshot, run).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                                  "\n");
+}
+
+}  // namespace ts

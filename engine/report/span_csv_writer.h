@@ -1,0 +1,17 @@
+#pragma once
+// Spans as CSV for spreadsheets and pandas: one row per span (counters, instants and
+// flows are left out), times in µs from the same origin as the Chrome trace.
+#include "profile/trace_event.h"
+
+#include <string>
+
+namespace ts {
+
+// Header: name,category,pid,tid,start_us,dur_us,args; args as "key=value; key=value".
+// Fields are quoted as RFC 4180 asks when they hold a comma, quote or newline.
+std::string spanCsv(const TraceStore::Snapshot& snapshot);
+
+// Writes spanCsv atomically. Throws ts::Error naming the path.
+void writeSpanCsv(const std::string& path, const TraceStore::Snapshot& snapshot);
+
+}  // namespace ts
