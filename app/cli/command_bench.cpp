@@ -1,6 +1,7 @@
 // bench: one decode with timing, memory and throughput as one JSON object. Speed and
 // memory goals live here (and in docs/benchmarks/), not in timed tests.
 #include "commands.h"
+#include "trace_outputs.h"
 
 #include "core/error.h"
 #include "core/process_memory.h"
@@ -27,7 +28,8 @@ namespace {
 // the device's used memory only grows during a run: the last sample is close to the peak).
 class MemorySampler : public DecodeObserver {
 public:
-    explicit MemorySampler(c10::Device device) : device_(device) {}
+    MemorySampler(c10::Device device, TraceSink* trace) : device_(device), trace_(trace) {}
+    TraceSink* traceSink() override { return trace_; }
     void onProgress(const DecodeProgress&) override {
         if (!device_.is_cuda()) return;
         const DeviceMemory m = queryDeviceMemory(device_.index());
@@ -37,6 +39,7 @@ public:
 
 private:
     c10::Device device_;
+    TraceSink* trace_;
 };
 
 }  // namespace
@@ -73,9 +76,9 @@ std::vector<std::vector<std::string>> settingSweep(const CliArgs& a) {
 }
 
 nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const at::Tensor& latents,
-                        const DecodeSettings& settings, double loadSeconds) {
+                        const DecodeSettings& settings, double loadSeconds, TraceSink* trace) {
     const c10::Device device = parseDevice(settings.device);
-    MemorySampler sampler(device);
+    MemorySampler sampler(device, trace);
     const std::int64_t rssBefore = peakRssBytes();
     const RunStats stats = runDecode(model, latents, settings, sampler);
     const VaeConfig& cfg = model.config();
@@ -116,7 +119,9 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
 int commandBench(const std::vector<std::string>& argv) {
     std::set<std::string> flags{"vae", "latents", "latent-shape", "seed"};
     flags.insert(settingsFlags().begin(), settingsFlags().end());
+    flags.insert(TraceOutputs::flags().begin(), TraceOutputs::flags().end());
     const CliArgs args("bench", argv, flags, {"raw-latents", "tf32"});
+    TraceOutputs traceOutputs(args);
     // Validate every combination before any work starts.
     std::vector<DecodeSettings> configs;
     for (const std::vector<std::string>& combo : settingSweep(args)) {
@@ -125,6 +130,10 @@ int commandBench(const std::vector<std::string>& argv) {
         if (args.has("tf32")) one.push_back("--tf32");
         configs.push_back(settingsFrom(CliArgs("bench", one, settingsFlags(), {"raw-latents", "tf32"})));
     }
+    // One trace describes one run: a sweep would mix configurations on the same tracks.
+    if (traceOutputs.any() && configs.size() > 1)
+        throwUsage("--trace, --csv and --summary profile a single configuration; this sweep has " +
+                   std::to_string(configs.size()) + " (run one configuration per call)");
     const std::string vaePath = args.get("vae", "builtin:wan2.1");
 
     const auto t0 = std::chrono::steady_clock::now();
@@ -145,7 +154,12 @@ int commandBench(const std::vector<std::string>& argv) {
                    std::to_string(model.config().zDim));
     // One JSON line per configuration. Peak RSS is the process's high-water mark: for
     // per-configuration memory, run one configuration per process.
-    for (const DecodeSettings& s : configs) std::cout << benchOne(model, vaePath, latents, s, loadSeconds).dump() << std::endl;
+    for (const DecodeSettings& s : configs) {
+        traceOutputs.startGpu(parseDevice(s.device));
+        const nlohmann::json result = benchOne(model, vaePath, latents, s, loadSeconds, traceOutputs.sink());
+        traceOutputs.write(result);
+        std::cout << result.dump() << std::endl;
+    }
     return 0;
 }
 

@@ -1,6 +1,7 @@
 // decode: latents -> video file;  encode: video -> latents file.
 #include "commands.h"
 #include "progress_printer.h"
+#include "trace_outputs.h"
 
 #include "checkpoint/safetensors_writer.h"
 #include "core/error.h"
@@ -43,7 +44,9 @@ nlohmann::json difference(const at::Tensor& got, const at::Tensor& want) {
 }  // namespace
 
 int commandDecode(const std::vector<std::string>& argv) {
-    const CliArgs args("decode", argv, withSettings({"vae", "latents", "out"}),
+    std::set<std::string> valueFlags = withSettings({"vae", "latents", "out"});
+    valueFlags.insert(TraceOutputs::flags().begin(), TraceOutputs::flags().end());
+    const CliArgs args("decode", argv, valueFlags,
                        {"json", "raw-latents", "tf32", "check-seams", "check-precision"});
     const DecodeSettings settings = settingsFrom(args);
     const std::string latentsPath = args.require("latents");
@@ -58,6 +61,9 @@ int commandDecode(const std::vector<std::string>& argv) {
     const int width = static_cast<int>(latents.size(3) * cfg.spatialFactor());
     std::unique_ptr<VideoWriter> writer = openVideoWriter(outPath, frames, height, width);
     ProgressPrinter printer(args.has("json"), [&writer](int, const at::Tensor& f) { writer->append(f); });
+    TraceOutputs traceOutputs(args);
+    printer.setTraceSink(traceOutputs.sink());
+    traceOutputs.startGpu(parseDevice(settings.device));
     const bool checkSeams = args.has("check-seams"), checkPrecision = args.has("check-precision");
     if (checkSeams && settings.tiling == TilingMode::Off)
         throwUsage("--check-seams compares a tiled decode with an untiled one: give --tiling blend or exact");
@@ -67,7 +73,8 @@ int commandDecode(const std::vector<std::string>& argv) {
     nlohmann::json checks;
     if (checkSeams || checkPrecision) {
         // The checks need the whole video at once, so it is collected, then written.
-        const at::Tensor video = decodeToTensor(model, latents, settings, &stats);
+        // Only this decode is traced; the comparison decodes are not part of the profile.
+        const at::Tensor video = decodeToTensor(model, latents, settings, &stats, traceOutputs.sink());
         writer->append(video);
         if (checkSeams) {
             DecodeSettings untiled = settings;
@@ -98,6 +105,16 @@ int commandDecode(const std::vector<std::string>& argv) {
                         {"retries", stats.retries},
                         {"gflop", 2.0 * stats.macs / 1e9}};
     if (!checks.empty()) done["checks"] = checks;
+    nlohmann::json runInfo = done;
+    runInfo.erase("event");
+    runInfo["settings"] = {{"tile", settings.tilePx},       {"overlap", settings.overlapPx},
+                           {"streams", settings.streams},   {"threads", settings.effectiveThreads()},
+                           {"tf32", settings.allowTf32},    {"max_memory_bytes", settings.maxMemoryBytes}};
+    runInfo["tiling_run"] = stats.tiling;
+    runInfo["tile_run"] = stats.tilePx;
+    runInfo["macs"] = stats.macs;
+    runInfo["planned_macs"] = stats.plannedMacs;
+    traceOutputs.write(runInfo);
     if (args.has("json")) {
         std::cout << done.dump() << std::endl;
         return 0;

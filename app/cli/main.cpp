@@ -15,7 +15,7 @@ const char* kUsage = R"(usage: tilescope-cli COMMAND [flags]
 
 commands:
   decode --vae FILE --latents FILE --out FILE [settings] [--raw-latents] [--json]
-         [--check-seams] [--check-precision]
+         [--check-seams] [--check-precision] [profile outputs]
          decode latents (.safetensors/.npy/.pt) to a video (.safetensors, or a PNG folder);
          the checks report PSNR/max abs against an untiled or an fp32 decode
   encode --vae FILE --video FILE --out FILE.safetensors [settings] [--json]
@@ -23,6 +23,7 @@ commands:
   info   --vae FILE [--latents FILE | --latent-shape CxTxHxW] [--json]
          inferred architecture, parameter counts, FLOPs and estimated peak memory
   bench  [--vae FILE|builtin:wan2.1] [--latent-shape 16x3x16x16 | --latents FILE] [settings]
+         [profile outputs (one configuration only)]
          timed decodes, one JSON line per configuration (wall/decode s, peak RSS, GFLOP/s);
          settings take comma lists to sweep: --tile 64,128 --tiling blend,exact --streams 1,2
   check  --vae FILE --case FILE [settings] [--tolerance X] [--json]
@@ -33,6 +34,11 @@ settings:
   --tiling off|blend|exact   --tile PX   --overlap PX (blend)   --streams N (tiled runs)
   --max-memory BYTES|512M|8G|auto (choose exact tiles that fit; split tiles that do not)
   --tf32 (CUDA fp32: allow TensorFloat-32, faster but ~1e-3 from exact fp32)
+
+profile outputs (decode, bench), written after the run:
+  --trace FILE.json    Chrome trace / Perfetto JSON of the run, its chunks, stages and tiles
+  --csv FILE.csv       one row per span (name, category, track, start and duration in us)
+  --summary FILE.json  time per category, span name and stage, with the run's settings
 
 --vae accepts .pth and .safetensors files (original Wan2.1 or diffusers names) and the
 built-in models builtin:wan2.1 (full size, random weights) and builtin:tiny.

@@ -12,11 +12,14 @@ public:
     ProgressPrinter(bool json, std::function<void(int, const at::Tensor&)> frameSink);
     void onProgress(const DecodeProgress& p) override;
     void onFrames(int first, const at::Tensor& frames) override;
+    TraceSink* traceSink() override { return trace_; }
+    void setTraceSink(TraceSink* sink) { trace_ = sink; }
 
 private:
     bool json_;
     bool terminal_;
     std::function<void(int, const at::Tensor&)> sink_;
+    TraceSink* trace_ = nullptr;
 };
 
 }  // namespace ts::cli

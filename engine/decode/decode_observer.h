@@ -9,6 +9,8 @@
 
 namespace ts {
 
+class TraceSink;
+
 struct DecodeProgress {
     int chunksDone = 0;     // latent frames fully decoded
     int chunksTotal = 0;
@@ -28,6 +30,9 @@ public:
     // frames: [3,n,H,W] fp32 on the CPU in [-1,1], starting at video frame `first`.
     virtual void onFrames(int first, const at::Tensor& frames) {}
     virtual bool cancelRequested() const { return false; }
+    // Where engine spans (run, chunks, stages, tiles) go; null = no tracing. Queried
+    // once per run; the sink itself must accept appends from any thread.
+    virtual TraceSink* traceSink() { return nullptr; }
 };
 
 }  // namespace ts

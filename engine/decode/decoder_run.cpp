@@ -6,6 +6,7 @@
 #include "model/cost_model.h"
 #include "plan/memory_budget.h"
 #include "plan/tile_plan.h"
+#include "profile/trace_scope.h"
 #include "schedule/tiled_decoder.h"
 
 #include <ATen/ATen.h>
@@ -60,7 +61,15 @@ WanVae placed(const WanVae& model, c10::Device device, c10::ScalarType dtype) {
 RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
                    DecodeObserver& observer) {
     const auto t0 = Clock::now();
+    TraceSink* const trace = observer.traceSink();
+    // The whole call, weight conversion included, so it contains every other span.
+    TraceScope runSpan(trace, "decode", "run", 0, kMainTrack,
+                       {{"device", settings.device}, {"precision", toString(settings.precision)},
+                        {"tiling", toString(settings.tiling)}});
+    if (trace) trace->nameTrack(0, kMainTrack, "main");
     const c10::Device device = prepareDevice(settings);
+    if (trace && device.is_cuda())
+        trace->note("engine spans measure host time (kernel launches); GPU time needs the CUDA activity tracks");
     const VaeConfig& cfg = model.config();
     if (!cfg.hasDecoder) throwUsage("the model was loaded without its decoder");
     if (latents.dim() != 4)
@@ -108,12 +117,16 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
         stats.schedule = std::move(result.schedule);
         stats.retries = result.retries;
         stats.tiles = result.tilesRun;
+        runSpan.arg("macs", std::to_string(stats.macs));
+        runSpan.arg("tiles", std::to_string(stats.tiles));
         return stats;
     }
 
     // Untiled: stream latent frames, hand each frame chunk over as soon as it exists.
     ForwardContext ctx;
     ctx.cancelled = [&observer] { return observer.cancelRequested(); };
+    ctx.trace = trace;
+    ctx.traceTid = kMainTrack;
     CausalDecoder decoder(m);
     DecodeProgress progress;
     progress.chunksTotal = static_cast<int>(z.size(2));
@@ -122,6 +135,8 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     for (int t = 0; t < progress.chunksTotal; ++t) {
         progress.stage = "decoder frame " + std::to_string(t + 1) + "/" + std::to_string(progress.chunksTotal);
         observer.onProgress(progress);
+        TraceScope chunk(trace, "latent frame " + std::to_string(t), "chunk", 0, kMainTrack,
+                         {{"latent_frame", std::to_string(t)}});
         at::Tensor out;
         try {
             out = decoder.decodeFrame(z.narrow(2, t, 1), ctx);
@@ -146,6 +161,7 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     stats.macs = ctx.macs;
     stats.outputFrames = progress.framesDone;
     stats.schedule.push_back(TileSpan{-1, 0, 0, 0, stats.decodeSeconds, ctx.macs, "untiled decode"});
+    runSpan.arg("macs", std::to_string(stats.macs));
     return stats;
 }
 
@@ -154,24 +170,26 @@ namespace {
 // Collects streamed frames into one preallocated video tensor.
 class TensorCollector : public DecodeObserver {
 public:
-    explicit TensorCollector(at::Tensor video) : video_(std::move(video)) {}
+    TensorCollector(at::Tensor video, TraceSink* trace) : video_(std::move(video)), trace_(trace) {}
+    TraceSink* traceSink() override { return trace_; }
     void onFrames(int first, const at::Tensor& frames) override {
         video_.narrow(1, first, frames.size(1)).copy_(frames);
     }
 
 private:
     at::Tensor video_;
+    TraceSink* trace_;
 };
 
 }  // namespace
 
 at::Tensor decodeToTensor(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
-                          RunStats* stats) {
+                          RunStats* stats, TraceSink* trace) {
     const VaeConfig& cfg = model.config();
     if (latents.dim() != 4) throwInput("latents must be [C,T,h,w]");
     const int64_t f = cfg.spatialFactor();
     at::Tensor video = at::empty({3, cfg.videoFrames(latents.size(1)), latents.size(2) * f, latents.size(3) * f});
-    TensorCollector collector(video);
+    TensorCollector collector(video, trace);
     RunStats s = runDecode(model, latents, settings, collector);
     if (stats) *stats = s;
     return video;

@@ -31,9 +31,11 @@ struct RunStats {
 RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
                    DecodeObserver& observer);
 
-// Convenience: decode into one preallocated [3,F,H,W] fp32 tensor.
+// Convenience: decode into one preallocated [3,F,H,W] fp32 tensor; engine spans go to
+// `trace` when given.
 at::Tensor decodeToTensor(const WanVae& model, const at::Tensor& latents,
-                          const DecodeSettings& settings, RunStats* stats = nullptr);
+                          const DecodeSettings& settings, RunStats* stats = nullptr,
+                          TraceSink* trace = nullptr);
 
 // video: [3,F,H,W] in [-1,1], F = 1 + 4k. Returns the normalised mean [C,T,h,w] fp32.
 at::Tensor encodeToLatents(const WanVae& model, const at::Tensor& video,

@@ -1,5 +1,7 @@
 #include "model/causal_decoder.h"
 
+#include "profile/trace_scope.h"
+
 namespace ts {
 
 using layers::weight;
@@ -13,6 +15,8 @@ at::Tensor CausalDecoder::residual(const at::Tensor& x, const std::string& p, Fo
 
 at::Tensor CausalDecoder::forwardPrefix(const at::Tensor& z, ForwardContext& ctx) {
     const NamedTensors& w = model_.weights();
+    TraceScope span(ctx.trace, "prefix: post-quant conv + middle block", "stage", 0, ctx.traceTid,
+                    frameArgs());
     at::Tensor x = layers::causalConv3d(z, weight(w, "conv2.weight"), weight(w, "conv2.bias"), nullptr, ctx);
     x = layers::causalConv3d(x, weight(w, "decoder.conv1.weight"), weight(w, "decoder.conv1.bias"),
                              &history("decoder.conv1"), ctx);
@@ -49,6 +53,7 @@ at::Tensor CausalDecoder::upsampling(const at::Tensor& input, Rect current, cons
     at::Tensor x = input;
     int k = 0;
     for (int stage = 0; stage < cfg.stageCount(); ++stage) {
+        TraceScope span(ctx.trace, "up stage " + std::to_string(stage), "stage", 0, ctx.traceTid, frameArgs());
         for (int j = 0; j <= cfg.numResBlocks; ++j, ++k) {
             if (regions) x = cropTo(x, current, regions->blockInput[k]);
             x = residual(x, "decoder.upsamples." + std::to_string(k), ctx);
@@ -66,6 +71,7 @@ at::Tensor CausalDecoder::upsampling(const at::Tensor& input, Rect current, cons
         x = layers::upsampleConv(x, weight(w, p + ".resample.1.weight"), weight(w, p + ".resample.1.bias"), ctx);
         current = current.scaled(2);
     }
+    TraceScope head(ctx.trace, "head", "stage", 0, ctx.traceTid, frameArgs());
     if (regions) x = cropTo(x, current, regions->headInput);
     x = layers::rmsNormSilu(x, weight(w, "decoder.head.0.gamma"));
     x = layers::causalConv3d(x, weight(w, "decoder.head.2.weight"), weight(w, "decoder.head.2.bias"),

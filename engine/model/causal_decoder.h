@@ -9,6 +9,8 @@
 #include "plan/exact_regions.h"
 
 #include <map>
+#include <utility>
+#include <vector>
 #include <string>
 
 namespace ts {
@@ -39,6 +41,10 @@ public:
     int framesDecoded() const { return framesDecoded_; }
 
 private:
+    // Stage spans say which latent frame they belong to.
+    std::vector<std::pair<std::string, std::string>> frameArgs() const {
+        return {{"latent_frame", std::to_string(framesDecoded_)}};
+    }
     CausalHistory& history(const std::string& key) { return histories_[key]; }
     at::Tensor residual(const at::Tensor& x, const std::string& prefix, ForwardContext& ctx);
     at::Tensor upsampling(const at::Tensor& x, Rect current, const UpsamplingRegions* regions, ForwardContext& ctx);

@@ -31,13 +31,15 @@ const at::Tensor& weight(const NamedTensors& w, const std::string& key) {
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& gamma) {
     const double scale = std::sqrt(static_cast<double>(x.size(1)));
     if (x.scalar_type() == at::kFloat) {
-        at::Tensor inv = x.norm(2, {1}, /*keepdim=*/true).clamp_min_(1e-12);
-        return x / inv * (gamma * scale);
+        // One full-size result; the per-pixel reciprocal norm and the per-channel gain are
+        // small, so the scaling is two broadcast multiplies into that one buffer.
+        at::Tensor inv = x.norm(2, {1}, /*keepdim=*/true).clamp_min_(1e-12).reciprocal_();
+        return at::mul(x, inv).mul_(gamma * scale);
     }
     // Reduced precision: the sum of squares and the scaling run in fp32.
     const at::Tensor xf = x.to(at::kFloat);
-    at::Tensor inv = xf.norm(2, {1}, true).clamp_min_(1e-12);
-    return (xf / inv * (gamma.to(at::kFloat) * scale)).to(x.scalar_type());
+    at::Tensor inv = xf.norm(2, {1}, true).clamp_min_(1e-12).reciprocal_();
+    return at::mul(xf, inv).mul_(gamma.to(at::kFloat) * scale).to(x.scalar_type());
 }
 
 at::Tensor rmsNormSilu(const at::Tensor& x, const at::Tensor& gamma) {

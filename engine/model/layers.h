@@ -13,10 +13,14 @@
 
 namespace ts {
 
+class TraceSink;
+
 // What a forward pass reports back and polls: multiply-adds executed, cancellation.
 struct ForwardContext {
     std::int64_t macs = 0;
     std::function<bool()> cancelled;  // may be empty
+    TraceSink* trace = nullptr;       // stage spans go here (host track pid 0, traceTid)
+    std::int64_t traceTid = 0;
     void checkCancelled() const;      // throws ts::Error(Cancelled)
 };
 

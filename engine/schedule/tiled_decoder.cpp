@@ -5,6 +5,7 @@
 #include "model/causal_decoder.h"
 #include "model/cost_model.h"
 #include "plan/memory_budget.h"
+#include "profile/trace_scope.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -28,6 +29,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// "WxH+X+Y": a rectangle in one comma-free token (CSV and trace args).
+std::string rectText(const Rect& r) {
+    return std::to_string(r.width()) + "x" + std::to_string(r.height()) + "+" + std::to_string(r.x0) + "+" +
+           std::to_string(r.y0);
+}
+
 // Video frames produced by latent frame t: 1 for the first, temporalFactor after.
 std::int64_t firstFrameOf(const VaeConfig& cfg, std::int64_t t) { return t == 0 ? 0 : cfg.videoFrames(t); }
 
@@ -38,6 +45,7 @@ struct SharedRun {
     const WanVae& model;
     const TilePlan& plan;
     DecodeObserver& observer;
+    TraceSink* trace = nullptr;       // engine spans; null = not tracing
     at::Tensor video;                 // output, CPU fp32
     std::vector<at::Tensor> prefix;   // exact: middle-block output per latent frame
     at::Tensor z;                     // blend: the de-normalised latent
@@ -166,6 +174,13 @@ void worker(SharedRun& run, int index, c10::Device device, int threads) {
         }
         ForwardContext ctx;
         ctx.cancelled = [&run] { return run.stop(); };
+        // CPU workers get their own host tracks; on CUDA the track is the worker's
+        // stream, so the timeline groups tiles by stream.
+        ctx.trace = run.trace;
+        ctx.traceTid = device.is_cuda() ? streamId : cpuWorkerTrack(index);
+        if (run.trace)
+            run.trace->nameTrack(0, ctx.traceTid, "worker " + std::to_string(index) +
+                                                      (device.is_cuda() ? " (stream " + std::to_string(streamId) + ")" : ""));
         for (;;) {
             PlannedTile tile;
             {
@@ -186,17 +201,28 @@ void worker(SharedRun& run, int index, c10::Device device, int threads) {
                           "tile " + std::to_string(tile.index) + " (r" + std::to_string(tile.row) + " c" +
                               std::to_string(tile.col) + ")"};
             int chunksDone = 0;
+            TraceScope tileSpan(run.trace, "tile " + std::to_string(tile.index), "tile", 0, ctx.traceTid,
+                                {{"tile", std::to_string(tile.index)},
+                                 {"row", std::to_string(tile.row)},
+                                 {"col", std::to_string(tile.col)},
+                                 {"output_rect", rectText(tile.output)},
+                                 {"latent_rect", rectText(tile.latent)},
+                                 {"planned_macs", std::to_string(tile.macs)},
+                                 {"worker", std::to_string(index)},
+                                 {"stream", std::to_string(streamId)}});
             try {
                 if (run.plan.mode == TilingMode::Blend)
                     runBlendTile(run, tile, ctx, chunksDone);
                 else
                     runExactTile(run, tile, ctx, chunksDone);
             } catch (const c10::OutOfMemoryError&) {
+                tileSpan.arg("outcome", "out of memory: split and retried");
                 splitTile(run, tile, "out of memory on " + device.str(), chunksDone);
                 continue;
             }
             span.endSeconds = run.now();
             span.macs = ctx.macs - macsBefore;
+            tileSpan.arg("macs", std::to_string(span.macs));
             {
                 std::lock_guard<std::mutex> lock(run.mutex);
                 run.schedule.push_back(span);
@@ -221,6 +247,7 @@ TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan
     c10::InferenceMode inference;
     const c10::Device device = model.device();
     SharedRun run(model, plan, observer);
+    run.trace = observer.traceSink();
     run.start = Clock::now();
     run.video = at::zeros({3, plan.videoFrames, plan.frameHeight, plan.frameWidth});
     run.progress.chunksTotal = static_cast<int>(plan.tiles.size() * plan.latentFrames);
@@ -243,6 +270,8 @@ TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan
         // The global-receptive-field part, once, on the whole latent.
         ForwardContext ctx;
         ctx.cancelled = [&observer] { return observer.cancelRequested(); };
+        ctx.trace = run.trace;
+        ctx.traceTid = kMainTrack;
         CausalDecoder prefix(model);
         const double t0 = run.now();
         for (std::int64_t t = 0; t < plan.latentFrames; ++t) {
