@@ -5,6 +5,7 @@
 #include "checkpoint/pth_reader.h"
 #include "checkpoint/safetensors_reader.h"
 #include "core/error.h"
+#include "test_support.h"
 
 #include <ATen/ATen.h>
 
@@ -15,31 +16,14 @@
 #include <iterator>
 
 using namespace ts;
+using ts::test::expectError;
+using ts::test::slurp;
+using ts::test::spit;
 
 namespace {
 
 const std::string kData = TILESCOPE_TEST_DATA;
 
-std::string slurp(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), {}};
-}
-
-void spit(const std::string& path, const std::string& bytes) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-template <typename Fn>
-std::string expectError(Fn fn, ErrorKind kind = ErrorKind::Input) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        if (e.kind() != kind) return std::string("WRONG KIND: ") + e.what();
-        return e.what();
-    }
-    return "NO ERROR";
-}
 
 bool bitEqual(const at::Tensor& a, const at::Tensor& b) {
     return a.scalar_type() == b.scalar_type() && a.sizes() == b.sizes() && a.is_contiguous() &&

@@ -6,6 +6,7 @@
 #include "checkpoint/safetensors_reader.h"
 #include "checkpoint/safetensors_writer.h"
 #include "core/error.h"
+#include "test_support.h"
 #include "decode/decoder_run.h"
 #include "model/cost_model.h"
 #include "model/wan_vae.h"
@@ -30,15 +31,6 @@ DecodeSettings cpuSettings() {
     return s;
 }
 
-template <typename Fn>
-std::string errorOf(Fn fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 }  // namespace
 
@@ -158,7 +150,7 @@ private slots:
     void missingTensorIsNamed() {
         NamedTensors t = readCheckpoint(kData + "/vae.safetensors");
         t.erase("decoder.upsamples.4.shortcut.weight");
-        const std::string msg = errorOf([&] { WanVae::fromTensors(t, VaeParts::Decoder, "x"); });
+        const std::string msg = test::expectError([&] { WanVae::fromTensors(t, VaeParts::Decoder, "x"); });
         QVERIFY2(msg.find("decoder.upsamples.4.shortcut.weight") != std::string::npos, msg.c_str());
         QVERIFY2(msg.find("[32, 16, 1, 1, 1]") != std::string::npos, msg.c_str());
     }
@@ -166,7 +158,7 @@ private slots:
     void misshapedTensorIsNamed() {
         NamedTensors t = readCheckpoint(kData + "/vae.safetensors");
         t["decoder.middle.1.proj.weight"] = at::zeros({32, 31, 1, 1});
-        const std::string msg = errorOf([&] { WanVae::fromTensors(t, VaeParts::Decoder, "x"); });
+        const std::string msg = test::expectError([&] { WanVae::fromTensors(t, VaeParts::Decoder, "x"); });
         QVERIFY2(msg.find("decoder.middle.1.proj.weight") != std::string::npos, msg.c_str());
         QVERIFY2(msg.find("[32, 31, 1, 1]") != std::string::npos && msg.find("[32, 32, 1, 1]") != std::string::npos,
                  msg.c_str());
@@ -174,7 +166,7 @@ private slots:
 
     void wrongChannelCountIsRefused() {
         const WanVae vae = WanVae::load("builtin:tiny", VaeParts::Decoder);
-        const std::string msg = errorOf([&] { decodeToTensor(vae, at::zeros({8, 2, 4, 4}), cpuSettings()); });
+        const std::string msg = test::expectError([&] { decodeToTensor(vae, at::zeros({8, 2, 4, 4}), cpuSettings()); });
         QVERIFY2(msg.find("8 channels") != std::string::npos, msg.c_str());
     }
 

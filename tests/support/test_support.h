@@ -1,0 +1,35 @@
+#pragma once
+// Helpers the engine suites share: whole-file bytes in and out, and catching the one
+// ts::Error a call is expected to throw.
+#include "core/error.h"
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace ts::test {
+
+inline std::string slurp(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), {}};
+}
+
+inline void spit(const std::string& path, const std::string& bytes) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Runs fn, expects a ts::Error of `kind`; returns its message, or a marker the test's
+// string checks will fail on.
+template <typename Fn>
+std::string expectError(Fn fn, ErrorKind kind = ErrorKind::Input) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        if (e.kind() != kind) return std::string("WRONG KIND: ") + e.what();
+        return e.what();
+    }
+    return "NO ERROR";
+}
+
+}  // namespace ts::test
