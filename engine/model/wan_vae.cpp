@@ -105,7 +105,8 @@ at::Tensor seededUniform(const std::vector<int64_t>& shape, std::uint64_t stream
     float* data = t.data_ptr<float>();
     at::parallel_for(0, t.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
-            const double u = (mix(stream ^ mix(static_cast<std::uint64_t>(i))) >> 11) * (1.0 / 9007199254740992.0);
+            const double u = (mix(stream + static_cast<std::uint64_t>(i) * 0x9e3779b97f4a7c15ULL) >> 11) *
+                             (1.0 / 9007199254740992.0);
             data[i] = center + halfWidth * static_cast<float>(2.0 * u - 1.0);
         }
     });
