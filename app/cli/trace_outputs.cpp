@@ -1,9 +1,15 @@
 #include "trace_outputs.h"
 
+#include "core/error.h"
 #include "profile/device_peaks.h"
 #include "report/chrome_trace_writer.h"
 #include "report/run_summary.h"
 #include "report/span_csv_writer.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <unistd.h>
 
 namespace ts::cli {
 
@@ -12,8 +18,28 @@ const std::set<std::string>& TraceOutputs::flags() {
     return f;
 }
 
+namespace {
+
+// Fails before any work when a profile output cannot be written where it was asked for.
+void checkWritable(const std::string& flag, const std::string& path) {
+    if (path.empty()) return;
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (dir.empty()) dir = ".";
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        throwInput("--" + flag + ": " + path + ": cannot write output: folder " + dir.string() + " does not exist");
+    if (::access(dir.c_str(), W_OK) != 0)
+        throwInput("--" + flag + ": " + path + ": cannot write output: " + std::strerror(errno));
+}
+
+}  // namespace
+
 TraceOutputs::TraceOutputs(const CliArgs& args)
-    : trace_(args.get("trace", "")), csv_(args.get("csv", "")), summary_(args.get("summary", "")) {}
+    : trace_(args.get("trace", "")), csv_(args.get("csv", "")), summary_(args.get("summary", "")) {
+    checkWritable("trace", trace_);
+    checkWritable("csv", csv_);
+    checkWritable("summary", summary_);
+}
 
 void TraceOutputs::startGpu(const c10::Device& device) {
     if (!any() || !device.is_cuda()) return;

@@ -79,11 +79,6 @@ constexpr CUpti_ActivityKind kKinds[] = {
     CUPTI_ACTIVITY_KIND_MEMORY2,           CUPTI_ACTIVITY_KIND_SYNCHRONIZATION, CUPTI_ACTIVITY_KIND_RUNTIME,
     CUPTI_ACTIVITY_KIND_MARKER};
 
-std::int64_t steadyNowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 }  // namespace
 
 void CuptiSession::onBufferCompleted(std::uint8_t* buffer, std::size_t validSize, void* context,
@@ -139,9 +134,9 @@ bool CuptiSession::start(TraceSink& sink, std::string* whyNot) {
     // The offset between CUPTI's clock and the steady clock, read back to back; the
     // midpoint of two steady readings halves the error of the CUPTI call in between.
     std::uint64_t cuptiNow = 0;
-    const std::int64_t before = steadyNowNs();
+    const std::int64_t before = traceNowNs();
     CUptiResult r = cuptiGetTimestamp(&cuptiNow);
-    const std::int64_t after = steadyNowNs();
+    const std::int64_t after = traceNowNs();
     if (r != CUPTI_SUCCESS) return fail("cuptiGetTimestamp", r);
     clockOffsetNs_ = before + (after - before) / 2 - static_cast<std::int64_t>(cuptiNow);
     translator_ = std::make_unique<CuptiRecordTranslator>(sink, clockOffsetNs_);

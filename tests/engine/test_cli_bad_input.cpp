@@ -117,6 +117,8 @@ private slots:
         QTest::newRow("precision fp32") << decode(vae, good) + QStringList{"--check-precision"} << "--check-precision" << "bf16";
         QTest::newRow("blend overlap") << decode(vae, good) + QStringList{"--tiling", "blend", "--tile", "32", "--overlap", "24"}
                                        << "--overlap" << "half";
+        QTest::newRow("trace folder") << decode(vae, good) + QStringList{"--trace", path("no/such/dir/t.json")} << "--trace"
+                                      << "does not exist";
         QTest::newRow("missing --out") << QStringList{"decode", "--vae", vae, "--latents", good} << "--out" << "required";
         QTest::newRow("unknown command") << QStringList{"decompose"} << "decompose" << "unknown command";
     }
