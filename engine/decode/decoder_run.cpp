@@ -102,10 +102,11 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
         const auto tDecode = Clock::now();
         TiledResult result = runTilePlan(m, z, plan, effective, observer, budget);
         observer.onFrames(0, result.video);
+        // Retries may have split tiles: report what ran, not what was planned.
         DecodeProgress done;
-        done.chunksDone = done.chunksTotal = static_cast<int>(plan.tiles.size() * plan.latentFrames);
+        done.chunksDone = done.chunksTotal = static_cast<int>(result.tilesRun * plan.latentFrames);
         done.framesDone = done.framesTotal = static_cast<int>(plan.videoFrames);
-        done.tilesDone = done.tilesTotal = stats.tiles;
+        done.tilesDone = done.tilesTotal = result.tilesRun;
         done.elapsedSeconds = secondsSince(t0);
         done.etaSeconds = 0;
         done.stage = "done";

@@ -82,24 +82,30 @@ void planExact(const VaeConfig& cfg, TilePlan& plan, int eb, bool whole) {
     plan.cols = static_cast<int>(xs.size());
     const DecodeCost shared = prefixCost(cfg, plan.latentFrames, plan.latentHeight, plan.latentWidth, eb);
     plan.sharedMacs = shared.macs;
-    for (size_t r = 0; r < ys.size(); ++r) {
-        for (size_t c = 0; c < xs.size(); ++c) {
-            PlannedTile t;
-            t.index = static_cast<int>(plan.tiles.size());
-            t.row = static_cast<int>(r);
-            t.col = static_cast<int>(c);
-            t.output = Rect{ys[r], std::min(ys[r] + tile, H), xs[c], std::min(xs[c] + tile, W)};
-            t.regions = exactRegions(cfg, plan.latentHeight, plan.latentWidth, t.output);
-            t.latent = t.regions.blockInput.front();
-            const DecodeCost cost = upsamplingCost(cfg, plan.latentFrames, t.regions, eb);
-            t.macs = cost.macs;
-            t.peakBytes = cost.historyBytes + cost.peakLayerBytes;
-            plan.tiles.push_back(std::move(t));
-        }
-    }
+    for (size_t r = 0; r < ys.size(); ++r)
+        for (size_t c = 0; c < xs.size(); ++c)
+            plan.tiles.push_back(makeExactTile(cfg, plan,
+                                               Rect{ys[r], std::min(ys[r] + tile, H), xs[c], std::min(xs[c] + tile, W)},
+                                               static_cast<int>(plan.tiles.size()), static_cast<int>(r),
+                                               static_cast<int>(c)));
 }
 
 }  // namespace
+
+PlannedTile makeExactTile(const VaeConfig& cfg, const TilePlan& plan, const Rect& output, int index, int row,
+                          int col) {
+    PlannedTile t;
+    t.index = index;
+    t.row = row;
+    t.col = col;
+    t.output = output;
+    t.regions = exactRegions(cfg, plan.latentHeight, plan.latentWidth, output);
+    t.latent = t.regions.blockInput.front();
+    const DecodeCost cost = upsamplingCost(cfg, plan.latentFrames, t.regions, plan.elementBytes);
+    t.macs = cost.macs;
+    t.peakBytes = cost.historyBytes + cost.peakLayerBytes;
+    return t;
+}
 
 TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
                       const DecodeSettings& settings) {
@@ -115,6 +121,7 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
     plan.tilePx = settings.tilePx;
     plan.overlapPx = settings.overlapPx;
     const int eb = elementBytesOf(settings.precision);
+    plan.elementBytes = eb;
     const DecodeCost untiled = estimateDecodeCost(cfg, T, h, w, eb);
     plan.untiledMacs = untiled.macs;
     if (settings.tiling == TilingMode::Blend) {

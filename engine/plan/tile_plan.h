@@ -36,6 +36,7 @@ struct TilePlan {
     std::int64_t latentFrames = 0, latentHeight = 0, latentWidth = 0;
     std::int64_t frameHeight = 0, frameWidth = 0, videoFrames = 0;
     int tilePx = 0, overlapPx = 0, rows = 1, cols = 1;
+    int elementBytes = 4;              // of the run's precision, for the memory predictions
     std::vector<PlannedTile> tiles;
     std::int64_t sharedMacs = 0;       // exact: the prefix run once on the whole latent
     std::int64_t totalMacs = 0;        // everything the plan executes
@@ -43,6 +44,12 @@ struct TilePlan {
     std::int64_t estimatedPeakBytes = 0;
     std::string describe() const;      // "exact 2x3 tiles of 256 px, 1.26x untiled work"
 };
+
+// An exact tile writing `output` (full-resolution pixels) under `plan`: its per-block
+// regions and predicted work and memory. The planner makes its grid of these; the
+// scheduler makes more when it splits a tile that did not fit.
+PlannedTile makeExactTile(const VaeConfig& cfg, const TilePlan& plan, const Rect& output, int index, int row,
+                          int col);
 
 // latent: [zDim, T, h, w]. elementBytes from the precision. Throws Usage for settings
 // that cannot be planned.

@@ -1,5 +1,7 @@
 #include "profile/cupti_records.h"
 
+#include "profile/cupti_record_copy.h"
+
 #include <cxxabi.h>
 
 #include <cstdlib>
@@ -27,14 +29,7 @@ std::string demangle(const char* name) {
     return status == 0 && out ? std::string(out.get()) : std::string(name);
 }
 
-// Copies a record out of the buffer: CUPTI aligns records to 8 bytes, but a copy keeps the
-// handlers independent of that and of the buffer's lifetime.
-template <typename T>
-T load(const void* record) {
-    T value;
-    std::memcpy(&value, record, sizeof(T));
-    return value;
-}
+using cupti_detail::load;
 
 }  // namespace
 
@@ -158,27 +153,35 @@ void CuptiRecordTranslator::consumeBuffer(const std::uint8_t* buffer, std::size_
 
 // CUDA 13's newest kernel record. CUPTI writes the struct version matching the headers it
 // ships with, so this must move with the toolkit (CUDA 12.x used CUpti_ActivityKernel9).
-void CuptiRecordTranslator::onKernel(const void* raw) {
-    const auto k = load<CUpti_ActivityKernel10>(raw);
-    ensureStreamTrack(k.deviceId, k.streamId);
+void CuptiRecordTranslator::appendDeviceSpan(std::uint32_t deviceId, std::uint32_t streamId, std::string name,
+                                             const char* category, std::uint64_t start, std::uint64_t end,
+                                             std::uint32_t correlationId,
+                                             std::vector<std::pair<std::string, std::string>> args) {
+    ensureStreamTrack(deviceId, streamId);
     TraceEvent e;
     e.kind = TraceEvent::Kind::Span;
-    e.name = demangle(k.name);
-    e.category = "kernel";
-    e.pid = 1 + static_cast<int>(k.deviceId);
-    e.tid = k.streamId;
-    e.startNs = hostNs(k.start);
-    e.durationNs = static_cast<std::int64_t>(k.end - k.start);
-    e.flowId = k.correlationId;
-    e.args = {{"grid", triple(k.gridX, k.gridY, k.gridZ)},
-              {"block", triple(k.blockX, k.blockY, k.blockZ)},
-              {"static shared mem", std::to_string(k.staticSharedMemory)},
-              {"dynamic shared mem", std::to_string(k.dynamicSharedMemory)},
-              {"registers per thread", std::to_string(k.registersPerThread)},
-              {"correlation id", std::to_string(k.correlationId)}};
-    const std::int64_t start = e.startNs;
+    e.name = std::move(name);
+    e.category = category;
+    e.pid = 1 + static_cast<int>(deviceId);
+    e.tid = streamId;
+    e.startNs = hostNs(start);
+    e.durationNs = static_cast<std::int64_t>(end - start);
+    e.flowId = correlationId;
+    e.args = std::move(args);
+    e.args.emplace_back("correlation id", std::to_string(correlationId));
+    const std::int64_t startNs = e.startNs;
     sink_.append(std::move(e));
-    flowEnd(k.correlationId, 1 + static_cast<int>(k.deviceId), k.streamId, start);
+    flowEnd(correlationId, 1 + static_cast<int>(deviceId), streamId, startNs);
+}
+
+void CuptiRecordTranslator::onKernel(const void* raw) {
+    const auto k = load<CUpti_ActivityKernel10>(raw);
+    appendDeviceSpan(k.deviceId, k.streamId, demangle(k.name), "kernel", k.start, k.end, k.correlationId,
+                     {{"grid", triple(k.gridX, k.gridY, k.gridZ)},
+                      {"block", triple(k.blockX, k.blockY, k.blockZ)},
+                      {"static shared mem", std::to_string(k.staticSharedMemory)},
+                      {"dynamic shared mem", std::to_string(k.dynamicSharedMemory)},
+                      {"registers per thread", std::to_string(k.registersPerThread)}});
 }
 
 const std::string& CuptiRecordTranslator::runtimeName(std::uint32_t cbid) {
@@ -262,42 +265,15 @@ const char* copyKindName(std::uint8_t kind) {
 
 void CuptiRecordTranslator::onMemcpy(const void* raw) {
     const auto m = load<CUpti_ActivityMemcpy6>(raw);
-    ensureStreamTrack(m.deviceId, m.streamId);
-    TraceEvent e;
-    e.kind = TraceEvent::Kind::Span;
-    e.name = std::string("Memcpy ") + copyKindName(m.copyKind);
-    e.category = "memcpy";
-    e.pid = 1 + static_cast<int>(m.deviceId);
-    e.tid = m.streamId;
-    e.startNs = hostNs(m.start);
-    e.durationNs = static_cast<std::int64_t>(m.end - m.start);
-    e.flowId = m.correlationId;
-    e.args = {{"bytes", std::to_string(m.bytes)},
-              {"copy kind", copyKindName(m.copyKind)},
-              {"correlation id", std::to_string(m.correlationId)}};
-    const std::int64_t start = e.startNs;
-    sink_.append(std::move(e));
-    flowEnd(m.correlationId, 1 + static_cast<int>(m.deviceId), m.streamId, start);
+    appendDeviceSpan(m.deviceId, m.streamId, std::string("Memcpy ") + copyKindName(m.copyKind), "memcpy", m.start,
+                     m.end, m.correlationId,
+                     {{"bytes", std::to_string(m.bytes)}, {"copy kind", copyKindName(m.copyKind)}});
 }
 
 void CuptiRecordTranslator::onMemset(const void* raw) {
     const auto m = load<CUpti_ActivityMemset4>(raw);
-    ensureStreamTrack(m.deviceId, m.streamId);
-    TraceEvent e;
-    e.kind = TraceEvent::Kind::Span;
-    e.name = "Memset";
-    e.category = "memset";
-    e.pid = 1 + static_cast<int>(m.deviceId);
-    e.tid = m.streamId;
-    e.startNs = hostNs(m.start);
-    e.durationNs = static_cast<std::int64_t>(m.end - m.start);
-    e.flowId = m.correlationId;
-    e.args = {{"bytes", std::to_string(m.bytes)},
-              {"value", std::to_string(m.value)},
-              {"correlation id", std::to_string(m.correlationId)}};
-    const std::int64_t start = e.startNs;
-    sink_.append(std::move(e));
-    flowEnd(m.correlationId, 1 + static_cast<int>(m.deviceId), m.streamId, start);
+    appendDeviceSpan(m.deviceId, m.streamId, "Memset", "memset", m.start, m.end, m.correlationId,
+                     {{"bytes", std::to_string(m.bytes)}, {"value", std::to_string(m.value)}});
 }
 
 #else  // built without CUDA: there is no CUPTI to produce buffers, nor headers to read them

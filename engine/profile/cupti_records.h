@@ -77,6 +77,11 @@ private:
     void ensureStreamTrack(std::uint32_t deviceId, std::uint32_t streamId);
     void ensureDeviceTrack(std::uint32_t deviceId);
     void flowEnd(std::uint32_t correlationId, int pid, std::int64_t tid, std::int64_t startNs);
+    // A span of device work (kernel, memcpy, memset) on its stream's track, ending the
+    // launch flow of the same correlation id; `args` gets the correlation id appended.
+    void appendDeviceSpan(std::uint32_t deviceId, std::uint32_t streamId, std::string name, const char* category,
+                          std::uint64_t start, std::uint64_t end, std::uint32_t correlationId,
+                          std::vector<std::pair<std::string, std::string>> args);
     const std::string& runtimeName(std::uint32_t cbid);
 
     TraceSink& sink_;

@@ -2,6 +2,8 @@
 // synchronisation waits and NVTX markers. Split from cupti_records.cpp for size only.
 #include "profile/cupti_records.h"
 
+#include "profile/cupti_record_copy.h"
+
 #include <cstdio>
 #include <cstring>
 
@@ -11,16 +13,7 @@
 
 namespace ts {
 
-namespace {
-// The handlers copy records out of the buffer rather than point into it (see
-// cupti_records.cpp).
-template <typename T>
-T load(const void* record) {
-    T value;
-    std::memcpy(&value, record, sizeof(T));
-    return value;
-}
-}  // namespace
+using cupti_detail::load;
 
 #ifdef TILESCOPE_WITH_CUDA
 

@@ -3,7 +3,6 @@
 #include "core/error.h"
 #include "core/format_bytes.h"
 #include "model/causal_decoder.h"
-#include "model/cost_model.h"
 #include "plan/memory_budget.h"
 #include "profile/trace_scope.h"
 
@@ -124,22 +123,9 @@ void splitTile(SharedRun& run, const PlannedTile& tile, const std::string& reaso
     for (const auto& [y0, y1] : {std::pair{o.y0, ym}, std::pair{ym, o.y1}})
         for (const auto& [x0, x1] : {std::pair{o.x0, xm}, std::pair{xm, o.x1}})
             if (y1 > y0 && x1 > x0) parts.push_back(Rect{y0, y1, x0, x1});
-    const VaeConfig& cfg = run.model.config();
-    const int eb = run.model.dtype() == at::kFloat ? 4 : 2;
     std::lock_guard<std::mutex> lock(run.mutex);
-    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-        PlannedTile t;
-        t.index = run.nextIndex++;
-        t.row = tile.row;
-        t.col = tile.col;
-        t.output = *it;
-        t.regions = exactRegions(cfg, run.plan.latentHeight, run.plan.latentWidth, t.output);
-        t.latent = t.regions.blockInput.front();
-        const DecodeCost cost = upsamplingCost(cfg, run.plan.latentFrames, t.regions, eb);
-        t.macs = cost.macs;
-        t.peakBytes = cost.historyBytes + cost.peakLayerBytes;
-        run.queue.push_front(std::move(t));
-    }
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+        run.queue.push_front(makeExactTile(run.model.config(), run.plan, *it, run.nextIndex++, tile.row, tile.col));
     ++run.retries;
     run.progress.tilesTotal += static_cast<int>(parts.size()) - 1;
     run.progress.chunksTotal += static_cast<int>((parts.size() - 1) * run.plan.latentFrames);

@@ -3,6 +3,7 @@
 // still exact.
 #include "checkpoint/safetensors_reader.h"
 #include "core/error.h"
+#include "test_support.h"
 #include "decode/decoder_run.h"
 #include "model/cost_model.h"
 #include "model/wan_vae.h"
@@ -17,16 +18,6 @@ using namespace ts;
 namespace {
 
 const std::string kData = TILESCOPE_TEST_DATA;
-
-template <typename Fn>
-Error errorOf(Fn fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    return Error(ErrorKind::Runtime, "no error");
-}
 
 VaeConfig wan21() {
     VaeConfig cfg;
@@ -48,7 +39,7 @@ private slots:
         QCOMPARE(parseMemorySize("auto"), std::int64_t(-1));
         QCOMPARE(parseMemorySize("0"), std::int64_t(0));
         for (const char* bad : {"8X", "-1", "", "G", "1.5G", "lots"}) {
-            const Error e = errorOf([&] { parseMemorySize(bad); });
+            const Error e = test::caughtError([&] { parseMemorySize(bad); });
             QCOMPARE(int(e.kind()), int(ErrorKind::Usage));
             QVERIFY(std::string(e.what()).find("--max-memory") != std::string::npos);
         }
@@ -81,7 +72,7 @@ private slots:
 
     void impossibleBudgetIsRefused() {
         DecodeSettings s;
-        const Error e = errorOf([&] { planWithinBudget(wan21(), 21, 60, 104, s, 1 << 20); });
+        const Error e = test::caughtError([&] { planWithinBudget(wan21(), 21, 60, 104, s, 1 << 20); });
         QCOMPARE(int(e.kind()), int(ErrorKind::OutOfMemory));
         QVERIFY2(std::string(e.what()).find("--max-memory") != std::string::npos, e.what());
     }
@@ -124,13 +115,13 @@ private slots:
         s.tiling = TilingMode::Exact;
         s.tilePx = 32;
         s.maxMemoryBytes = 1;
-        const Error e = errorOf([&] { decodeToTensor(vae, at::zeros({16, 2, 4, 4}), s); });
+        const Error e = test::caughtError([&] { decodeToTensor(vae, at::zeros({16, 2, 4, 4}), s); });
         QCOMPARE(int(e.kind()), int(ErrorKind::OutOfMemory));
         QVERIFY2(std::string(e.what()).find("--max-memory: 1 B is below") != std::string::npos, e.what());
         // A budget that holds the run but not even an 8x8 px tile's share.
         const TilePlan plan = makeTilePlan(vae.config(), 2, 4, 4, s);
         s.maxMemoryBytes = plan.estimatedPeakBytes - plan.tiles[0].peakBytes + 64;
-        const Error e2 = errorOf([&] { decodeToTensor(vae, at::zeros({16, 2, 4, 4}), s); });
+        const Error e2 = test::caughtError([&] { decodeToTensor(vae, at::zeros({16, 2, 4, 4}), s); });
         QCOMPARE(int(e2.kind()), int(ErrorKind::OutOfMemory));
         QVERIFY2(std::string(e2.what()).find("even for an 8x8 px tile") != std::string::npos, e2.what());
     }

@@ -19,17 +19,24 @@ inline void spit(const std::string& path, const std::string& bytes) {
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
+// Runs fn and returns the ts::Error it threw; a Runtime error "NO ERROR" when it threw none.
+template <typename Fn>
+Error caughtError(Fn fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e;
+    }
+    return Error(ErrorKind::Runtime, "NO ERROR");
+}
+
 // Runs fn, expects a ts::Error of `kind`; returns its message, or a marker the test's
 // string checks will fail on.
 template <typename Fn>
 std::string expectError(Fn fn, ErrorKind kind = ErrorKind::Input) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        if (e.kind() != kind) return std::string("WRONG KIND: ") + e.what();
-        return e.what();
-    }
-    return "NO ERROR";
+    const Error e = caughtError(fn);
+    if (e.kind() != kind) return std::string("WRONG KIND: ") + e.what();
+    return e.what();
 }
 
 }  // namespace ts::test
