@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "io/ffmpeg_video_writer.h"
 
 #include <ATen/ATen.h>
 
@@ -22,11 +23,13 @@ namespace {
 // safetensors data is little-endian; the writer copies float bytes as they are in memory.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors video writer assumes a little-endian host");
 
-bool endsWithSafetensors(const std::string& path) {
+std::string lowerExtension(const std::string& path) {
     std::string ext = std::filesystem::path(path).extension().string();
     for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return ext == ".safetensors";
+    return ext;
 }
+
+bool endsWithSafetensors(const std::string& path) { return lowerExtension(path) == ".safetensors"; }
 
 // Frames as the decoder hands them: [3,n,H,W]; returns n after checking H, W.
 int64_t checkChunk(const std::string& path, const at::Tensor& frames, int height, int width) {
@@ -179,11 +182,29 @@ private:
 
 }  // namespace
 
+void VideoWriterOptions::validate() const {
+    if (fps < 1 || fps > 240) throwUsage("--fps: " + std::to_string(fps) + " is out of range; give 1 to 240 frames per second");
+    if (crf < 0 || crf > 51)
+        throwUsage("--crf: " + std::to_string(crf) + " is out of range; give 0 (lossless) to 51 (smallest), e.g. 18");
+}
+
+bool isVideoContainerPath(const std::string& path) {
+    const std::string ext = lowerExtension(path);
+    return ext == ".mp4" || ext == ".mkv";
+}
+
 std::unique_ptr<VideoWriter> openVideoWriter(const std::string& path, int totalFrames, int height, int width) {
+    return openVideoWriter(path, totalFrames, height, width, VideoWriterOptions{});
+}
+
+std::unique_ptr<VideoWriter> openVideoWriter(const std::string& path, int totalFrames, int height, int width,
+                                             const VideoWriterOptions& options) {
+    options.validate();
     if (totalFrames <= 0 || height <= 0 || width <= 0)
         throwRuntime(path + ": video writer needs a positive frame count and size; got " +
                      std::to_string(totalFrames) + " frames of " + std::to_string(height) + "x" + std::to_string(width));
     if (endsWithSafetensors(path)) return std::make_unique<SafetensorsVideoWriter>(path, totalFrames, height, width);
+    if (isVideoContainerPath(path)) return openFfmpegVideoWriter(path, totalFrames, height, width, options);
     return std::make_unique<PngFolderWriter>(path, totalFrames, height, width);
 }
 
