@@ -4,9 +4,11 @@
 // CUPTI timestamps are converted with an offset measured at start). Exporters (Chrome
 // trace/Perfetto JSON, CSV, HTML) and the GUI read snapshots of a TraceStore.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -43,6 +45,13 @@ public:
     // Something a source could not do, shown with the trace (e.g. "GPU activity
     // unavailable: CUPTI_ERROR_..."); also dropped-record counts.
     virtual void note(const std::string& text) = 0;
+    // Sources that attribute events to the calling thread (ATen ops, allocations) put
+    // them on the track the engine's spans use on that thread at that moment; the
+    // engine says which with ThreadTrackScope (trace_scope.h). Bindings nest per thread.
+    virtual void bindThread(int pid, std::int64_t tid) {}
+    virtual void unbindThread() {}
+    // The calling thread's innermost binding; false when it has none.
+    virtual bool threadTrack(int* pid, std::int64_t* tid) const { return false; }
 };
 
 class TraceStore : public TraceSink {
@@ -79,12 +88,53 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         return {events_, tracks_, notes_};
     }
+    // Events appended since `first` (an earlier size()): live readers (the GUI timeline)
+    // poll this during a run instead of copying the whole store each time.
+    std::vector<TraceEvent> eventsFrom(std::size_t first) const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (first >= events_.size()) return {};
+        return {events_.begin() + static_cast<std::ptrdiff_t>(first), events_.end()};
+    }
     std::size_t size() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return events_.size();
     }
+    void bindThread(int pid, std::int64_t tid) override {
+        std::lock_guard<std::mutex> lock(bindMutex_);
+        const std::thread::id self = std::this_thread::get_id();
+        for (ThreadBinding& b : bindings_)
+            if (b.thread == self) {
+                b.stack.emplace_back(pid, tid);
+                return;
+            }
+        bindings_.push_back({self, {{pid, tid}}});
+    }
+    void unbindThread() override {
+        std::lock_guard<std::mutex> lock(bindMutex_);
+        const std::thread::id self = std::this_thread::get_id();
+        for (ThreadBinding& b : bindings_)
+            if (b.thread == self && !b.stack.empty()) b.stack.pop_back();
+    }
+    bool threadTrack(int* pid, std::int64_t* tid) const override {
+        std::lock_guard<std::mutex> lock(bindMutex_);
+        const std::thread::id self = std::this_thread::get_id();
+        for (const ThreadBinding& b : bindings_)
+            if (b.thread == self && !b.stack.empty()) {
+                *pid = b.stack.back().first;
+                *tid = b.stack.back().second;
+                return true;
+            }
+        return false;
+    }
 
 private:
+    struct ThreadBinding {
+        std::thread::id thread;
+        std::vector<std::pair<int, std::int64_t>> stack;
+    };
+    // Separate from mutex_: per-op lookups must not wait behind snapshot copies.
+    mutable std::mutex bindMutex_;
+    std::vector<ThreadBinding> bindings_;
     mutable std::mutex mutex_;
     std::vector<TraceEvent> events_;
     std::vector<TrackName> tracks_;

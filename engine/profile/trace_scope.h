@@ -55,4 +55,21 @@ private:
     TraceEvent event_;
 };
 
+// RAII: while it lives, the calling thread's ATen ops and allocations go on track
+// (pid, tid), the track the engine's spans use there, so ops nest inside stage spans.
+class ThreadTrackScope {
+public:
+    ThreadTrackScope(TraceSink* sink, int pid, std::int64_t tid) : sink_(sink) {
+        if (sink_) sink_->bindThread(pid, tid);
+    }
+    ~ThreadTrackScope() {
+        if (sink_) sink_->unbindThread();
+    }
+    ThreadTrackScope(const ThreadTrackScope&) = delete;
+    ThreadTrackScope& operator=(const ThreadTrackScope&) = delete;
+
+private:
+    TraceSink* sink_;
+};
+
 }  // namespace ts

@@ -1,6 +1,7 @@
 #include "report/run_summary.h"
 
 #include "report/chrome_trace_writer.h"
+#include "report/profile_analysis.h"
 
 #include <algorithm>
 #include <limits>
@@ -66,12 +67,20 @@ nlohmann::json summarizeRun(const TraceStore::Snapshot& snapshot, const nlohmann
         s["name"] = name;
         stages.push_back(std::move(s));
     }
-    return {{"total_s", totalNs / 1e9},
-            {"categories", std::move(cats)},
-            {"stages", std::move(stages)},
-            {"events", {{"spans", spans}, {"counters", counters}, {"instants", instants}, {"flows", flows}}},
-            {"notes", snapshot.notes},
-            {"run", run}};
+    const double peakFlops = run.is_object() && run.contains("peak") && run["peak"].is_object()
+                                 ? run["peak"].value("flops_per_s", 0.0)
+                                 : 0.0;
+    nlohmann::json summary{{"total_s", totalNs / 1e9},
+                           {"categories", std::move(cats)},
+                           {"stages", std::move(stages)},
+                           {"events", {{"spans", spans}, {"counters", counters}, {"instants", instants}, {"flows", flows}}},
+                           {"ops", analyzeOps(snapshot)},
+                           {"memory", analyzeMemory(snapshot)},
+                           {"flops", analyzeFlops(snapshot, totalNs / 1e9, peakFlops)},
+                           {"notes", snapshot.notes},
+                           {"run", run}};
+    if (nlohmann::json coverage = analyzeCoverage(snapshot); !coverage.is_null()) summary["coverage"] = std::move(coverage);
+    return summary;
 }
 
 void writeRunSummary(const std::string& path, const TraceStore::Snapshot& snapshot, const nlohmann::json& run) {

@@ -15,6 +15,8 @@ namespace ts {
 //                        names: {name: {count, total_s, mean_s, share}}}},
 //   "stages":     [{name, count, total_s, mean_s, share}] (category "stage", first-seen order),
 //   "events":     {spans, counters, instants, flows},
+//   "ops", "coverage", "memory", "flops": see profile_analysis.h (the FLOP/s peak is
+//                 run["peak"]["flops_per_s"] when the caller measured or looked one up),
 //   "notes":      [...], "run": run
 // }
 // A name's share is of its category's total, so the shares of one category sum to 1.

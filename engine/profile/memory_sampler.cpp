@@ -1,0 +1,97 @@
+#include "profile/memory_sampler.h"
+
+#include "core/process_memory.h"
+#include "gpu/device_memory.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace ts {
+
+namespace {
+
+TraceEvent counter(const char* name, int pid, std::int64_t bytes) {
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Counter;
+    e.name = name;
+    e.category = "memory";
+    e.pid = pid;
+    e.startNs = traceNowNs();
+    e.value = static_cast<double>(bytes);
+    return e;
+}
+
+}  // namespace
+
+MemorySampler::MemorySampler(TraceSink& sink, int periodMs, int cudaDevice)
+    : sink_(sink), periodMs_(periodMs), cudaDevice_(cudaDevice) {
+    sampleOnce();
+    thread_ = std::thread([this] { loop(); });
+}
+
+MemorySampler::~MemorySampler() { stop(); }
+
+void MemorySampler::stop() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    sampleOnce();  // the state at the end of the run
+}
+
+void MemorySampler::loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+        if (wake_.wait_for(lock, std::chrono::milliseconds(periodMs_), [this] { return stopping_; })) break;
+        lock.unlock();
+        sampleOnce();
+        lock.lock();
+    }
+}
+
+void MemorySampler::sampleOnce() {
+    const std::int64_t rss = currentRssBytes();
+    std::int64_t device = -1;
+    int deviceIndex;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        deviceIndex = cudaDevice_;
+    }
+    std::string whyNot;
+    if (deviceIndex >= 0) {
+        const DeviceMemory m = queryDeviceMemory(deviceIndex);
+        device = m.usedBytes;
+        if (!m.error.empty()) whyNot = m.error;
+    }
+    if (rss >= 0) sink_.append(counter("rss_bytes", 0, rss));
+    if (device >= 0) sink_.append(counter("device_used_bytes", 1 + deviceIndex, device));
+    std::lock_guard<std::mutex> lock(mutex_);
+    samples_ += (rss >= 0) + (device >= 0);
+    peakRss_ = std::max(peakRss_, rss);
+    peakDevice_ = std::max(peakDevice_, device);
+    if (!whyNot.empty() && cudaDevice_ >= 0) {
+        // Once: a missing driver does not come back during the run.
+        cudaDevice_ = -1;
+        sink_.note("device memory sampling unavailable: " + whyNot);
+    }
+}
+
+std::int64_t MemorySampler::samples() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return samples_;
+}
+
+std::int64_t MemorySampler::peakRssBytes() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return peakRss_;
+}
+
+std::int64_t MemorySampler::peakDeviceUsedBytes() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return peakDevice_;
+}
+
+}  // namespace ts

@@ -1,0 +1,230 @@
+// The profile analysis, HTML report and run diff on numbers known by construction: a
+// synthetic trace (stages with ops of known durations, FLOPs and allocations) gives
+// exact self times, coverage, peak with its op and FLOP/s against a given peak; the HTML
+// report is one offline document with an <svg> per plot whose numbers are the summary's;
+// two summaries diff to the known changes, largest first; the CLI writes a report and
+// diffs two real summaries.
+#include "profile/trace_event.h"
+#include "report/html_report_writer.h"
+#include "report/run_summary.h"
+#include "report/summary_diff.h"
+#include "test_support.h"
+
+#include <ATen/ATen.h>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <regex>
+
+using namespace ts;
+using nlohmann::json;
+
+namespace {
+
+const std::string kData = TILESCOPE_TEST_DATA;
+constexpr std::int64_t kMs = 1000000;
+
+TraceEvent span(const std::string& name, const std::string& cat, std::int64_t tid, std::int64_t startMs, std::int64_t durMs,
+                std::vector<std::pair<std::string, std::string>> args = {}) {
+    TraceEvent e;
+    e.name = name;
+    e.category = cat;
+    e.tid = tid;
+    e.startNs = startMs * kMs;
+    e.durationNs = durMs * kMs;
+    e.args = std::move(args);
+    return e;
+}
+
+TraceEvent counter(const std::string& name, std::int64_t atMs, double value, std::string op = "") {
+    TraceEvent e;
+    e.kind = TraceEvent::Kind::Counter;
+    e.name = name;
+    e.category = "memory";
+    e.startNs = atMs * kMs;
+    e.value = value;
+    if (!op.empty()) e.args = {{"op", op}};
+    return e;
+}
+
+// run 0..100 ms; stage A 10..50 with conv3d 10..40 (nested convolution 12..38, 3 GFLOP)
+// and add 42..46; stage B 50..90 with mm 50..90 (1 GFLOP). Allocations peak at 30 ms in
+// conv3d with 300 MiB; RSS sampled twice.
+TraceStore::Snapshot syntheticRun() {
+    TraceStore store;
+    store.append(span("decode", "run", 0, 0, 100));
+    store.append(span("stage A", "stage", 0, 10, 40));
+    store.append(span("aten::conv3d", "op", 0, 10, 30, {{"flops", "3000000000"}}));
+    store.append(span("aten::convolution", "op", 0, 12, 26));
+    store.append(span("aten::add", "op", 0, 42, 4));
+    store.append(span("stage B", "stage", 0, 50, 40));
+    store.append(span("aten::mm", "op", 0, 50, 40, {{"flops", "1000000000"}}));
+    store.append(counter("allocated_bytes", 11, 100 << 20, "aten::conv3d"));
+    store.append(counter("allocated_bytes", 30, 300 << 20, "aten::conv3d"));
+    store.append(counter("allocated_bytes", 60, 200 << 20, "aten::mm"));
+    store.append(counter("rss_bytes", 5, 500 << 20));
+    store.append(counter("rss_bytes", 70, 800 << 20));
+    return store.snapshot();
+}
+
+json syntheticSummary() { return summarizeRun(syntheticRun(), {{"peak", {{"flops_per_s", 1e11}}}, {"video_shape", {3, 5, 64, 96}}}); }
+
+const json* opNamed(const json& ops, const std::string& name) {
+    for (const json& o : ops)
+        if (o["name"] == name) return &o;
+    return nullptr;
+}
+
+int runCli(const QStringList& args, QString* out = nullptr) {
+    QProcess p;
+    p.start(TILESCOPE_CLI_PATH, args);
+    p.waitForFinished(300000);
+    if (out) *out = QString::fromUtf8(p.readAllStandardOutput()) + QString::fromUtf8(p.readAllStandardError());
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+
+int count(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (std::size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+    return n;
+}
+
+// Parse-level checks every report must pass.
+void checkDocument(const std::string& html) {
+    QCOMPARE(count(html, "<!DOCTYPE html>"), 1);
+    QCOMPARE(count(html, "<html"), 1);
+    QCOMPARE(count(html, "</html>"), 1);
+    QCOMPARE(count(html, "<svg"), count(html, "</svg>"));
+    QVERIFY(html.find("http://") == std::string::npos && html.find("https://") == std::string::npos);
+    QVERIFY(html.find("<script src") == std::string::npos && html.find("<link") == std::string::npos);
+}
+
+}  // namespace
+
+class TestProfileReport : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+
+private Q_SLOTS:
+    void opsGetSelfTimesThatSumToOne() {
+        const json ops = syntheticSummary()["ops"];
+        QCOMPARE(ops[0]["name"].get<std::string>(), std::string("aten::mm"));  // largest self time first
+        const json* conv3d = opNamed(ops, "aten::conv3d");
+        QVERIFY(conv3d);
+        QCOMPARE((*conv3d)["total_s"].get<double>(), 0.030);
+        QCOMPARE((*conv3d)["self_s"].get<double>(), 0.004);  // 30 - 26 ms of nested convolution
+        QCOMPARE((*opNamed(ops, "aten::convolution"))["self_s"].get<double>(), 0.026);
+        double share = 0;
+        for (const json& o : ops) share += o["share"].get<double>();
+        QVERIFY(std::abs(share - 1.0) < 1e-12);
+        QVERIFY(std::abs((*opNamed(ops, "aten::mm"))["share"].get<double>() - 40.0 / 74.0) < 1e-12);
+    }
+
+    void coverageSaysWhereTheRestGoes() {
+        const json c = syntheticSummary()["coverage"];
+        QCOMPARE(c["stage_s"].get<double>(), 0.080);
+        QVERIFY(std::abs(c["covered_s"].get<double>() - 0.074) < 1e-12);  // 30 + 4 + 40 ms
+        QVERIFY(std::abs(c["share"].get<double>() - 74.0 / 80.0) < 1e-12);
+        QCOMPARE(c["gaps"].get<int>(), 2);  // 40..42 before add, 46..50 at the end of A
+        QCOMPARE(c["uncovered_before"][0]["op"].get<std::string>(), std::string("(end of stage)"));
+        QVERIFY(std::abs(c["uncovered_before"][0]["s"].get<double>() - 0.004) < 1e-12);
+        QCOMPARE(c["by_stage"][1]["share"].get<double>(), 1.0);  // stage B is all mm
+    }
+
+    void memoryPeakHasItsTimeAndOp() {
+        const json m = syntheticSummary()["memory"];
+        QCOMPARE(m["allocated_bytes"]["peak_bytes"].get<std::int64_t>(), std::int64_t{300 << 20});
+        QVERIFY(std::abs(m["allocated_bytes"]["peak_time_s"].get<double>() - 0.030) < 1e-12);  // origin: the run span at 0
+        QCOMPARE(m["allocated_bytes"]["op"].get<std::string>(), std::string("aten::conv3d"));
+        QCOMPARE(m["rss_bytes"]["peak_bytes"].get<std::int64_t>(), std::int64_t{800 << 20});
+        QCOMPARE(m["rss_bytes"]["samples"].get<int>(), 2);
+    }
+
+    void flopRatesPerStageAndRunAgainstPeak() {
+        const json f = syntheticSummary()["flops"];
+        QCOMPARE(f["total"].get<double>(), 4e9);
+        QVERIFY(std::abs(f["flops_per_s"].get<double>() - 4e10) < 1);  // 4 GFLOP in 100 ms
+        QVERIFY(std::abs(f["fraction_of_peak"].get<double>() - 0.4) < 1e-12);
+        QCOMPARE(f["by_stage"][0]["name"].get<std::string>(), std::string("stage A"));
+        QVERIFY(std::abs(f["by_stage"][0]["flops_per_s"].get<double>() - 7.5e10) < 1);  // 3 GFLOP in 40 ms
+        QVERIFY(std::abs(f["by_stage"][1]["fraction_of_peak"].get<double>() - 0.25) < 1e-12);
+    }
+
+    void htmlReportIsOneOfflineDocumentWithTheSummaryNumbers() {
+        const TraceStore::Snapshot snap = syntheticRun();
+        const json summary = syntheticSummary();
+        const at::Tensor frame = at::zeros({3, 8, 8}).uniform_(-1, 1);
+        const std::string html = htmlReport(snap, summary, {{0, frame}, {4, frame}});
+        checkDocument(html);
+        // Stage bars, tensor and process memory plots, op bars, tile grid: one <svg> each.
+        QCOMPARE(count(html, "<svg"), 5);
+        QCOMPARE(count(html, "class=\"peak\""), 2);  // allocated and RSS peaks marked
+        QCOMPARE(count(html, "data:image/png;base64,iVBORw0KGgo"), 2);  // PNG signature
+        QVERIFY(html.find("<b id=\"total\">" + reportNumber(0.1) + " s</b>") != std::string::npos);
+        QVERIFY(html.find(reportNumber(40.0) + "%</b> of peak") != std::string::npos);
+        QVERIFY(html.find("<b id=\"coverage\">" + reportNumber(100.0 * 74 / 80) + "%</b>") != std::string::npos);
+        QVERIFY(html.find("300.0 MiB in aten::conv3d") != std::string::npos);
+        QVERIFY(html.find(reportNumber(75.0) + " GFLOP/s") != std::string::npos);  // stage A
+        QCOMPARE(base64("TileScope"), std::string("VGlsZVNjb3Bl"));
+        QCOMPARE(base64("ab"), std::string("YWI="));
+    }
+
+    void diffListsLargestChangesFirst() {
+        json b = syntheticSummary();
+        b["total_s"] = 0.08;
+        b["stages"][1]["total_s"] = 0.02;             // stage B 40 -> 20 ms
+        b["ops"][0]["self_s"] = 0.02;                 // aten::mm 40 -> 20 ms
+        b["memory"]["allocated_bytes"]["peak_bytes"] = 400 << 20;
+        const json d = diffSummaries(syntheticSummary(), b);
+        QVERIFY(std::abs(d["total"]["change"].get<double>() + 0.02) < 1e-12);
+        QVERIFY(std::abs(d["total"]["change_pct"].get<double>() + 20.0) < 1e-9);
+        QCOMPARE(d["time"][0]["change"].get<double>(), -0.02);
+        QVERIFY(std::abs(d["time"][0]["change_pct"].get<double>() + 50.0) < 1e-9);
+        QCOMPARE(d["time"][2]["change"].get<double>(), 0.0);
+        QCOMPARE(d["memory"][0]["name"].get<std::string>(), std::string("allocated_bytes"));
+        QCOMPARE(d["memory"][0]["change"].get<double>(), double(100 << 20));
+        const std::string text = formatSummaryDiff(d);
+        QVERIFY(text.find("-0.0200 s") != std::string::npos && text.find("+100.0 MiB") != std::string::npos);
+        QVERIFY(test::expectError([] { diffSummaries(json::object(), json::object(), "a.json"); }).find("a.json: not a run summary") !=
+                std::string::npos);
+    }
+
+    void cliWritesReportAndDiffsSummaries() {
+        QVERIFY(dir_.isValid());
+        const auto path = [this](const char* n) { return dir_.filePath(n); };
+        QString out;
+        for (const char* tile : {"32", "64"}) {
+            const QString t(tile);
+            QCOMPARE(runCli({"bench", "--vae", QString::fromStdString(kData + "/vae.safetensors"), "--latents",
+                             QString::fromStdString(kData + "/case.safetensors"), "--tiling", "exact", "--tile", t,
+                             "--threads", "2", "--summary", path("s" + t.toLatin1() + ".json"), "--report",
+                             path("r" + t.toLatin1() + ".html")},
+                            &out),
+                     0);
+        }
+        QVERIFY2(out.contains("\"profile\":{") && out.contains("\"profile_mode\":\"on\""), qPrintable(out));
+        const std::string html = test::slurp(path("r32.html").toStdString());
+        checkDocument(html);
+        QVERIFY(count(html, "<svg") >= 5);
+        QCOMPARE(count(html, "data:image/png;base64,"), 4);
+        const json summary = json::parse(test::slurp(path("s32.json").toStdString()));
+        QVERIFY(summary["flops"]["peak_flops_per_s"].get<double>() > 1e8);  // the GEMM probe ran
+        QVERIFY(html.find("<b id=\"total\">" + reportNumber(summary["total_s"].get<double>()) + " s</b>") != std::string::npos);
+        QVERIFY(html.find(summary["ops"][0]["name"].get<std::string>()) != std::string::npos);
+        QCOMPARE(runCli({"diff", path("s32.json"), path("s64.json"), "--json"}, &out), 0);
+        const json d = json::parse(out.toStdString());
+        QVERIFY(d["time"].size() > 5 && d["memory"].size() >= 2);
+        for (std::size_t i = 1; i < d["time"].size(); ++i)
+            QVERIFY(std::abs(d["time"][i - 1]["change"].get<double>()) >= std::abs(d["time"][i]["change"].get<double>()));
+        QCOMPARE(runCli({"diff", path("s32.json")}, &out), 2);
+        QVERIFY(out.contains("expected two summary files"));
+        QCOMPARE(runCli({"bench", "--profile", "gpu"}, &out), 2);
+        QVERIFY(out.contains("--profile: unknown source 'gpu'"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProfileReport)
+#include "test_profile_report.moc"
