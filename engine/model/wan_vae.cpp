@@ -3,6 +3,7 @@
 #include "checkpoint/checkpoint_reader.h"
 #include "checkpoint/key_names.h"
 #include "core/error.h"
+#include "core/resource_path.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -57,7 +58,14 @@ WanVae WanVae::load(const std::string& path, VaeParts parts) {
     if (path.rfind(builtin, 0) == 0) {
         const std::string name = path.substr(builtin.size());
         if (name == "demo") {
-            throwUsage("--vae builtin:demo: the trained demo model is not part of this version yet; use builtin:tiny or builtin:wan2.1");
+            // The trained demo model (tools/train_demo, docs/demo-model.md) in resources/.
+            const std::string file = findResource(kDemoVaeResource);
+            if (file.empty()) {
+                std::string looked;
+                for (const std::string& dir : resourceSearchDirs()) looked += (looked.empty() ? "" : ", ") + dir;
+                throwInput("--vae builtin:demo: " + std::string(kDemoVaeResource) + " not found in " + looked);
+            }
+            return load(file, parts);
         }
         return randomWeights(builtinConfig(name), parts, 20241125, path);
     }

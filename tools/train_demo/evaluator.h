@@ -1,0 +1,29 @@
+#pragma once
+// Evaluation and export of the demo model, both through the engine's inference path
+// (encodeToLatents / decodeToTensor), i.e. exactly what builtin:demo will run.
+#include "demo_model.h"
+#include "model/wan_vae.h"
+#include "synthetic_clips.h"
+
+#include <string>
+
+namespace ts::demo {
+
+struct EvalResult {
+    double meanPsnr = 0;  // mean over clips of per-clip PSNR (dB)
+    double minPsnr = 0;
+    int clips = 0;
+};
+
+// Held-out clips kHeldOutSeedBase + 0..count-1, encoded then decoded by `vae` (fp32).
+EvalResult evaluateHeldOut(const WanVae& vae, const ClipSpec& spec, int count);
+
+// Per-channel mean and std of the raw latent means over `count` training clips.
+void latentStats(const NamedTensors& params, const VaeConfig& cfg, const ClipSpec& spec, int count,
+                 std::uint64_t seed, at::Tensor* mean, at::Tensor* std);
+
+// The demo clip the shipped latents are encoded from (a held-out seed).
+at::Tensor demoClip(const ClipSpec& spec);
+constexpr std::uint64_t kDemoClipSeed = kHeldOutSeedBase + 1000000;
+
+}  // namespace ts::demo
