@@ -1,19 +1,27 @@
 #include "decode_worker.h"
 
 #include "core/error.h"
+#include "core/process_memory.h"
 #include "decode/decoder_run.h"
 #include "io/latents_reader.h"
 #include "model/wan_vae.h"
+#include "profile/memory_sampler.h"
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <new>
+#include <optional>
 
 namespace tsui {
 
 namespace {
+
+// Fine enough to catch a layer's activations (tens of ms each on the CPU demo), coarse
+// enough that a sample (one /proc read) costs nothing measurable.
+constexpr int kMemorySamplePeriodMs = 20;
 
 struct MetaTypeRegistration {
     MetaTypeRegistration() {
@@ -68,6 +76,8 @@ bool DecodeWorker::start(DecodeRequest request) {
     join();  // the previous run has emitted finished; reap its thread
     cancel_.store(false);
     running_.store(true);
+    trace_ = request.trace;
+    peakRss_ = ts::currentRssBytes();
     thread_ = std::thread([this, request = std::move(request)]() mutable { runOnThread(std::move(request)); });
     return true;
 }
@@ -77,6 +87,7 @@ void DecodeWorker::cancel() {
 }
 
 void DecodeWorker::onProgress(const ts::DecodeProgress& p) {
+    peakRss_ = std::max(peakRss_, ts::currentRssBytes());
     ProgressInfo info;
     info.chunksDone = p.chunksDone;
     info.chunksTotal = p.chunksTotal;
@@ -123,10 +134,20 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
             modelSource_ = request.vaeSource;
         }
         throwIfCancelled("after the model was loaded");
+        // Memory counters for the graph while the decode runs (RSS, and the device's used
+        // memory on CUDA), into the same trace as the engine's spans.
+        std::optional<ts::MemorySampler> sampler;
+        if (request.trace) {
+            const c10::Device device = ts::parseDevice(request.settings.device);
+            sampler.emplace(*request.trace, kMemorySamplePeriodMs, device.is_cuda() ? std::max<int>(0, device.index()) : -1);
+        }
         const ts::RunStats stats = ts::runDecode(*model_, latents, request.settings, *this);
+        if (sampler) sampler->stop();
         out.status = RunOutcome::Status::Done;
         out.frames = static_cast<int>(stats.outputFrames);
         out.decodeSeconds = stats.decodeSeconds;
+        out.macs = stats.macs;
+        out.tiles = stats.tiles;
     } catch (const ts::Error& e) {
         out.errorKind = static_cast<int>(e.kind());
         out.status = e.kind() == ts::ErrorKind::Cancelled ? RunOutcome::Status::Cancelled
@@ -146,6 +167,7 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
         out.message = QStringLiteral("unknown error");
     }
     out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    out.peakRssBytes = std::max(peakRss_, ts::currentRssBytes());
     running_.store(false);
     Q_EMIT finished(out);
 }

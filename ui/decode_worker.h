@@ -5,6 +5,7 @@
 // a flag the engine polls between layers and chunks.
 #include "decode/decode_observer.h"
 #include "decode/decode_settings.h"
+#include "profile/trace_event.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -15,6 +16,7 @@
 #include <QVector>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <thread>
 
@@ -52,6 +54,11 @@ struct RunOutcome {
     int frames = 0;           // video frames produced
     double wallSeconds = 0;   // whole run incl. model load
     double decodeSeconds = 0; // the network itself
+    std::int64_t macs = 0;    // multiply-adds executed
+    int tiles = 1;
+    // Highest resident memory seen at the engine's progress reports (the trace's memory
+    // counters, when a sampler feeds them, are finer).
+    std::int64_t peakRssBytes = -1;
 };
 
 // What to decode. Either `latents` is defined, or `latentsPath` names a file that the
@@ -61,6 +68,8 @@ struct DecodeRequest {
     at::Tensor latents;       // [C,T,h,w] fp32, or undefined
     QString latentsPath;
     ts::DecodeSettings settings;
+    // Where the run's engine spans (and any other trace source's events) go; may be null.
+    std::shared_ptr<ts::TraceStore> trace;
 };
 
 // [3,n,H,W] fp32 CPU tensor in [-1,1] -> frame `index` as an RGB888 image.
@@ -81,6 +90,7 @@ public:
     void onProgress(const ts::DecodeProgress& p) override;
     void onFrames(int first, const at::Tensor& frames) override;
     bool cancelRequested() const override { return cancel_.load(); }
+    ts::TraceSink* traceSink() override { return trace_.get(); }
 
 Q_SIGNALS:
     void progress(const tsui::ProgressInfo& info);
@@ -94,6 +104,8 @@ private:
     std::thread thread_;
     std::atomic<bool> running_{false};
     std::atomic<bool> cancel_{false};
+    std::shared_ptr<ts::TraceStore> trace_;  // the running request's; set before the thread starts
+    std::int64_t peakRss_ = -1;               // decoding thread only
     // The last loaded model, reused when the next run names the same source. Only the
     // decoding thread touches it, and only one run exists at a time.
     std::shared_ptr<const ts::WanVae> model_;

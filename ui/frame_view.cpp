@@ -1,7 +1,12 @@
 #include "frame_view.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPalette>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
 
 namespace tsui {
 
@@ -10,6 +15,7 @@ FrameView::FrameView(QWidget* parent) : QFrame(parent) {
     setBackgroundRole(QPalette::Base);
     setAutoFillBackground(true);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    setToolTip(tr("Wheel: zoom · drag: pan when zoomed in"));
 }
 
 void FrameView::setImage(const QImage& image) {
@@ -22,6 +28,30 @@ void FrameView::setPlaceholderText(const QString& text) {
     if (image_.isNull()) update();
 }
 
+void FrameView::setCanvasSize(const QSize& size) {
+    canvas_ = size;
+    update();
+}
+
+void FrameView::setOverlay(const QVector<TileOverlay>& tiles) {
+    overlay_ = tiles;
+    update();
+}
+
+void FrameView::setOverlayVisible(bool visible) {
+    overlayVisible_ = visible;
+    update();
+}
+
+void FrameView::setZoom(double zoom) {
+    zoom = std::clamp(zoom, 0.0, 64.0);
+    if (zoom == zoom_) return;
+    zoom_ = zoom;
+    if (zoom_ == 0) pan_ = QPoint();
+    update();
+    Q_EMIT zoomChanged(zoom_);
+}
+
 QSize FrameView::sizeHint() const {
     return QSize(640, 400);
 }
@@ -30,24 +60,88 @@ QSize FrameView::minimumSizeHint() const {
     return QSize(160, 100);
 }
 
+QSize FrameView::contentSize() const {
+    return image_.isNull() ? canvas_ : image_.size();
+}
+
+QRect FrameView::imageRect() const {
+    const QRect area = contentsRect().adjusted(4, 4, -4, -4);
+    const QSize content = contentSize();
+    if (content.isEmpty() || area.isEmpty()) return {};
+    const QSize scaled = zoom_ > 0 ? QSize(static_cast<int>(std::lround(content.width() * zoom_)),
+                                           static_cast<int>(std::lround(content.height() * zoom_)))
+                                   : content.scaled(area.size(), Qt::KeepAspectRatio);
+    return QRect(area.x() + (area.width() - scaled.width()) / 2 + pan_.x(),
+                 area.y() + (area.height() - scaled.height()) / 2 + pan_.y(), scaled.width(), scaled.height());
+}
+
 void FrameView::paintEvent(QPaintEvent* event) {
     QFrame::paintEvent(event);  // the frame
     QPainter painter(this);
-    const QRect area = contentsRect().adjusted(4, 4, -4, -4);
-    if (image_.isNull() || area.isEmpty()) {
+    painter.setClipRect(contentsRect());
+    const QRect target = imageRect();
+    if (target.isEmpty() || (image_.isNull() && overlay_.isEmpty())) {
         painter.setPen(palette().color(QPalette::Disabled, QPalette::Text));
         painter.drawText(contentsRect(), Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
         return;
     }
-    const QSize scaled = image_.size().scaled(area.size(), Qt::KeepAspectRatio);
-    const QRect target(area.x() + (area.width() - scaled.width()) / 2,
-                       area.y() + (area.height() - scaled.height()) / 2, scaled.width(),
-                       scaled.height());
-    const bool magnifying = scaled.width() >= image_.width();
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, !magnifying);
-    painter.drawImage(target, image_);
+    if (!image_.isNull()) {
+        painter.setRenderHint(QPainter::SmoothPixmapTransform, target.width() < image_.width());
+        painter.drawImage(target, image_);
+    } else {
+        painter.fillRect(target, palette().color(QPalette::AlternateBase));
+        painter.setPen(palette().color(QPalette::Disabled, QPalette::Text));
+        painter.drawText(target, Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
+    }
     painter.setPen(palette().color(QPalette::Mid));
     painter.drawRect(target.adjusted(-1, -1, 0, 0));
+    if (!overlayVisible_ || overlay_.isEmpty()) return;
+
+    // Image pixels -> widget pixels.
+    const QSize content = contentSize();
+    const double sx = static_cast<double>(target.width()) / content.width();
+    const double sy = static_cast<double>(target.height()) / content.height();
+    auto map = [&](const QRect& r) {
+        return QRectF(target.x() + r.x() * sx, target.y() + r.y() * sy, r.width() * sx, r.height() * sy);
+    };
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    for (int i = 0; i < overlay_.size(); ++i) {
+        const TileOverlay& t = overlay_[i];
+        // Translucent fills: where blend tiles overlap, the fills add up and the overlap shows darker.
+        const QColor fill = (i % 2) ? QColor(255, 170, 0, 40) : QColor(0, 170, 255, 40);
+        painter.fillRect(map(t.tile), fill);
+        if (!t.halo.isEmpty() && t.halo != t.tile) {
+            painter.setPen(QPen(QColor(255, 255, 255, 150), 1, Qt::DotLine));
+            painter.drawRect(map(t.halo));
+        }
+    }
+    painter.setPen(QPen(QColor(255, 220, 0, 230), 1.5));
+    for (const TileOverlay& t : overlay_) painter.drawRect(map(t.tile));
+    if (overlay_.size() > 1 && target.width() / std::max(1, static_cast<int>(std::sqrt(overlay_.size()))) > 40) {
+        painter.setPen(QColor(255, 240, 120));
+        for (int i = 0; i < overlay_.size(); ++i)
+            painter.drawText(map(overlay_[i].tile).adjusted(3, 2, 0, 0), Qt::AlignLeft | Qt::AlignTop, QString::number(i));
+    }
+}
+
+void FrameView::wheelEvent(QWheelEvent* event) {
+    const QRect target = imageRect();
+    const QSize content = contentSize();
+    if (content.isEmpty()) return;
+    const double current = zoom_ > 0 ? zoom_ : static_cast<double>(target.width()) / content.width();
+    setZoom(event->angleDelta().y() > 0 ? current * 1.25 : current / 1.25);
+    event->accept();
+}
+
+void FrameView::mousePressEvent(QMouseEvent* event) {
+    dragFrom_ = event->position().toPoint() - pan_;
+}
+
+void FrameView::mouseMoveEvent(QMouseEvent* event) {
+    if (zoom_ > 0 && (event->buttons() & Qt::LeftButton)) {
+        pan_ = event->position().toPoint() - dragFrom_;
+        update();
+    }
 }
 
 }  // namespace tsui

@@ -1,12 +1,22 @@
 #pragma once
-// Shows one frame scaled to fit, keeping its aspect ratio: nearest-neighbour when
-// magnifying (so single pixels stay visible), smooth when shrinking. Colours come from
-// the widget's palette.
-#include <QImage>
-#include <QString>
+// Shows one frame scaled to fit (or at a fixed zoom, dragged to pan), keeping its aspect
+// ratio: nearest-neighbour when magnifying (so single pixels stay visible), smooth when
+// shrinking. Over it, optionally, the tile grid of a plan: each tile's rectangle and the
+// halo of context it reads (exact) or its overlap with neighbours (blend). Before any
+// frame exists the grid is drawn on an empty canvas of the predicted frame size.
 #include <QFrame>
+#include <QImage>
+#include <QPoint>
+#include <QRect>
+#include <QString>
+#include <QVector>
 
 namespace tsui {
+
+struct TileOverlay {
+    QRect tile;  // output pixels the tile writes (blend: its whole decoded area)
+    QRect halo;  // pixels it reads context from (exact), or empty
+};
 
 class FrameView : public QFrame {
     Q_OBJECT
@@ -16,16 +26,39 @@ public:
     void setImage(const QImage& image);
     const QImage& image() const { return image_; }
     void setPlaceholderText(const QString& text);
+    void setCanvasSize(const QSize& size);  // the frame size to draw the grid on before frames exist
+    void setOverlay(const QVector<TileOverlay>& tiles);
+    const QVector<TileOverlay>& overlay() const { return overlay_; }
+    void setOverlayVisible(bool visible);
+    bool overlayVisible() const { return overlayVisible_; }
+    // 0 = fit the widget; otherwise screen pixels per image pixel.
+    void setZoom(double zoom);
+    double zoom() const { return zoom_; }
+    QRect imageRect() const;  // where the frame (or canvas) is drawn, in widget pixels
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
+Q_SIGNALS:
+    void zoomChanged(double zoom);
+
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
 
 private:
+    QSize contentSize() const;
+
     QImage image_;
     QString placeholder_;
+    QSize canvas_;
+    QVector<TileOverlay> overlay_;
+    bool overlayVisible_ = true;
+    double zoom_ = 0;
+    QPoint pan_;
+    QPoint dragFrom_;
 };
 
 }  // namespace tsui

@@ -1,8 +1,11 @@
 #pragma once
-// The decoding workbench's main window: settings on the left (checkpoint, latents,
-// device, precision, tiling...), Run/Cancel with a progress bar, and a frame preview with
-// a frame slider on the right. Decodes run on a DecodeWorker thread; the window only
-// reacts to its queued signals, so the event loop keeps running during a decode.
+// The decoding workbench's main window. Left: the SettingsPanel (inputs, settings,
+// presets, the engine's prediction), Run/Cancel, progress and the last result. Right:
+// the PreviewPanel (frames as they arrive, with the predicted tile grid) above a tab
+// widget holding the live timeline with the memory graph under it, the statistics of a
+// selected time range, and the run history. Decodes run on a DecodeWorker thread; the
+// window only reacts to its queued signals and polls the run's TraceStore on a timer, so
+// the event loop keeps running during a decode.
 #include "decode_worker.h"
 
 #include "decode/decode_settings.h"
@@ -12,36 +15,41 @@
 #include <QImage>
 #include <QMainWindow>
 #include <QString>
-#include <QVector>
 
-class QComboBox;
+#include <cstdint>
+#include <memory>
+
 class QLabel;
-class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QSlider;
-class QSpinBox;
+class QSettings;
+class QTabWidget;
+class QTableView;
 
 namespace tsui {
 
-class FrameView;
+class MemoryView;
+class PreviewPanel;
+class RunHistoryModel;
+class SettingsPanel;
+class TimelineView;
+class TraceFeed;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    // historyFile: where runs are kept ("" = the app data folder).
+    explicit MainWindow(QWidget* parent = nullptr, const QString& historyFile = QString());
     ~MainWindow() override;
 
-    // Inputs. setLatents keeps an in-memory clip (the demo); setLatentsPath names a file
-    // read when the run starts. Editing the latents field switches to the file.
+    // Inputs. setLatents keeps an in-memory clip (the demo); setLatentsPath reads a file.
     void setVaeSource(const QString& source);
     QString vaeSource() const;
     void setLatents(const at::Tensor& latents, const QString& label);
     void setLatentsPath(const QString& path);
     void setTitle(const QString& title);
 
-    // The settings as the widgets show them, and why the engine refuses them ("" if it
-    // does not).
+    // The settings as the widgets show them, and why the engine refuses them ("" if not).
     ts::DecodeSettings settings() const;
     QString settingsProblem() const;
 
@@ -50,6 +58,14 @@ public:
     QImage frame(int index) const;
     QImage currentFrame() const;        // the one the preview shows
     QString statusText() const;         // the status bar's current message
+
+    SettingsPanel* settingsPanel() const { return settings_; }
+    PreviewPanel* preview() const { return preview_; }
+    TimelineView* timeline() const { return timeline_; }
+    MemoryView* memory() const { return memory_; }
+    TraceFeed* traceFeed() const { return feed_; }
+    RunHistoryModel* history() const { return history_; }
+    QTabWidget* tabs() const { return tabs_; }
 
 public Q_SLOTS:
     bool startRun();   // false (with a status message) when refused
@@ -62,51 +78,36 @@ Q_SIGNALS:
 protected:
     void closeEvent(QCloseEvent* event) override;
 
-private Q_SLOTS:
+private:
+    void buildUi();
     void onSettingsChanged();
     void onProgress(const tsui::ProgressInfo& info);
     void onFrames(const tsui::FrameBatch& batch);
     void onFinished(const tsui::RunOutcome& outcome);
-    void showFrame(int index);
-    void browseVae();
-    void browseLatents();
-
-private:
-    void buildUi();
     void setRunningUi(bool running);
     void showStatus(const QString& text);
-    void updateInputInfo();
+    void recordRun(const RunOutcome& outcome);
 
     DecodeWorker* worker_ = nullptr;
+    QSettings* store_ = nullptr;
+    TraceFeed* feed_ = nullptr;
+    RunHistoryModel* history_ = nullptr;
+    ts::DecodeSettings runSettings_;  // of the run in flight
+    QString runMemoryText_;
 
-    // inputs
-    at::Tensor latents_;
-    QString latentsLabel_;
-
-    // widgets
-    QLineEdit* vaeEdit_ = nullptr;
-    QLineEdit* latentsEdit_ = nullptr;
-    QComboBox* deviceCombo_ = nullptr;
-    QComboBox* precisionCombo_ = nullptr;
-    QComboBox* tilingCombo_ = nullptr;
-    QSpinBox* tileSpin_ = nullptr;
-    QSpinBox* overlapSpin_ = nullptr;
-    QSpinBox* streamsSpin_ = nullptr;
-    QSpinBox* threadsSpin_ = nullptr;
-    QLabel* problemLabel_ = nullptr;
+    SettingsPanel* settings_ = nullptr;
+    PreviewPanel* preview_ = nullptr;
+    TimelineView* timeline_ = nullptr;
+    MemoryView* memory_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    QTableView* statsTable_ = nullptr;
+    QTableView* historyTable_ = nullptr;
+    QLabel* compareLabel_ = nullptr;
     QPushButton* runButton_ = nullptr;
     QPushButton* cancelButton_ = nullptr;
     QProgressBar* progressBar_ = nullptr;
     QLabel* resultLabel_ = nullptr;
     QLabel* titleLabel_ = nullptr;
-    QLabel* inputInfoLabel_ = nullptr;
-    FrameView* frameView_ = nullptr;
-    QSlider* frameSlider_ = nullptr;
-    QLabel* frameLabel_ = nullptr;
-
-    // results
-    QVector<QImage> frames_;
-    int framesExpected_ = 0;
     QString problem_;
 };
 

@@ -1,6 +1,10 @@
 // TileScope GUI: the decoding workbench.
 //   tilescope [--demo] [--vae FILE --latents FILE] [--run] [--screenshot FILE] [--quit]
+//   tilescope ... --select-range FROM:TO (ms, after the run, for --screenshot)
+//   tilescope --bench-timeline N
 #include "main_window.h"
+#include "timeline_bench.h"
+#include "timeline_view.h"
 
 #include "core/error.h"
 #include "io/latents_reader.h"
@@ -11,6 +15,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -43,13 +48,20 @@ struct Options {
                                   QStringLiteral("Save a PNG of the window after the run finishes (at once without --run)."),
                                   QStringLiteral("FILE")};
     QCommandLineOption quit{QStringLiteral("quit"), QStringLiteral("Quit after the screenshot (or after the run).")};
+    QCommandLineOption selectRange{QStringLiteral("select-range"),
+                                   QStringLiteral("After the run, select FROM:TO ms on the timeline and show the range "
+                                                  "statistics (for --screenshot)."),
+                                   QStringLiteral("FROM:TO")};
+    QCommandLineOption benchTimeline{QStringLiteral("bench-timeline"),
+                                     QStringLiteral("Time timeline redraws with N synthetic spans, print the result and exit."),
+                                     QStringLiteral("N")};
 
     void addTo(QCommandLineParser& parser) const {
         parser.setApplicationDescription(
             QStringLiteral("TileScope: a profiler and decoding workbench for the Wan2.1 video VAE."));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({demo, vae, latents, run, screenshot, quit});
+        parser.addOptions({demo, vae, latents, run, screenshot, quit, selectRange, benchTimeline});
     }
 };
 
@@ -93,6 +105,33 @@ int main(int argc, char** argv) {
     const QCommandLineOption& shotOpt = opts.screenshot;
     const QCommandLineOption& quitOpt = opts.quit;
 
+    if (parser.isSet(opts.benchTimeline)) {
+        bool ok = false;
+        const long long n = parser.value(opts.benchTimeline).toLongLong(&ok);
+        if (!ok || n < 1 || n > 100000000) {
+            std::fprintf(stderr, "tilescope: --bench-timeline: '%s' is not a span count from 1 to 100000000\n",
+                         qPrintable(parser.value(opts.benchTimeline)));
+            return 2;
+        }
+        std::printf("%s\n", qPrintable(tsui::runTimelineBenchmark(n).describe()));
+        return 0;
+    }
+
+    double rangeFrom = 0, rangeTo = 0;
+    if (parser.isSet(opts.selectRange)) {
+        const QStringList parts = parser.value(opts.selectRange).split(QLatin1Char(':'));
+        bool ok1 = false, ok2 = false;
+        if (parts.size() == 2) {
+            rangeFrom = parts[0].toDouble(&ok1);
+            rangeTo = parts[1].toDouble(&ok2);
+        }
+        if (!ok1 || !ok2 || rangeTo <= rangeFrom || rangeFrom < 0) {
+            std::fprintf(stderr, "tilescope: --select-range: '%s' is not FROM:TO in ms with 0 <= FROM < TO\n",
+                         qPrintable(parser.value(opts.selectRange)));
+            return 2;
+        }
+    }
+
     const bool useDemo = parser.isSet(demoOpt) || (!parser.isSet(vaeOpt) && !parser.isSet(latentsOpt));
     if (parser.isSet(demoOpt) && (parser.isSet(vaeOpt) || parser.isSet(latentsOpt))) {
         std::fprintf(stderr, "tilescope: --demo cannot be combined with --vae or --latents\n");
@@ -134,6 +173,11 @@ int main(int argc, char** argv) {
     int exitCode = 0;
 
     auto finish = [&](bool ok) {
+        if (parser.isSet(opts.selectRange)) {
+            window.timeline()->selectRange(rangeFrom, rangeTo);
+            window.tabs()->setCurrentIndex(1);
+            QCoreApplication::processEvents();  // lay the table out before the grab
+        }
         if (!shotFile.isEmpty() && !saveScreenshot(window, shotFile)) ok = false;
         if (!ok) exitCode = 1;
         if (quit) QTimer::singleShot(0, &app, [&] { app.exit(exitCode); });

@@ -18,6 +18,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QTest>
 #include <QTimer>
 
@@ -45,6 +46,7 @@ private:
 
 private Q_SLOTS:
     void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // the run history goes under ~/.qttest
         demo_ = ts::loadDemo();
         QVERIFY(demo_.latents.defined());
         QCOMPARE(demo_.latents.dim(), 4);

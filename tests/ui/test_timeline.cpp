@@ -1,0 +1,284 @@
+// The timeline's data and views without a decode: the span index (rows by nesting
+// depth, level-of-detail blocks, hit tests, search, range statistics), the statistics
+// model, the live feed from a TraceStore, and the widget's mouse interactions.
+#include "memory_view.h"
+#include "span_stats_model.h"
+#include "timeline_index.h"
+#include "timeline_plottable.h"
+#include "timeline_view.h"
+#include "trace_feed.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace tsui;
+
+namespace {
+
+ts::TraceEvent span(const char* name, const char* cat, std::int64_t tid, std::int64_t start, std::int64_t dur) {
+    ts::TraceEvent e;
+    e.name = name;
+    e.category = cat;
+    e.tid = tid;
+    e.startNs = start;
+    e.durationNs = dur;
+    return e;
+}
+
+ts::TraceEvent counter(const char* name, int pid, std::int64_t t, double value) {
+    ts::TraceEvent e;
+    e.kind = ts::TraceEvent::Kind::Counter;
+    e.name = name;
+    e.category = "memory";
+    e.pid = pid;
+    e.startNs = t;
+    e.value = value;
+    return e;
+}
+
+// Main track: run [0,1000) > chunk [100,500) > stage [100,200), stage [300,450); worker 1:
+// tile [200,900). Children arrive before parents, as the engine appends them.
+std::vector<ts::TraceEvent> nested() {
+    return {span("stage a", "stage", 0, 100, 100), span("stage b", "stage", 0, 300, 150),
+            span("latent frame 0", "chunk", 0, 100, 400), span("tile 0", "tile", 1, 200, 700),
+            span("decode", "run", 0, 0, 1000)};
+}
+
+}  // namespace
+
+class TestTimeline : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void rowsFollowNesting() {
+        TimelineIndex idx;
+        idx.append(nested());
+        QCOMPARE(idx.spanCount(), std::size_t(5));
+        QCOMPARE(idx.rowCount(), 4);  // main: 3 depths, worker: 1
+        QCOMPARE(idx.row(0).depth, 0);
+        QCOMPARE(idx.name(idx.record(idx.row(0).spans[0].record).name), std::string("decode"));
+        QCOMPARE(idx.row(1).spans.size(), std::size_t(1));
+        QCOMPARE(idx.row(2).spans.size(), std::size_t(2));
+        QCOMPARE(idx.row(2).spans[0].start, 100);  // sorted by start
+        QCOMPARE(idx.row(2).spans[1].start, 300);
+        QCOMPARE(idx.tracks()[static_cast<std::size_t>(idx.row(3).track)].tid, 1);
+        QCOMPARE(idx.minTime(), 0);
+        QCOMPARE(idx.maxTime(), 1000);
+        // Named tracks label their first row only.
+        idx.setTrackNames({{0, 0, "main"}, {0, 1, "worker 0"}});
+        QCOMPARE(idx.rowLabel(0), std::string("main"));
+        QCOMPARE(idx.rowLabel(1), std::string());
+        QCOMPARE(idx.rowLabel(3), std::string("worker 0"));
+        // A later batch merges into the sorted rows: a stage between the two.
+        idx.append({span("stage c", "stage", 0, 250, 20)});
+        QCOMPARE(idx.row(2).spans.size(), std::size_t(3));
+        QCOMPARE(idx.row(2).spans[1].start, 250);
+        QCOMPARE(idx.rowOf(idx.row(2).spans[1].record), 2);
+    }
+
+    void blocksMergeSpansUnderAPixel() {
+        TimelineIndex idx;
+        // 1000 spans of 10 ns with 10 ns gaps, then one of 5000 ns.
+        for (int i = 0; i < 1000; ++i) idx.appendSpan(0, 0, "op", "op", i * 20, 10);
+        idx.appendSpan(0, 0, "big", "op", 30000, 5000);
+        // 1 ns per pixel: every span on its own.
+        QCOMPARE(idx.blocks(0, 0, 40000, 1.0).size(), std::size_t(1001));
+        // 100 ns per pixel: the small ones (gaps < 1 px) merge into one block of 1000.
+        const auto merged = idx.blocks(0, 0, 40000, 100.0);
+        QCOMPARE(merged.size(), std::size_t(2));
+        QCOMPARE(merged[0].count, 1000u);
+        QCOMPARE(merged[0].start, 0);
+        QCOMPARE(merged[0].end, 999 * 20 + 10);
+        QCOMPARE(merged[1].count, 1u);
+        QCOMPARE(merged[1].end - merged[1].start, 5000);
+        // Only what intersects the range.
+        const auto part = idx.blocks(0, 31000, 32000, 1.0);
+        QCOMPARE(part.size(), std::size_t(1));
+        QCOMPARE(idx.name(idx.record(part[0].record).name), std::string("big"));
+        QVERIFY(idx.blocks(0, 50000, 60000, 1.0).empty());
+        QVERIFY(idx.blocks(7, 0, 60000, 1.0).empty());  // no such row
+    }
+
+    void hitTestsSearchAndStats() {
+        TimelineIndex idx;
+        idx.append(nested());
+        QCOMPARE(idx.spanAt(2, 150), idx.row(2).spans[0].record);
+        QCOMPARE(idx.spanAt(2, 250), -1);           // between the stages
+        QCOMPARE(idx.spanAt(2, 205, 10), idx.row(2).spans[0].record);  // within the slack
+        QCOMPARE(idx.spanAt(9, 150), -1);
+
+        const std::vector<bool> flags = idx.matchNames("STAGE");
+        QCOMPARE(idx.countMatches(flags), 2);
+        QCOMPARE(idx.countMatches(idx.matchNames("tile")), 1);
+        QCOMPARE(idx.countMatches(idx.matchNames("nothing")), 0);
+
+        // Range [150, 350]: decode 200, chunk 200, stage a 50, stage b 50, tile 150.
+        const auto stats = idx.statsInRange(150, 350);
+        QCOMPARE(stats.size(), std::size_t(5));
+        auto find = [&](const char* n) {
+            for (const auto& s : stats)
+                if (s.name == n) return s;
+            return TimelineNameStats{};
+        };
+        QCOMPARE(find("decode").totalNs, 200);
+        QCOMPARE(find("stage a").totalNs, 50);
+        QCOMPARE(find("stage b").totalNs, 50);
+        QCOMPARE(find("tile 0").totalNs, 150);
+        QCOMPARE(find("latent frame 0").count, 1);
+        QCOMPARE(stats.front().totalNs, 200);  // largest first
+        double share = 0;
+        for (const auto& s : stats) share += s.share;
+        QVERIFY(qAbs(share - 1.0) < 1e-9);
+        QCOMPARE(find("tile 0").share, 150.0 / 650.0);
+        // Row 2 only: the two stages, the longer first.
+        const auto stages = idx.statsInRange(0, 1000, 2, 2);
+        QCOMPARE(stages.size(), std::size_t(2));
+        QCOMPARE(stages[0].name, std::string("stage b"));
+        QCOMPARE(stages[0].totalNs, 150);
+        QCOMPARE(stages[1].totalNs, 100);
+    }
+
+    void countersAndInstants() {
+        TimelineIndex idx;
+        idx.append({counter("rss_bytes", 0, 10, 100), counter("rss_bytes", 0, 20, 300),
+                    counter("device_used_bytes", 1, 15, 50)});
+        QCOMPARE(idx.counters().size(), std::size_t(2));
+        QCOMPARE(idx.counters()[0].samples.size(), std::size_t(2));
+        QCOMPARE(idx.counters()[0].samples[1].value, 300.0);
+        QCOMPARE(idx.rowCount(), 0);
+        QCOMPARE(idx.minTime(), 10);
+        QCOMPARE(idx.maxTime(), 20);
+    }
+
+    void statsModelPassesTheTester() {
+        SpanStatsModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        TimelineIndex idx;
+        idx.append(nested());
+        model.setStats(idx.statsInRange(0, 1000));
+        QCOMPARE(model.rowCount(), 5);
+        QCOMPARE(model.columnCount(), int(SpanStatsModel::ColumnCount));
+        QCOMPARE(model.data(model.index(0, SpanStatsModel::Name)).toString(), QStringLiteral("decode"));
+        QCOMPARE(model.data(model.index(0, SpanStatsModel::Total), Qt::UserRole).toLongLong(), 1000);
+        QCOMPARE(model.data(model.index(0, SpanStatsModel::Total)).toString(), QStringLiteral("0.001"));
+        QCOMPARE(model.data(model.index(0, SpanStatsModel::Count)).toLongLong(), 1);
+        model.setStats({});
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void feedPollsOnlyNewEvents() {
+        auto store = std::make_shared<ts::TraceStore>();
+        TraceFeed feed;
+        QSignalSpy updated(&feed, &TraceFeed::updated);
+        feed.setInterval(10);
+        feed.follow(store, 0);
+        QVERIFY(feed.isLive());
+        QCOMPARE(feed.poll(), 0);
+        store->nameTrack(0, 0, "main");
+        for (const auto& e : nested()) store->append(e);
+        QCOMPARE(feed.poll(), 5);
+        QCOMPARE(feed.poll(), 0);
+        QCOMPARE(feed.index().spanCount(), std::size_t(5));
+        QCOMPARE(feed.index().rowLabel(0), std::string("main"));
+        store->append(counter("rss_bytes", 0, 5, 1e6));
+        // The timer polls by itself.
+        QTRY_COMPARE_WITH_TIMEOUT(feed.index().counters().size(), std::size_t(1), 2000);
+        feed.stop();
+        QVERIFY(!feed.isLive());
+        QVERIFY(updated.count() >= 2);
+        feed.clear();
+        QCOMPARE(feed.index().spanCount(), std::size_t(0));
+    }
+
+    void viewZoomsPansSelectsAndSearches() {
+        TraceFeed feed;
+        TimelineView view(&feed);
+        view.resize(900, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        feed.follow(nullptr, 0);
+        // 1 ms = 1e6 ns: times in the view are ms since the origin (0).
+        std::vector<ts::TraceEvent> events = {span("decode", "run", 0, 0, 100'000'000),
+                                              span("conv", "op", 0, 10'000'000, 20'000'000),
+                                              span("conv", "op", 0, 60'000'000, 20'000'000)};
+        events[1].args = {{"shape", "[1,96,4,32,32]"}};
+        feed.inject(events);
+        QCustomPlot* plot = view.plot();
+        QVERIFY(plot->xAxis->range().upper >= 100.0);  // follows the whole run
+        QCOMPARE(view.spans()->toKey(20'000'000), 20.0);
+
+        // Hover text names the span, its duration and args.
+        QVERIFY(view.describeRecord(1).contains(QStringLiteral("conv")));
+        QVERIFY(view.describeRecord(1).contains(QStringLiteral("20.00 ms")));
+        QVERIFY(view.describeRecord(1).contains(QStringLiteral("[1,96,4,32,32]")));
+
+        // Click on the first conv (row 1, t = 20 ms) selects it.
+        QSignalSpy selected(&view, &TimelineView::recordSelected);
+        const QPoint onConv(static_cast<int>(plot->xAxis->coordToPixel(20.0)), static_cast<int>(plot->yAxis->coordToPixel(1.5)));
+        QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, onConv);
+        QCOMPARE(selected.count(), 1);
+        QCOMPARE(view.selectedRecord(), 1);
+
+        // Shift+drag from 0 to 50 ms: statistics of that range.
+        QSignalSpy ranged(&view, &TimelineView::rangeSelected);
+        const int y = static_cast<int>(plot->yAxis->coordToPixel(0.5));
+        const QPoint from(static_cast<int>(plot->xAxis->coordToPixel(0.0)) + 1, y);
+        const QPoint to(static_cast<int>(plot->xAxis->coordToPixel(50.0)), y);
+        QTest::mousePress(plot, Qt::LeftButton, Qt::ShiftModifier, from);
+        QMouseEvent move(QEvent::MouseMove, to, plot->mapToGlobal(to), Qt::NoButton, Qt::LeftButton, Qt::ShiftModifier);
+        QApplication::sendEvent(plot, &move);
+        QTest::mouseRelease(plot, Qt::LeftButton, Qt::ShiftModifier, to);
+        QCOMPARE(ranged.count(), 1);
+        const auto& stats = view.statsModel()->stats();
+        QCOMPARE(stats.size(), std::size_t(2));
+        QCOMPARE(stats[1].name, std::string("conv"));
+        QVERIFY(qAbs(stats[1].totalNs - 20'000'000) < 300'000);  // one pixel of slack each side
+        QCOMPARE(plot->xAxis->range().upper >= 100.0, true);    // the range drag did not pan
+
+        // Wheel zooms in around the cursor; Reset shows everything again.
+        const double before = plot->xAxis->range().size();
+        QWheelEvent wheel(QPointF(onConv), plot->mapToGlobal(QPointF(onConv)), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(plot, &wheel);
+        QVERIFY2(plot->xAxis->range().size() < before * 0.95, qPrintable(QString::number(plot->xAxis->range().size())));
+        view.resetView();
+        QVERIFY(qAbs(plot->xAxis->range().size() - before) < 1e-6);
+
+        // Search: two convs match; the plottable dims the rest.
+        view.setSearchText(QStringLiteral("CONV"));
+        QCOMPARE(view.matchCount(), 2);
+        view.setSearchText(QString());
+        QCOMPARE(view.matchCount(), 0);
+
+        // The plottable draws one block per span here (all wider than a pixel).
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        QCOMPARE(view.spans()->lastBlockCount(), 3);
+    }
+
+    void memoryGraphFollowsCountersAndTheTimeline() {
+        TraceFeed feed;
+        TimelineView timeline(&feed);
+        MemoryView memory(&feed);
+        memory.lockTo(timeline.plot());
+        feed.follow(nullptr, 0);
+        feed.inject({span("decode", "run", 0, 0, 100'000'000), counter("rss_bytes", 0, 0, 100 << 20),
+                     counter("rss_bytes", 0, 50'000'000, 300 << 20), counter("rss_bytes", 0, 90'000'000, 200 << 20)});
+        QCOMPARE(memory.seriesCount(), 1);
+        QCOMPARE(memory.sampleCount("rss_bytes"), 3);
+        QCOMPARE(memory.peakBytes(), double(300 << 20));
+        QCOMPARE(memory.peakTimeMs(), 50.0);
+        feed.inject({counter("rss_bytes", 0, 95'000'000, 50 << 20)});
+        QCOMPARE(memory.sampleCount("rss_bytes"), 4);  // appended, not re-read
+        timeline.plot()->xAxis->setRange(10, 20);
+        QCOMPARE(memory.plot()->xAxis->range().lower, 10.0);
+        QCOMPARE(memory.plot()->xAxis->range().upper, 20.0);
+        memory.plot()->xAxis->setRange(30, 40);
+        QCOMPARE(timeline.plot()->xAxis->range().lower, 30.0);
+        feed.follow(nullptr, 0);
+        QCOMPARE(memory.seriesCount(), 0);
+        QCOMPARE(memory.peakBytes(), 0.0);
+    }
+};
+
+QTEST_MAIN(TestTimeline)
+#include "test_timeline.moc"

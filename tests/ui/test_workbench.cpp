@@ -1,0 +1,335 @@
+// The workbench around a decode: presets, run history, the engine's prediction and the
+// settings panel that shows it, the preview's player, and whole demo runs through the
+// main window (timeline, memory graph, preview and history get data; the event loop
+// keeps serving timers; cancel is seen within a second).
+#include "history_panel.h"
+#include "main_window.h"
+#include "memory_view.h"
+#include "prediction.h"
+#include "preset_store.h"
+#include "preview_panel.h"
+#include "run_history_model.h"
+#include "settings_panel.h"
+#include "timeline_plottable.h"
+#include "timeline_view.h"
+#include "trace_feed.h"
+
+#include "model/demo.h"
+#include "model/wan_vae.h"
+
+#include <ATen/ATen.h>
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace tsui;
+
+class TestWorkbench : public QObject {
+    Q_OBJECT
+private:
+    ts::DemoAssets demo_;
+    QTemporaryDir dir_;
+
+    at::Tensor smallLatents() const {
+        // A corner of the demo clip: 2 latent frames of 8x8 -> 5 frames of 64x64 in a
+        // second or two on a busy 2-core machine.
+        using at::indexing::Slice;
+        return demo_.latents.index({Slice(), Slice(0, 2), Slice(0, 8), Slice(0, 8)}).contiguous();
+    }
+    void openDemo(MainWindow& w, const at::Tensor& latents) {
+        w.setVaeSource(QString::fromStdString(demo_.vaeSource));
+        w.setLatents(latents, QStringLiteral("(demo)"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.settingsPanel()->modelInfo().ok, 30000);
+    }
+    static RunRecord record(double wall, std::int64_t peak, std::int64_t macs) {
+        RunRecord r;
+        r.finishedAt = QDateTime::currentDateTimeUtc();
+        r.device = QStringLiteral("cpu");
+        r.precision = QStringLiteral("fp32");
+        r.tiling = QStringLiteral("exact");
+        r.tilePx = 128;
+        r.overlapPx = 32;
+        r.status = QStringLiteral("done");
+        r.frames = 17;
+        r.wallSeconds = wall;
+        r.decodeSeconds = wall / 2;
+        r.peakBytes = peak;
+        r.macs = macs;
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // settings and history under ~/.qttest
+        QFile::remove(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + QStringLiteral("/tilescope.ini"));
+        QVERIFY(dir_.isValid());
+        demo_ = ts::loadDemo();
+    }
+
+    void presetsSaveLoadAndDefaults() {
+        QSettings settings(dir_.filePath(QStringLiteral("presets.ini")), QSettings::IniFormat);
+        PresetStore store(&settings);
+        QVERIFY(store.names().contains(QStringLiteral("RTX 3090 Ti (24 GB)")));
+        const auto rtx = store.find(QStringLiteral("RTX 3090 Ti (24 GB)"));
+        QVERIFY(rtx && rtx->builtin);
+        QCOMPARE(rtx->settings.device, std::string("cuda:0"));
+        QVERIFY(rtx->settings.precision == ts::Precision::BF16);
+        QCOMPARE(rtx->settings.maxMemoryBytes, std::int64_t(22) << 30);
+        Preset mine;
+        mine.name = QStringLiteral("mine");
+        mine.settings.tiling = ts::TilingMode::Blend;
+        mine.settings.tilePx = 96;
+        mine.settings.streams = 3;
+        mine.memoryText = QStringLiteral("4G");
+        QVERIFY(store.save(mine));
+        QVERIFY(!store.save(Preset{}));  // no name
+        PresetStore again(&settings);
+        const auto loaded = again.find(QStringLiteral("mine"));
+        QVERIFY(loaded && !loaded->builtin);
+        QVERIFY(loaded->settings.tiling == ts::TilingMode::Blend);
+        QCOMPARE(loaded->settings.tilePx, 96);
+        QCOMPARE(loaded->settings.streams, 3);
+        QCOMPARE(loaded->memoryText, QStringLiteral("4G"));
+        QVERIFY(!again.remove(QStringLiteral("RTX 3090 Ti (24 GB)")));  // built-in
+        QVERIFY(again.remove(QStringLiteral("mine")));
+        QVERIFY(!again.find(QStringLiteral("mine")));
+    }
+
+    void historyPersistsDeletesAndCompares() {
+        const QString file = dir_.filePath(QStringLiteral("history.json"));
+        {
+            RunHistoryModel model(file);
+            QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QCOMPARE(model.rowCount(), 0);
+            model.add(record(4.0, 200 << 20, 1'000'000'000));
+            model.add(record(2.0, 300 << 20, 1'000'000'000));
+            QCOMPARE(model.rowCount(), 2);
+            QCOMPARE(model.record(0).wallSeconds, 2.0);  // newest first
+            QCOMPARE(model.data(model.index(0, RunHistoryModel::Gflops)).toString(), QStringLiteral("2.00"));
+            QCOMPARE(model.data(model.index(0, RunHistoryModel::Settings)).toString(),
+                     QStringLiteral("cpu fp32 exact 128/32 px ×1"));
+        }
+        RunHistoryModel model(file);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.record(1).peakBytes, std::int64_t(200) << 20);
+        const QString diff = compareRuns(model.record(1), model.record(0));
+        QVERIFY2(diff.contains(QStringLiteral("-50.0 %")), qPrintable(diff));  // time halved
+        QVERIFY2(diff.contains(QStringLiteral("+50.0 %")), qPrintable(diff));  // memory +50 %
+
+        HistoryPanel panel(&model);
+        panel.table()->selectRow(0);
+        QVERIFY(panel.comparison().isEmpty());
+        panel.table()->selectionModel()->select(model.index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QCOMPARE(panel.comparison(), diff);
+        panel.deleteSelected();
+        QCOMPARE(model.rowCount(), 0);
+        QCOMPARE(RunHistoryModel(file).rowCount(), 0);  // saved at once
+
+        QFile bad(dir_.filePath(QStringLiteral("bad.json")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("{not json");
+        bad.close();
+        RunHistoryModel broken(bad.fileName());
+        QCOMPARE(broken.rowCount(), 0);
+        QVERIFY(broken.lastError().contains(QStringLiteral("bad.json")));
+    }
+
+    void predictionMatchesThePlanner() {
+        const ts::WanVae model = ts::WanVae::load(demo_.vaeSource, ts::VaeParts::Decoder);
+        ts::DecodeSettings s;
+        const Prediction untiled = predictDecode(model.config(), 5, 12, 16, s);
+        QVERIFY2(untiled.ok, qPrintable(untiled.error));
+        QCOMPARE(untiled.plan.tiles.size(), std::size_t(1));
+        QVERIFY(planOverlay(untiled.plan).isEmpty());
+        QVERIFY(untiled.flops > 0);
+        s.tiling = ts::TilingMode::Exact;
+        s.tilePx = 32;
+        s.overlapPx = 8;
+        const Prediction exact = predictDecode(model.config(), 5, 12, 16, s);
+        QVERIFY2(exact.ok, qPrintable(exact.error));
+        QCOMPARE(exact.plan.frameWidth, 128);
+        QCOMPARE(exact.plan.frameHeight, 96);
+        QCOMPARE(exact.plan.tiles.size(), std::size_t(12));  // 4 x 3 tiles of 32 px
+        QVERIFY(exact.overhead >= 1.0);
+        QVERIFY(exact.flops >= untiled.flops);
+        const QVector<TileOverlay> grid = planOverlay(exact.plan);
+        QCOMPARE(grid.size(), 12);
+        QCOMPARE(grid[0].tile, QRect(0, 0, 32, 32));
+        QVERIFY(grid[0].halo.contains(grid[0].tile));   // exact tiles read context around them
+        QVERIFY(grid[0].halo != grid[0].tile);
+        s.tiling = ts::TilingMode::Blend;
+        s.overlapPx = 24;  // more than half the tile: refused, naming the option
+        const Prediction bad = predictDecode(model.config(), 5, 12, 16, s);
+        QVERIFY(!bad.ok);
+        QVERIFY2(bad.error.contains(QStringLiteral("--overlap")), qPrintable(bad.error));
+    }
+
+    void optimisationCheckboxesReachTheSettings() {
+        // One checkbox per --opt switch; toggling one changes the settings the run gets
+        // and the predicted memory (frame-split holds one frame where the plain path holds four).
+        MainWindow w(nullptr, dir_.filePath(QStringLiteral("h-opt.json")));
+        openDemo(w, demo_.latents);
+        SettingsPanel* panel = w.settingsPanel();
+        QVERIFY(panel->settings().graph == ts::GraphOptions::allExact());
+        auto* split = w.findChild<QCheckBox*>(QStringLiteral("opt-frame-split"));
+        auto* bf16 = w.findChild<QCheckBox*>(QStringLiteral("opt-cache-bf16"));
+        QVERIFY(split && bf16 && split->isChecked() && !bf16->isChecked());
+        QVERIFY(!split->toolTip().isEmpty());
+        const std::int64_t before = panel->prediction().peakBytes;
+        QSignalSpy changed(panel, &SettingsPanel::settingsChanged);
+        split->setChecked(false);
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(!panel->settings().graph.frameSplit);
+        QVERIFY(panel->settings().graph.padInPlace);
+        QVERIFY2(panel->prediction().peakBytes > before,
+                 qPrintable(QString::number(panel->prediction().peakBytes) + " vs " + QString::number(before)));
+        bf16->setChecked(true);
+        QVERIFY(panel->settings().graph.cacheBf16);
+    }
+
+    void settingsChangesRedrawTheGrid() {
+        MainWindow w(nullptr, dir_.filePath(QStringLiteral("h1.json")));
+        openDemo(w, demo_.latents);
+        w.show();
+        SettingsPanel* panel = w.settingsPanel();
+        QVERIFY(panel->modelInfo().describe().contains(QStringLiteral("decoder parameters")));
+        QVERIFY2(panel->prediction().ok, qPrintable(panel->prediction().error));
+        QVERIFY(w.preview()->view()->overlay().isEmpty());  // untiled
+        auto* label = w.findChild<QLabel*>(QStringLiteral("predictionLabel"));
+        QVERIFY(label && label->text().contains(QStringLiteral("peak")));
+
+        w.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(QStringLiteral("exact"));
+        w.findChild<QSpinBox*>(QStringLiteral("overlapSpin"))->setValue(8);
+        w.findChild<QSpinBox*>(QStringLiteral("tileSpin"))->setValue(64);
+        QCOMPARE(w.preview()->view()->overlay().size(), 4);  // 2 x 2 tiles of 64 px over 128x96
+        w.findChild<QSpinBox*>(QStringLiteral("tileSpin"))->setValue(32);
+        QCOMPARE(w.preview()->view()->overlay().size(), 12);
+        QCOMPARE(panel->prediction().plan.tiles.size(), std::size_t(12));
+        QVERIFY(label->text().contains(QStringLiteral("FLOP")));
+
+        // The 3090 Ti preset: bf16, exact 256 px tiles, a 22 GiB budget, predicted even
+        // where this machine has no such GPU.
+        QVERIFY(panel->applyPreset(QStringLiteral("RTX 3090 Ti (24 GB)")));
+        QCOMPARE(panel->settings().device, std::string("cuda:0"));
+        QCOMPARE(panel->settings().tilePx, 256);
+        QCOMPARE(panel->prediction().budgetBytes, std::int64_t(22) << 30);
+        QVERIFY2(panel->prediction().ok, qPrintable(panel->prediction().error));
+        QCOMPARE(w.preview()->view()->overlay().size(), 1);  // one 256 px tile covers 128x96
+        QVERIFY(panel->applyPreset(QStringLiteral("CPU reference (fp32, untiled)")));
+        QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));
+        QVERIFY(panel->recentCheckpoints().contains(QString::fromStdString(demo_.vaeSource)));
+    }
+
+    void previewPlaysAtSixteenFps() {
+        PreviewPanel preview;
+        FrameBatch batch;
+        for (int i = 0; i < 4; ++i) {
+            QImage img(8, 8, QImage::Format_RGB888);
+            img.fill(QColor(i * 60, 0, 0));
+            batch.images << img;
+        }
+        preview.addFrames(batch);
+        QCOMPARE(preview.frameCount(), 4);
+        QCOMPARE(preview.currentIndex(), 3);  // follows the newest
+        QCOMPARE(preview.fps(), 16);
+        auto* play = preview.findChild<QPushButton*>(QStringLiteral("playButton"));
+        QVERIFY(play && play->isEnabled());
+        QTest::mouseClick(play, Qt::LeftButton);
+        QVERIFY(preview.isPlaying());
+        QTRY_COMPARE_WITH_TIMEOUT(preview.currentIndex(), 1, 2000);  // wrapped around: 3 -> 0 -> 1
+        QTest::mouseClick(play, Qt::LeftButton);
+        QVERIFY(!preview.isPlaying());
+        auto* zoom = preview.findChild<QComboBox*>(QStringLiteral("zoomCombo"));
+        zoom->setCurrentIndex(2);
+        Q_EMIT zoom->activated(2);
+        QCOMPARE(preview.view()->zoom(), 2.0);
+    }
+
+    void wholeDemoRunFillsEveryView() {
+        MainWindow w(nullptr, dir_.filePath(QStringLiteral("h2.json")));
+        const at::Tensor latents = smallLatents();
+        openDemo(w, latents);
+        w.show();
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        int ticks = 0;
+        QTimer timer;
+        timer.setInterval(10);
+        connect(&timer, &QTimer::timeout, [&ticks] { ++ticks; });
+        timer.start();
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(w.startRun());
+        QVERIFY(w.traceFeed()->isLive());
+        QVERIFY(finished.wait(120000));
+        const qint64 ms = clock.elapsed();
+        timer.stop();
+        const RunOutcome out = finished.last().at(0).value<RunOutcome>();
+        QVERIFY2(out.status == RunOutcome::Status::Done, qPrintable(out.message));
+
+        // Preview: every frame, 64x64.
+        QCOMPARE(w.frameCount(), 5);
+        QCOMPARE(w.currentFrame().size(), QSize(64, 64));
+        // Timeline: the run span on the main track, chunks under it.
+        const TimelineIndex& idx = w.traceFeed()->index();
+        QVERIFY(idx.rowCount() >= 2);
+        QCOMPARE(idx.rowLabel(0), std::string("main"));
+        QCOMPARE(idx.name(idx.record(idx.row(0).spans[0].record).name), std::string("decode"));
+        QVERIFY(idx.countMatches(idx.matchNames("latent frame")) >= 2);
+        w.timeline()->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(w.timeline()->spans()->lastBlockCount() > 0);
+        // History: one done run with GFLOP/s and a peak.
+        QCOMPARE(w.history()->rowCount(), 1);
+        QCOMPARE(w.history()->record(0).status, QStringLiteral("done"));
+        QVERIFY(w.history()->record(0).gflops() > 0);
+        QVERIFY(w.history()->record(0).peakBytes > 0);
+        // The event loop stayed free: a 10 ms timer kept firing.
+        const int minTicks = std::max<int>(5, static_cast<int>(ms / 10 / 10));
+        qInfo("run took %lld ms, timer ticked %d times (need >= %d)", static_cast<long long>(ms), ticks, minTicks);
+        QVERIFY(ticks >= minTicks);
+        // Memory graph: RSS samples from the engine's memory sampler.
+        if (w.memory()->sampleCount("rss_bytes") == 0) QSKIP("no rss_bytes counters arrived: memory sampler not in this build");
+        QVERIFY(w.memory()->peakBytes() > 1e6);
+        QCOMPARE(w.history()->record(0).peakBytes, static_cast<std::int64_t>(w.memory()->peakBytes()));
+    }
+
+    void cancelIsSeenWithinASecond() {
+        MainWindow w(nullptr, dir_.filePath(QStringLiteral("h3.json")));
+        openDemo(w, demo_.latents);  // the whole demo: long enough to cancel mid-run
+        w.show();
+        const bool active = QTest::qWaitForWindowActive(&w);
+        auto* worker = w.findChild<DecodeWorker*>();
+        QSignalSpy progress(worker, &DecodeWorker::progress);
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QVERIFY(w.startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 1 || finished.count() > 0, 60000);
+        if (finished.count() > 0) QSKIP("the demo finished before it could be cancelled");
+        QElapsedTimer clock;
+        clock.start();
+        if (active)
+            QTest::keyClick(&w, Qt::Key_Escape);  // the Cancel button's shortcut
+        else
+            QTest::mouseClick(w.findChild<QPushButton*>(QStringLiteral("cancelButton")), Qt::LeftButton);
+        QVERIFY(finished.wait(1000) || finished.count() > 0);
+        qInfo("cancel seen after %lld ms", static_cast<long long>(clock.elapsed()));
+        QVERIFY(clock.elapsed() < 1000);
+        QCOMPARE(finished.last().at(0).value<RunOutcome>().status, RunOutcome::Status::Cancelled);
+        QCOMPARE(w.history()->record(0).status, QStringLiteral("cancelled"));
+    }
+};
+
+QTEST_MAIN(TestWorkbench)
+#include "test_workbench.moc"

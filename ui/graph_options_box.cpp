@@ -1,0 +1,68 @@
+#include "graph_options_box.h"
+
+#include <QCheckBox>
+#include <QGridLayout>
+#include <QSignalBlocker>
+
+namespace tsui {
+
+namespace {
+
+QString tooltipFor(const std::string& name) {
+    if (name == "pad-in-place")
+        return QObject::tr("RMS norm + SiLU write straight into the next convolution's padded input; only the "
+                           "border is zeroed. Exact; saves one full-size copy per convolution.");
+    if (name == "arena")
+        return QObject::tr("Padded convolution inputs are kept per shape and reused across layers, frames and "
+                           "tiles. Exact; holds one buffer per shape (on the CPU about 90 MB more at 128x128 "
+                           "for no speed gain), so it is not part of 'all'.");
+    if (name == "frame-split")
+        return QObject::tr("The last (full-resolution) stage runs one video frame at a time: its "
+                           "activations one frame deep instead of four. Exact; less memory and, on the CPU, "
+                           "faster too (docs/benchmarks).");
+    if (name == "cache-bf16")
+        return QObject::tr("Causal histories kept in bf16 while computing in fp32: half their memory. Lossy "
+                           "(about 60 dB from fp32 on the test model).");
+    if (name == "channels-last")
+        return QObject::tr("Convolution inputs in channels-last-3d (NDHWC), which cuDNN runs natively. CUDA "
+                           "only: ignored on the CPU, where LibTorch's conv3d is slower with it.");
+    if (name == "cudnn-benchmark")
+        return QObject::tr("cuDNN tries its algorithms for every new shape and keeps the fastest. CUDA only; "
+                           "the first tile of each shape is slower.");
+    return {};
+}
+
+}  // namespace
+
+GraphOptionsBox::GraphOptionsBox(QWidget* parent) : QGroupBox(tr("Optimisations (--opt)"), parent) {
+    setObjectName(QStringLiteral("graphOptionsBox"));
+    auto* grid = new QGridLayout(this);
+    int i = 0;
+    for (const std::string& name : ts::graphOptionNames()) {
+        auto* box = new QCheckBox(QString::fromStdString(name), this);
+        box->setObjectName(QStringLiteral("opt-") + QString::fromStdString(name));
+        box->setToolTip(tooltipFor(name));
+        grid->addWidget(box, i / 2, i % 2);
+        ++i;
+        boxes_[name] = box;
+        connect(box, &QCheckBox::toggled, this, &GraphOptionsBox::changed);
+    }
+    setOptions(ts::GraphOptions::allExact());
+}
+
+ts::GraphOptions GraphOptionsBox::options() const {
+    std::string names;
+    for (const auto& [name, box] : boxes_)
+        if (box->isChecked()) names += (names.empty() ? "" : ",") + name;
+    return names.empty() ? ts::GraphOptions::none() : ts::parseGraphOptions(names);
+}
+
+void GraphOptionsBox::setOptions(const ts::GraphOptions& options) {
+    const std::string enabled = "," + ts::toString(options) + ",";
+    for (const auto& [name, box] : boxes_) {
+        const QSignalBlocker quiet(box);
+        box->setChecked(enabled.find("," + name + ",") != std::string::npos);
+    }
+}
+
+}  // namespace tsui

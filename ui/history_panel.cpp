@@ -1,0 +1,65 @@
+#include "history_panel.h"
+
+#include "run_history_model.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace tsui {
+
+HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(parent), model_(model) {
+    auto* layout = new QVBoxLayout(this);
+    table_ = new QTableView(this);
+    table_->setObjectName(QStringLiteral("historyTable"));
+    table_->setModel(model_);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->verticalHeader()->hide();
+    table_->setToolTip(tr("Every finished run. Select two (Ctrl+click) to compare them."));
+    layout->addWidget(table_, 1);
+    auto* bar = new QHBoxLayout;
+    delete_ = new QPushButton(tr("Delete"), this);
+    delete_->setObjectName(QStringLiteral("historyDelete"));
+    delete_->setShortcut(QKeySequence::Delete);
+    delete_->setEnabled(false);
+    compare_ = new QLabel(tr("Select two runs to compare them."), this);
+    compare_->setObjectName(QStringLiteral("historyCompare"));
+    compare_->setWordWrap(true);
+    compare_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    bar->addWidget(delete_);
+    bar->addWidget(compare_, 1);
+    layout->addLayout(bar);
+    connect(delete_, &QPushButton::clicked, this, &HistoryPanel::deleteSelected);
+    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &HistoryPanel::onSelection);
+    connect(model_, &QAbstractItemModel::modelReset, this, &HistoryPanel::onSelection);
+}
+
+QString HistoryPanel::comparison() const {
+    QModelIndexList rows = table_->selectionModel()->selectedRows();
+    if (rows.size() != 2) return {};
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() > b.row(); });
+    // Older run (larger row: the newest is on top) is A.
+    return compareRuns(model_->record(rows[0].row()), model_->record(rows[1].row()));
+}
+
+void HistoryPanel::onSelection() {
+    const QModelIndexList rows = table_->selectionModel()->selectedRows();
+    delete_->setEnabled(!rows.isEmpty());
+    compare_->setText(rows.size() == 2 ? comparison() : tr("Select two runs to compare them."));
+}
+
+void HistoryPanel::deleteSelected() {
+    QModelIndexList rows = table_->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() > b.row(); });
+    for (const QModelIndex& r : rows) model_->removeRows(r.row(), 1);
+}
+
+}  // namespace tsui

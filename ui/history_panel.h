@@ -1,0 +1,31 @@
+#pragma once
+// The run history tab: the RunHistoryModel as a table; Delete removes the selected runs,
+// selecting exactly two shows their time and memory differences.
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace tsui {
+
+class RunHistoryModel;
+
+class HistoryPanel : public QWidget {
+    Q_OBJECT
+public:
+    HistoryPanel(RunHistoryModel* model, QWidget* parent = nullptr);
+    QTableView* table() const { return table_; }
+    QString comparison() const;  // the text shown for two selected runs, else ""
+    void deleteSelected();
+
+private:
+    void onSelection();
+
+    RunHistoryModel* model_;
+    QTableView* table_ = nullptr;
+    QPushButton* delete_ = nullptr;
+    QLabel* compare_ = nullptr;
+};
+
+}  // namespace tsui

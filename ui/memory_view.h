@@ -1,0 +1,59 @@
+#pragma once
+// The memory graph under the timeline: every memory counter of the run's trace
+// ("rss_bytes", "allocated_bytes", "reserved_bytes", "device_used_bytes" on host or device
+// tracks) as a step line over time, the budget as a dashed line, the peak marked. Its
+// time axis follows the timeline's (lockTo); clicking the graph asks the timeline to
+// select what ran at that moment (timeClicked).
+#include "trace_feed.h"
+
+#include <QWidget>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+
+class QCustomPlot;
+class QCPGraph;
+class QCPItemStraightLine;
+class QCPItemTracer;
+class QCPItemText;
+class QLabel;
+
+namespace tsui {
+
+class MemoryView : public QWidget {
+    Q_OBJECT
+public:
+    explicit MemoryView(TraceFeed* feed, QWidget* parent = nullptr);
+
+    // Keeps this graph's time axis equal to `timeline`'s, both ways.
+    void lockTo(QCustomPlot* timeline);
+    void setBudgetBytes(std::int64_t bytes);  // <= 0: no line
+    QCustomPlot* plot() const { return plot_; }
+    int seriesCount() const { return static_cast<int>(graphs_.size()); }
+    std::int64_t sampleCount(const std::string& counterName) const;  // over all pids
+    double peakBytes() const { return peakValue_; }
+    double peakTimeMs() const { return peakKey_; }
+
+Q_SIGNALS:
+    void timeClicked(double ms);
+
+private:
+    void onFeedReset();
+    void onFeedUpdated();
+
+    TraceFeed* feed_;
+    QCustomPlot* plot_ = nullptr;
+    QLabel* legendNote_ = nullptr;
+    std::map<std::pair<int, std::string>, std::pair<QCPGraph*, std::size_t>> graphs_;  // -> graph, samples taken
+    QCPItemStraightLine* budgetLine_ = nullptr;
+    QCPItemTracer* peakMarker_ = nullptr;
+    QCPItemText* peakLabel_ = nullptr;
+    std::int64_t budgetBytes_ = 0;
+    double peakValue_ = 0;
+    double peakKey_ = 0;
+    bool syncing_ = false;
+};
+
+}  // namespace tsui

@@ -1,0 +1,195 @@
+#include "run_history_model.h"
+
+#include "core/format_bytes.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+namespace tsui {
+
+namespace {
+
+constexpr int kMaxRecords = 500;  // older runs drop off: the file stays small
+
+QString bytes(std::int64_t b) {
+    return b > 0 ? QString::fromStdString(ts::formatBytes(b)) : QStringLiteral("–");
+}
+
+QString signedPercent(double from, double to) {
+    if (from <= 0) return QStringLiteral("n/a");
+    const double p = (to - from) / from * 100.0;
+    return (p >= 0 ? QStringLiteral("+") : QString()) + QString::number(p, 'f', 1) + QStringLiteral(" %");
+}
+
+}  // namespace
+
+QString RunRecord::settingsText() const {
+    QString s = QStringLiteral("%1 %2 %3").arg(device, precision, tiling);
+    if (tiling != QStringLiteral("off")) s += QStringLiteral(" %1/%2 px ×%3").arg(tilePx).arg(overlapPx).arg(streams);
+    if (!memoryBudget.isEmpty()) s += QStringLiteral(" ≤%1").arg(memoryBudget);
+    return s;
+}
+
+QJsonObject RunRecord::toJson() const {
+    return QJsonObject{{"finishedAt", finishedAt.toString(Qt::ISODateWithMs)},
+                       {"vae", vaeSource},
+                       {"latents", latents},
+                       {"device", device},
+                       {"precision", precision},
+                       {"tiling", tiling},
+                       {"tile", tilePx},
+                       {"overlap", overlapPx},
+                       {"streams", streams},
+                       {"threads", threads},
+                       {"maxMemory", memoryBudget},
+                       {"status", status},
+                       {"frames", frames},
+                       {"wallSeconds", wallSeconds},
+                       {"decodeSeconds", decodeSeconds},
+                       {"peakBytes", static_cast<double>(peakBytes)},
+                       {"macs", static_cast<double>(macs)}};
+}
+
+RunRecord RunRecord::fromJson(const QJsonObject& o) {
+    RunRecord r;
+    r.finishedAt = QDateTime::fromString(o.value("finishedAt").toString(), Qt::ISODateWithMs);
+    r.vaeSource = o.value("vae").toString();
+    r.latents = o.value("latents").toString();
+    r.device = o.value("device").toString();
+    r.precision = o.value("precision").toString();
+    r.tiling = o.value("tiling").toString();
+    r.tilePx = o.value("tile").toInt();
+    r.overlapPx = o.value("overlap").toInt();
+    r.streams = o.value("streams").toInt(1);
+    r.threads = o.value("threads").toInt();
+    r.memoryBudget = o.value("maxMemory").toString();
+    r.status = o.value("status").toString();
+    r.frames = o.value("frames").toInt();
+    r.wallSeconds = o.value("wallSeconds").toDouble();
+    r.decodeSeconds = o.value("decodeSeconds").toDouble();
+    r.peakBytes = static_cast<std::int64_t>(o.value("peakBytes").toDouble());
+    r.macs = static_cast<std::int64_t>(o.value("macs").toDouble());
+    return r;
+}
+
+QString compareRuns(const RunRecord& a, const RunRecord& b) {
+    return QObject::tr("B (%1) vs A (%2): wall time %3 s → %4 s (%5); peak memory %6 → %7 (%8); %9 → %10 GFLOP/s")
+        .arg(b.settingsText(), a.settingsText())
+        .arg(a.wallSeconds, 0, 'f', 2)
+        .arg(b.wallSeconds, 0, 'f', 2)
+        .arg(signedPercent(a.wallSeconds, b.wallSeconds))
+        .arg(bytes(a.peakBytes), bytes(b.peakBytes), signedPercent(static_cast<double>(a.peakBytes), static_cast<double>(b.peakBytes)))
+        .arg(a.gflops(), 0, 'f', 2)
+        .arg(b.gflops(), 0, 'f', 2);
+}
+
+RunHistoryModel::RunHistoryModel(const QString& file, QObject* parent) : QAbstractTableModel(parent), file_(file) {
+    if (file_.isEmpty())
+        file_ = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/run-history.json");
+    load();
+}
+
+bool RunHistoryModel::load() {
+    beginResetModel();
+    records_.clear();
+    error_.clear();
+    QFile f(file_);
+    bool ok = true;
+    if (f.exists()) {
+        if (!f.open(QIODevice::ReadOnly)) {
+            error_ = tr("%1: cannot read: %2").arg(file_, f.errorString());
+            ok = false;
+        } else {
+            QJsonParseError pe;
+            const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+            if (pe.error != QJsonParseError::NoError || !doc.isArray()) {
+                error_ = tr("%1: not a run history (%2); starting a new one").arg(file_, pe.errorString());
+                ok = false;
+            } else {
+                for (const QJsonValue& v : doc.array())
+                    if (v.isObject()) records_.push_back(RunRecord::fromJson(v.toObject()));
+            }
+        }
+    }
+    endResetModel();
+    return ok;
+}
+
+bool RunHistoryModel::save() {
+    QDir().mkpath(QFileInfo(file_).absolutePath());
+    QJsonArray array;
+    for (const RunRecord& r : records_) array.append(r.toJson());
+    // QSaveFile: the old history stays intact until the new one is complete.
+    QSaveFile f(file_);
+    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(array).toJson()) < 0 || !f.commit()) {
+        error_ = tr("%1: cannot write: %2").arg(file_, f.errorString());
+        return false;
+    }
+    return true;
+}
+
+void RunHistoryModel::add(const RunRecord& record) {
+    beginInsertRows(QModelIndex(), 0, 0);
+    records_.prepend(record);
+    endInsertRows();
+    if (records_.size() > kMaxRecords) removeRows(kMaxRecords, records_.size() - kMaxRecords);
+    save();
+}
+
+bool RunHistoryModel::removeRows(int row, int count, const QModelIndex& parent) {
+    if (parent.isValid() || row < 0 || count <= 0 || row + count > records_.size()) return false;
+    beginRemoveRows(parent, row, row + count - 1);
+    records_.remove(row, count);
+    endRemoveRows();
+    save();
+    return true;
+}
+
+int RunHistoryModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : records_.size();
+}
+
+int RunHistoryModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= records_.size() || index.column() >= ColumnCount) return {};
+    const RunRecord& r = records_[index.row()];
+    if (role == Qt::ToolTipRole) return QStringLiteral("%1\n%2 on %3").arg(r.settingsText(), r.vaeSource, r.latents);
+    if (role == Qt::TextAlignmentRole)
+        return index.column() >= Frames ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    if (role != Qt::DisplayRole) return {};
+    switch (index.column()) {
+    case When: return r.finishedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    case Settings: return r.settingsText();
+    case Status: return r.status;
+    case Frames: return r.frames;
+    case Wall: return QString::number(r.wallSeconds, 'f', 2);
+    case Peak: return bytes(r.peakBytes);
+    case Gflops: return QString::number(r.gflops(), 'f', 2);
+    }
+    return {};
+}
+
+QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case When: return tr("Finished");
+    case Settings: return tr("Settings");
+    case Status: return tr("Status");
+    case Frames: return tr("Frames");
+    case Wall: return tr("Wall (s)");
+    case Peak: return tr("Peak memory");
+    case Gflops: return tr("GFLOP/s");
+    }
+    return {};
+}
+
+}  // namespace tsui

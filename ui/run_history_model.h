@@ -1,0 +1,67 @@
+#pragma once
+// Every finished run (settings, wall time, peak memory, GFLOP/s) as a table, kept in a
+// JSON file under the user's app data folder (QStandardPaths::AppDataLocation) so it
+// survives restarts; rows can be deleted and two runs compared.
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QVector>
+
+#include <cstdint>
+
+namespace tsui {
+
+struct RunRecord {
+    QDateTime finishedAt;
+    QString vaeSource;
+    QString latents;          // label or path
+    QString device, precision, tiling;
+    int tilePx = 0, overlapPx = 0, streams = 1, threads = 0;
+    QString memoryBudget;     // as typed, "" none
+    QString status;           // "done", "cancelled", "failed"
+    int frames = 0;
+    double wallSeconds = 0;
+    double decodeSeconds = 0;
+    std::int64_t peakBytes = 0;   // highest memory counter (or sampled RSS) during the run
+    std::int64_t macs = 0;
+
+    double gflops() const { return decodeSeconds > 0 ? 2.0 * static_cast<double>(macs) / decodeSeconds / 1e9 : 0; }
+    QString settingsText() const;  // "cpu fp32 exact 256/32 px ×2"
+    QJsonObject toJson() const;
+    static RunRecord fromJson(const QJsonObject& o);
+};
+
+// "B vs A": time and memory differences, in absolute and relative terms.
+QString compareRuns(const RunRecord& a, const RunRecord& b);
+
+class RunHistoryModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { When, Settings, Status, Frames, Wall, Peak, Gflops, ColumnCount };
+
+    // file: where the history lives; empty = AppDataLocation/run-history.json.
+    explicit RunHistoryModel(const QString& file = QString(), QObject* parent = nullptr);
+
+    const QString& file() const { return file_; }
+    const QString& lastError() const { return error_; }
+    const QVector<RunRecord>& records() const { return records_; }
+    const RunRecord& record(int row) const { return records_.at(row); }
+
+    void add(const RunRecord& record);  // newest first; saved at once
+    bool removeRows(int row, int count, const QModelIndex& parent = QModelIndex()) override;
+    bool load();  // false (history empty, lastError set) when the file is unreadable
+    bool save();
+
+    int rowCount(const QModelIndex& parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex& parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    QString file_;
+    QString error_;
+    QVector<RunRecord> records_;
+};
+
+}  // namespace tsui

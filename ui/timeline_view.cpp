@@ -1,0 +1,243 @@
+#include "timeline_view.h"
+
+#include "timeline_plottable.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMouseEvent>
+#include <QPushButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tsui {
+
+namespace {
+
+QString durationText(double ns) {
+    if (ns < 1e3) return QString::number(ns, 'f', 0) + QStringLiteral(" ns");
+    if (ns < 1e6) return QString::number(ns / 1e3, 'f', 1) + QStringLiteral(" µs");
+    if (ns < 1e9) return QString::number(ns / 1e6, 'f', 2) + QStringLiteral(" ms");
+    return QString::number(ns / 1e9, 'f', 3) + QStringLiteral(" s");
+}
+
+}  // namespace
+
+TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed_(feed) {
+    stats_ = new SpanStatsModel(this);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QHBoxLayout;
+    search_ = new QLineEdit(this);
+    search_->setObjectName(QStringLiteral("timelineSearch"));
+    search_->setPlaceholderText(tr("Search spans by name…"));
+    search_->setClearButtonEnabled(true);
+    search_->setToolTip(tr("Highlights the spans whose name contains this text; the others are greyed out"));
+    reset_ = new QPushButton(tr("Reset view"), this);
+    reset_->setObjectName(QStringLiteral("timelineReset"));
+    reset_->setToolTip(tr("Show the whole run again (also: double-click the timeline)"));
+    info_ = new QLabel(this);
+    info_->setObjectName(QStringLiteral("timelineInfo"));
+    info_->setText(tr("Wheel: zoom · drag: pan · Shift+drag: statistics of a range · click: select"));
+    bar->addWidget(search_, 1);
+    bar->addWidget(reset_);
+    bar->addWidget(info_, 2);
+    layout->addLayout(bar);
+    // What the colours mean, for a first-time user.
+    QString legend;
+    for (const char* c : {"run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "sync"})
+        legend += QStringLiteral("<span style=\"color:%1\">■</span> %2&nbsp;&nbsp; ").arg(categoryColor(c).name(), QLatin1String(c));
+    auto* legendLabel = new QLabel(legend + tr("(darker: several spans under one pixel, zoom in)"), this);
+    legendLabel->setObjectName(QStringLiteral("timelineLegend"));
+    layout->addWidget(legendLabel);
+
+    plot_ = new QCustomPlot(this);
+    plot_->setObjectName(QStringLiteral("timelinePlot"));
+    plot_->setMinimumHeight(140);
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->axisRect()->setRangeDrag(Qt::Horizontal);
+    plot_->axisRect()->setRangeZoom(Qt::Horizontal);
+    plot_->xAxis->setLabel(tr("ms since the run started"));
+    plot_->yAxis->setRangeReversed(true);
+    plot_->yAxis->grid()->setVisible(false);
+    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>(new QCPAxisTickerText));
+    plot_->yAxis->setRange(0, 1);
+    plot_->xAxis->setRange(0, 1);
+    spans_ = new TimelinePlottable(plot_->xAxis, plot_->yAxis, &feed_->index());
+    spans_->setName(tr("spans"));
+    rangeRect_ = new QCPItemRect(plot_);
+    rangeRect_->setPen(QPen(QColor(40, 120, 220), 1));
+    rangeRect_->setBrush(QColor(40, 120, 220, 40));
+    rangeRect_->setSelectable(false);
+    rangeRect_->setVisible(false);
+    layout->addWidget(plot_, 1);
+
+    connect(plot_, &QCustomPlot::afterReplot, this, [this] { ++replots_; });
+    connect(plot_, &QCustomPlot::mouseWheel, this, [this](QWheelEvent*) { followLive_ = false; });
+    connect(plot_, &QCustomPlot::mousePress, this, &TimelineView::onMousePress);
+    connect(plot_, &QCustomPlot::mouseMove, this, &TimelineView::onMouseMove);
+    connect(plot_, &QCustomPlot::mouseRelease, this, &TimelineView::onMouseRelease);
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetView(); });
+    connect(reset_, &QPushButton::clicked, this, &TimelineView::resetView);
+    connect(search_, &QLineEdit::textChanged, this, &TimelineView::setSearchText);
+    connect(feed_, &TraceFeed::reset, this, &TimelineView::onFeedReset);
+    connect(feed_, &TraceFeed::updated, this, &TimelineView::onFeedUpdated);
+}
+
+void TimelineView::requestReplot() {
+    // Queued: several updates within one event-loop pass cost one repaint.
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelineView::onFeedReset() {
+    spans_->setOrigin(feed_->origin());
+    spans_->setSelectedRecord(-1);
+    stats_->setStats({});
+    rangeRect_->setVisible(false);
+    followLive_ = true;
+    rowsLabelled_ = -1;
+    setSearchText(search_->text());
+    updateRowLabels();
+    requestReplot();
+}
+
+void TimelineView::onFeedUpdated() {
+    spans_->setOrigin(feed_->origin());
+    if (!search_->text().isEmpty()) setSearchText(search_->text());  // new names may match
+    updateRowLabels();
+    if (followLive_) {
+        const TimelineIndex& idx = feed_->index();
+        const double end = std::max(spans_->toKey(idx.maxTime()), spans_->toKey(idx.minTime()) + 1e-3);
+        plot_->xAxis->setRange(std::min(0.0, spans_->toKey(idx.minTime())), end * 1.02);
+    }
+    requestReplot();
+}
+
+void TimelineView::updateRowLabels() {
+    const TimelineIndex& idx = feed_->index();
+    const int rows = idx.rowCount();
+    plot_->yAxis->setRange(0, std::max(1, rows));
+    if (rows == rowsLabelled_) return;
+    rowsLabelled_ = rows;
+    auto ticker = qSharedPointerCast<QCPAxisTickerText>(plot_->yAxis->ticker());
+    ticker->clear();
+    for (int r = 0; r < rows; ++r) {
+        const std::string label = idx.rowLabel(r);
+        if (!label.empty()) ticker->addTick(r + 0.5, QString::fromStdString(label));
+    }
+}
+
+void TimelineView::resetView() {
+    followLive_ = true;
+    onFeedUpdated();
+}
+
+std::int64_t TimelineView::recordAt(const QPointF& pos) const {
+    const int row = static_cast<int>(std::floor(plot_->yAxis->pixelToCoord(pos.y())));
+    const std::int64_t t = spans_->toNs(plot_->xAxis->pixelToCoord(pos.x()));
+    // Two pixels of slack so hair-thin spans can still be hovered.
+    const double nsPerPixel = plot_->xAxis->range().size() * 1e6 / std::max(1, plot_->axisRect()->width());
+    return feed_->index().spanAt(row, t, static_cast<std::int64_t>(2 * nsPerPixel));
+}
+
+QString TimelineView::describeRecord(std::int64_t record) const {
+    const TimelineIndex& idx = feed_->index();
+    if (record < 0 || static_cast<std::size_t>(record) >= idx.spanCount()) return {};
+    const TimelineRecord& r = idx.record(static_cast<std::uint32_t>(record));
+    QString text = QStringLiteral("<b>%1</b> (%2)<br>%3, at %4 ms<br>%5")
+                       .arg(QString::fromStdString(idx.name(r.name)).toHtmlEscaped(),
+                            QString::fromStdString(idx.categoryName(r.category)),
+                            durationText(static_cast<double>(r.duration)))
+                       .arg(spans_->toKey(r.start), 0, 'f', 3)
+                       .arg(QString::fromStdString(idx.tracks()[static_cast<std::size_t>(r.track)].name).toHtmlEscaped());
+    for (const auto& [key, value] : idx.args(r.args))
+        text += QStringLiteral("<br>%1: %2").arg(QString::fromStdString(key).toHtmlEscaped(),
+                                                 QString::fromStdString(value).toHtmlEscaped());
+    return text;
+}
+
+void TimelineView::onMousePress(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier)) {
+        draggingRange_ = true;
+        rangeStartMs_ = plot_->xAxis->pixelToCoord(event->position().x());
+        plot_->setInteraction(QCP::iRangeDrag, false);  // this drag selects, it does not pan
+    }
+}
+
+void TimelineView::onMouseMove(QMouseEvent* event) {
+    if (draggingRange_) {
+        const double now = plot_->xAxis->pixelToCoord(event->position().x());
+        rangeRect_->topLeft->setCoords(std::min(rangeStartMs_, now), -1);
+        rangeRect_->bottomRight->setCoords(std::max(rangeStartMs_, now), feed_->index().rowCount() + 1);
+        rangeRect_->setVisible(true);
+        requestReplot();
+        return;
+    }
+    if (event->buttons() & Qt::LeftButton) {
+        followLive_ = false;  // panning
+        return;
+    }
+    const std::int64_t record = recordAt(event->position());
+    if (record >= 0)
+        QToolTip::showText(event->globalPosition().toPoint(), describeRecord(record), plot_);
+    else
+        QToolTip::hideText();
+}
+
+void TimelineView::onMouseRelease(QMouseEvent* event) {
+    if (draggingRange_) {
+        draggingRange_ = false;
+        plot_->setInteraction(QCP::iRangeDrag, true);
+        selectRange(rangeStartMs_, plot_->xAxis->pixelToCoord(event->position().x()));
+        return;
+    }
+    if (event->button() == Qt::LeftButton) selectRecord(recordAt(event->position()));
+}
+
+void TimelineView::selectRecord(std::int64_t record) {
+    spans_->setSelectedRecord(record);
+    if (record >= 0) info_->setText(describeRecord(record).replace(QStringLiteral("<br>"), QStringLiteral(" · ")));
+    requestReplot();
+    Q_EMIT recordSelected(record);
+}
+
+std::int64_t TimelineView::selectedRecord() const {
+    return spans_->selectedRecord();
+}
+
+void TimelineView::selectRange(double fromMs, double toMs) {
+    if (toMs < fromMs) std::swap(fromMs, toMs);
+    stats_->setStats(feed_->index().statsInRange(spans_->toNs(fromMs), spans_->toNs(toMs)));
+    rangeRect_->topLeft->setCoords(fromMs, -1);
+    rangeRect_->bottomRight->setCoords(toMs, feed_->index().rowCount() + 1);
+    rangeRect_->setVisible(true);
+    info_->setText(tr("Range %1 – %2 ms: %3 span names (see Statistics)")
+                       .arg(fromMs, 0, 'f', 2)
+                       .arg(toMs, 0, 'f', 2)
+                       .arg(stats_->rowCount()));
+    requestReplot();
+    Q_EMIT rangeSelected(fromMs, toMs);
+}
+
+void TimelineView::clearRange() {
+    rangeRect_->setVisible(false);
+    stats_->setStats({});
+    requestReplot();
+}
+
+void TimelineView::setSearchText(const QString& text) {
+    if (search_->text() != text) {
+        search_->setText(text);  // comes back here through textChanged
+        return;
+    }
+    const std::vector<bool> flags = feed_->index().matchNames(text.trimmed().toStdString());
+    matches_ = text.trimmed().isEmpty() ? 0 : feed_->index().countMatches(flags);
+    spans_->setHighlight(text.trimmed().isEmpty() ? std::vector<bool>() : flags);
+    if (!text.trimmed().isEmpty()) info_->setText(tr("%n span(s) match", nullptr, static_cast<int>(matches_)));
+    requestReplot();
+}
+
+}  // namespace tsui
