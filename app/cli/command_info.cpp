@@ -14,7 +14,9 @@
 namespace ts::cli {
 
 int commandInfo(const std::vector<std::string>& argv) {
-    const CliArgs args("info", argv, {"vae", "latents", "latent-shape"}, {"json"});
+    const CliArgs args("info", argv, {"vae", "latents", "latent-shape", "opt"}, {"json"});
+    // The memory estimate depends on the graph options (frame-split, cache-bf16).
+    const GraphOptions graph = args.has("opt") ? parseGraphOptions(args.get("opt", "")) : DecodeSettings().graph;
     const std::string vaePath = args.require("vae");
     const WanVae model = WanVae::load(vaePath, VaeParts::Both);
     const VaeConfig& cfg = model.config();
@@ -38,13 +40,14 @@ int commandInfo(const std::vector<std::string>& argv) {
     if (!shape.empty()) {
         if (shape.size() != 4 || shape[0] != cfg.zDim)
             throwUsage("--latent-shape: expected " + std::to_string(cfg.zDim) + "xTxHxW for this model");
-        const DecodeCost fp32 = estimateDecodeCost(cfg, shape[1], shape[2], shape[3], 4);
-        const DecodeCost half = estimateDecodeCost(cfg, shape[1], shape[2], shape[3], 2);
+        const DecodeCost fp32 = estimateDecodeCost(cfg, shape[1], shape[2], shape[3], 4, graph);
+        const DecodeCost half = estimateDecodeCost(cfg, shape[1], shape[2], shape[3], 2, graph);
         out["decode"] = {{"latent_shape", shape},
                          {"video_shape", {3, cfg.videoFrames(shape[1]), shape[2] * cfg.spatialFactor(),
                                           shape[3] * cfg.spatialFactor()}},
                          {"macs", fp32.macs},
                          {"gflop", 2.0 * fp32.macs / 1e9},
+                         {"opt", toString(graph)},
                          {"estimated_peak_bytes_fp32", fp32.estimatedPeakBytes},
                          {"estimated_peak_bytes_bf16", half.estimatedPeakBytes},
                          {"estimate_parts_fp32",
@@ -62,10 +65,10 @@ int commandInfo(const std::vector<std::string>& argv) {
               << "\n";
     if (out.contains("decode")) {
         const auto& d = out["decode"];
-        std::printf("  decode %s -> %s: %.1f GFLOP, estimated peak %.0f MiB (fp32) / %.0f MiB (bf16), untiled\n",
+        std::printf("  decode %s -> %s: %.1f GFLOP, estimated peak %.0f MiB (fp32) / %.0f MiB (bf16), untiled, --opt %s\n",
                     d["latent_shape"].dump().c_str(), d["video_shape"].dump().c_str(), d["gflop"].get<double>(),
                     d["estimated_peak_bytes_fp32"].get<double>() / 1048576.0,
-                    d["estimated_peak_bytes_bf16"].get<double>() / 1048576.0);
+                    d["estimated_peak_bytes_bf16"].get<double>() / 1048576.0, toString(graph).c_str());
     }
     return 0;
 }

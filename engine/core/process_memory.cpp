@@ -1,5 +1,9 @@
 #include "core/process_memory.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <fstream>
 #include <string>
 
@@ -26,5 +30,16 @@ std::int64_t statusFieldBytes(const std::string& field) {
 
 std::int64_t currentRssBytes() { return statusFieldBytes("VmRSS"); }
 std::int64_t peakRssBytes() { return statusFieldBytes("VmHWM"); }
+
+bool resetPeakRss() {
+#if defined(__GLIBC__)
+    malloc_trim(0);  // what an earlier run freed would otherwise count towards the next
+#endif
+    std::ofstream clear("/proc/self/clear_refs");
+    if (!clear) return false;
+    clear << "5";  // 5: reset the peak resident set size
+    clear.flush();
+    return static_cast<bool>(clear);
+}
 
 }  // namespace ts

@@ -4,6 +4,8 @@
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
+#include "model/graph_options.h"
+
 #include <cstdint>
 #include <string>
 
@@ -34,6 +36,8 @@ struct DecodeSettings {
     // Memory budget in bytes: 0 none, -1 auto (free device memory / available RAM).
     // Untiled runs that would exceed it become exact tiled runs; tiles that would, split.
     std::int64_t maxMemoryBytes = 0;
+    // Graph and memory optimisations (--opt); every exact one by default.
+    GraphOptions graph = GraphOptions::allExact();
 
     // Checks ranges and that this build can run the combination; throws naming the
     // option. Settings not implemented yet are refused, never silently ignored.

@@ -38,6 +38,9 @@ c10::Device prepareDevice(const DecodeSettings& s) {
     // LibTorch lets cuDNN use TF32 for fp32 by default (1e-3 errors); fp32 here means fp32.
     at::globalContext().setAllowTF32CuDNN(s.allowTf32);
     at::globalContext().setAllowTF32CuBLAS(s.allowTf32);
+    // cuDNN's autotuner, when asked for (--opt cudnn-benchmark); off otherwise so that
+    // runs are reproducible.
+    at::globalContext().setBenchmarkCuDNN(device.is_cuda() && s.graph.cudnnBenchmark);
     return device;
 }
 
@@ -67,6 +70,7 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
                        {{"device", settings.device}, {"precision", toString(settings.precision)},
                         {"tiling", toString(settings.tiling)}});
     if (trace) trace->nameTrack(0, kMainTrack, "main");
+    ThreadTrackScope mainTrack(trace, 0, kMainTrack);
     const c10::Device device = prepareDevice(settings);
     if (trace && device.is_cuda())
         trace->note("engine spans measure host time (kernel launches); GPU time needs the CUDA activity tracks");
@@ -118,6 +122,8 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
         stats.schedule = std::move(result.schedule);
         stats.retries = result.retries;
         stats.tiles = result.tilesRun;
+        stats.arenaBuffers = result.arenaBuffers;
+        stats.arenaBytes = result.arenaBytes;
         runSpan.arg("macs", std::to_string(stats.macs));
         runSpan.arg("tiles", std::to_string(stats.tiles));
         return stats;
@@ -126,6 +132,7 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     // Untiled: stream latent frames, hand each frame chunk over as soon as it exists.
     ForwardContext ctx;
     ctx.cancelled = [&observer] { return observer.cancelRequested(); };
+    ctx.graph = settings.graph;
     ctx.trace = trace;
     ctx.traceTid = kMainTrack;
     CausalDecoder decoder(m);
@@ -161,6 +168,8 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     stats.wallSeconds = secondsSince(t0);
     stats.macs = ctx.macs;
     stats.outputFrames = progress.framesDone;
+    stats.arenaBuffers = ctx.arena.buffers();
+    stats.arenaBytes = ctx.arena.bytesHeld();
     stats.schedule.push_back(TileSpan{-1, 0, 0, 0, stats.decodeSeconds, ctx.macs, "untiled decode"});
     runSpan.arg("macs", std::to_string(stats.macs));
     return stats;
@@ -218,6 +227,7 @@ at::Tensor encodeToLatents(const WanVae& model, const at::Tensor& video, const D
     const WanVae m = placed(model, device, dtype);
     at::Tensor x = video.unsqueeze(0).to(device, dtype);
     ForwardContext ctx;
+    ctx.graph = settings.graph;  // frame-split is the decoder's; the rest applies here too
     CausalEncoder encoder(m);
     std::vector<at::Tensor> outs;
     const auto tRun = Clock::now();

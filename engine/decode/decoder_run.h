@@ -25,6 +25,10 @@ struct RunStats {
     std::string tiling;           // what ran: the budget may turn an untiled request into exact tiles
     int tilePx = 0;
     std::vector<TileSpan> schedule;  // what ran where and when
+    // --opt arena: padded inputs held for reuse at the end (all workers together). Flat
+    // in the frame count: after the first latent frames every shape has its buffer.
+    int arenaBuffers = 0;
+    std::int64_t arenaBytes = 0;
 };
 
 // latents: [C,T,h,w] fp32 (normalised unless settings.rawLatents).

@@ -2,6 +2,8 @@
 
 #include "profile/trace_scope.h"
 
+#include <ATen/ATen.h>
+
 namespace ts {
 
 using layers::weight;
@@ -45,39 +47,71 @@ at::Tensor CausalDecoder::forwardUpsamplingRegion(const at::Tensor& x, const Rec
     return upsampling(x, inputRect, &regions, ctx);
 }
 
+bool CausalDecoder::splitsAfter(int stage, const ForwardContext& ctx) const {
+    // Only the last stage (full resolution, where activations are largest and weights
+    // smallest) runs frame by frame: each convolution call reorders its weights for
+    // oneDNN, so splitting the narrower, wider-channel stages costs more than it saves
+    // (measured, docs/benchmarks/2026-11-25-graph-options.md).
+    return ctx.graph.frameSplit && stage == model_.config().stageCount() - 2;
+}
+
 at::Tensor CausalDecoder::upsampling(const at::Tensor& input, Rect current, const UpsamplingRegions* regions,
                                      ForwardContext& ctx) {
+    std::vector<at::Tensor> frames;
+    upsamplingFrom(0, input, current, regions, ctx, frames);
+    return frames.size() == 1 ? frames.front() : at::cat(frames, 2);
+}
+
+void CausalDecoder::upsamplingFrom(int stage, at::Tensor x, Rect current, const UpsamplingRegions* regions,
+                                   ForwardContext& ctx, std::vector<at::Tensor>& out) {
     const NamedTensors& w = model_.weights();
     const VaeConfig& cfg = model_.config();
-    const std::vector<bool> temporal = cfg.temporalUpsample();
-    at::Tensor x = input;
-    int k = 0;
-    for (int stage = 0; stage < cfg.stageCount(); ++stage) {
+    int k = stage * (cfg.numResBlocks + 2);  // each stage: numResBlocks + 1 blocks and a resample
+    if (stage == cfg.stageCount()) {
+        TraceScope head(ctx.trace, "head", "stage", 0, ctx.traceTid, frameArgs());
+        if (regions) x = cropTo(x, current, regions->headInput);
+        x = layers::normSiluConv(x, weight(w, "decoder.head.0.gamma"), weight(w, "decoder.head.2.weight"),
+                                 weight(w, "decoder.head.2.bias"), &history("decoder.head.2"), ctx);
+        if (regions) x = cropTo(x, current, regions->output);
+        out.push_back(x);
+        return;
+    }
+    {
         TraceScope span(ctx.trace, "up stage " + std::to_string(stage), "stage", 0, ctx.traceTid, frameArgs());
         for (int j = 0; j <= cfg.numResBlocks; ++j, ++k) {
             if (regions) x = cropTo(x, current, regions->blockInput[k]);
             x = residual(x, "decoder.upsamples." + std::to_string(k), ctx);
         }
-        if (stage == cfg.stageCount() - 1) break;
-        if (regions) x = cropTo(x, current, regions->blockInput[k]);
-        const std::string p = "decoder.upsamples." + std::to_string(k++);
-        // The reference skips the time conv on the first latent frame and starts its
-        // time context from zeros on the second.
-        if (temporal[stage] && framesDecoded_ > 0) {
-            x = layers::causalConv3d(x, weight(w, p + ".time_conv.weight"), weight(w, p + ".time_conv.bias"),
-                                     &history(p + ".time_conv"), ctx);
-            x = layers::interleaveTime(x);
+        if (stage < cfg.stageCount() - 1) {
+            if (regions) x = cropTo(x, current, regions->blockInput[k]);
+            const std::string p = "decoder.upsamples." + std::to_string(k);
+            // The reference skips the time conv on the first latent frame and starts its
+            // time context from zeros on the second.
+            if (cfg.temporalUpsample()[stage] && framesDecoded_ > 0) {
+                x = layers::causalConv3d(x, weight(w, p + ".time_conv.weight"), weight(w, p + ".time_conv.bias"),
+                                         &history(p + ".time_conv"), ctx);
+                x = layers::interleaveTime(x);
+            }
+            if (!splitsAfter(stage, ctx) || x.size(2) == 1) {
+                x = layers::upsampleConv(x, weight(w, p + ".resample.1.weight"), weight(w, p + ".resample.1.bias"), ctx);
+            }
         }
-        x = layers::upsampleConv(x, weight(w, p + ".resample.1.weight"), weight(w, p + ".resample.1.bias"), ctx);
-        current = current.scaled(2);
     }
-    TraceScope head(ctx.trace, "head", "stage", 0, ctx.traceTid, frameArgs());
-    if (regions) x = cropTo(x, current, regions->headInput);
-    x = layers::rmsNormSilu(x, weight(w, "decoder.head.0.gamma"));
-    x = layers::causalConv3d(x, weight(w, "decoder.head.2.weight"), weight(w, "decoder.head.2.bias"),
-                             &history("decoder.head.2"), ctx);
-    if (regions) x = cropTo(x, current, regions->output);
-    return x;
+    if (splitsAfter(stage, ctx) && x.size(2) > 1) {
+        // Depth first, one frame at a time: every later causal conv still sees its frames
+        // in order, so the result is the same, with activations one frame deep.
+        const std::string p = "decoder.upsamples." + std::to_string(k);
+        const at::Tensor all = x;
+        x = at::Tensor();
+        for (std::int64_t t = 0; t < all.size(2); ++t) {
+            at::Tensor frame = layers::upsampleConv(all.narrow(2, t, 1), weight(w, p + ".resample.1.weight"),
+                                                    weight(w, p + ".resample.1.bias"), ctx);
+            upsamplingFrom(stage + 1, frame, current.scaled(2), regions, ctx, out);
+        }
+        return;
+    }
+    if (stage < cfg.stageCount() - 1) current = current.scaled(2);
+    upsamplingFrom(stage + 1, x, current, regions, ctx, out);
 }
 
 at::Tensor CausalDecoder::decodeFrame(const at::Tensor& z, ForwardContext& ctx) {

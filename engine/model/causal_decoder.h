@@ -48,6 +48,11 @@ private:
     CausalHistory& history(const std::string& key) { return histories_[key]; }
     at::Tensor residual(const at::Tensor& x, const std::string& prefix, ForwardContext& ctx);
     at::Tensor upsampling(const at::Tensor& x, Rect current, const UpsamplingRegions* regions, ForwardContext& ctx);
+    // frame-split: whether the stages after `stage` run one frame at a time.
+    bool splitsAfter(int stage, const ForwardContext& ctx) const;
+    // Stages from `stage` on (stageCount() = the head), appending output frames to `out`.
+    void upsamplingFrom(int stage, at::Tensor x, Rect current, const UpsamplingRegions* regions,
+                        ForwardContext& ctx, std::vector<at::Tensor>& out);
 
     const WanVae& model_;
     std::map<std::string, CausalHistory> histories_;

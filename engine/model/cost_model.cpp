@@ -9,18 +9,22 @@ namespace {
 // Accumulates one walk: MACs, the largest layer, and the causal histories created.
 struct Walk {
     int elementBytes;
+    bool splitFrames = false;   // frame-split: layers hold one frame whatever f is
+    int historyElement = 0;     // element size of the histories (cache-bf16: 2; 0 = elementBytes)
     std::int64_t macs = 0;
     std::int64_t peakLayer = 0;
     std::int64_t history = 0;
     bool countHistory = false;  // only the frame that creates a history counts it
 
     void layer(std::int64_t elems) { peakLayer = std::max(peakLayer, elems * elementBytes); }
+    std::int64_t historyElementBytes() const { return historyElement > 0 ? historyElement : elementBytes; }
     // 3x3x3 causal conv over a region of `area` pixels; input padded by 2 frames and 1 px.
     void conv3(std::int64_t cin, std::int64_t cout, std::int64_t f, std::int64_t H, std::int64_t W,
                std::int64_t residualElems = 0) {
         macs += cout * f * H * W * cin * 27;
-        layer(cin * (f + 2) * (H + 2) * (W + 2) + cout * f * H * W + residualElems);
-        if (countHistory) history += 2 * cin * H * W * elementBytes;
+        const std::int64_t m = splitFrames ? 1 : f;
+        layer(cin * (m + 2) * (H + 2) * (W + 2) + cout * m * H * W + (splitFrames ? residualElems / f : residualElems));
+        if (countHistory) history += 2 * cin * H * W * historyElementBytes();
     }
     void residualBlock(std::int64_t cin, std::int64_t cout, std::int64_t f, std::int64_t H, std::int64_t W) {
         const std::int64_t hElems = cout * f * H * W;
@@ -65,8 +69,9 @@ DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
     return finish(walk);
 }
 
-DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const UpsamplingRegions& regions, int elementBytes) {
-    Walk walk{elementBytes};
+DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const UpsamplingRegions& regions, int elementBytes,
+                          const GraphOptions& graph) {
+    Walk walk{elementBytes, false, graph.cacheBf16 && elementBytes == 4 ? 2 : 0};
     const std::int64_t d = cfg.baseDim, top = d * cfg.dimMult.back();
     const int stages = cfg.stageCount();
     const std::vector<bool> tUp = cfg.temporalUpsample();
@@ -75,6 +80,8 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
         size_t b = 0;
         for (int s = 0; s < stages; ++s) {
             const std::int64_t out = d * cfg.dimMult[stages - 1 - s];
+            // frame-split runs the last stage (and the head) one frame at a time.
+            walk.splitFrames = graph.frameSplit && s == stages - 1;
             for (int j = 0; j <= cfg.numResBlocks; ++j, ++b) {
                 walk.countHistory = t == 0;
                 const Rect& r = regions.blockInput[b];
@@ -85,13 +92,15 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
             const Rect& r = regions.blockInput[b++];
             const std::int64_t area = r.area();
             if (tUp[s] && t > 0) {
+                const std::int64_t m = f;  // the time conv runs before any split
                 walk.macs += 2 * out * f * area * out * 3;
-                walk.layer(out * (f + 2) * area + 2 * out * f * area);
-                if (t == 1) walk.history += 2 * out * area * elementBytes;
+                walk.layer(out * (m + 2) * area + 2 * out * m * area);
+                if (t == 1) walk.history += 2 * out * area * walk.historyElementBytes();
                 f *= 2;
             }
+            const std::int64_t m = graph.frameSplit && s == stages - 2 ? 1 : f;  // upsampled frame by frame
             walk.macs += (out / 2) * f * 4 * area * out * 9;
-            walk.layer(out * f * (2 * r.height() + 2) * (2 * r.width() + 2) + (out / 2) * f * 4 * area);
+            walk.layer(out * m * (2 * r.height() + 2) * (2 * r.width() + 2) + (out / 2) * m * 4 * area);
             in = out / 2;
         }
         walk.countHistory = t == 0;
@@ -101,9 +110,9 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
 }
 
 DecodeCost estimateDecodeCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
-                              int elementBytes) {
+                              int elementBytes, const GraphOptions& graph) {
     const DecodeCost pre = prefixCost(cfg, T, h, w, elementBytes);
-    const DecodeCost up = upsamplingCost(cfg, T, fullFrameRegions(cfg, h, w), elementBytes);
+    const DecodeCost up = upsamplingCost(cfg, T, fullFrameRegions(cfg, h, w), elementBytes, graph);
     DecodeCost cost;
     cost.macs = pre.macs + up.macs;
     cost.weightBytes = decoderWeightCount(cfg) * elementBytes;

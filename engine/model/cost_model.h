@@ -3,6 +3,7 @@
 // and holds: multiply-adds (exactly the count the layers report when they run; tests
 // check this) and an estimate of peak memory. Used by `info`, the tile planner and the
 // GUI's live prediction.
+#include "model/graph_options.h"
 #include "model/vae_config.h"
 #include "plan/exact_regions.h"
 
@@ -20,8 +21,10 @@ struct DecodeCost {
 };
 
 // Untiled decode of a latent [zDim, T, h, w]; elementBytes: 4 (fp32) or 2 (bf16/fp16).
+// The graph options change memory, not work: frame-split makes the layers after a
+// temporal upsampler one frame deep, cache-bf16 halves fp32 histories.
 DecodeCost estimateDecodeCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
-                              int elementBytes);
+                              int elementBytes, const GraphOptions& graph = GraphOptions::none());
 
 // The parts before the upsampling stages (post-quant conv, conv_in, middle block with
 // attention) over the whole latent, T frames.
@@ -29,7 +32,7 @@ DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
 
 // The upsampling stages and head over the given per-block regions, T latent frames.
 DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const UpsamplingRegions& regions,
-                          int elementBytes);
+                          int elementBytes, const GraphOptions& graph = GraphOptions::none());
 
 std::int64_t decoderWeightCount(const VaeConfig& cfg);
 

@@ -33,12 +33,15 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& gamma) {
     if (x.scalar_type() == at::kFloat) {
         // One full-size result; the per-pixel reciprocal norm and the per-channel gain are
         // small, so the scaling is two broadcast multiplies into that one buffer.
-        at::Tensor inv = x.norm(2, {1}, /*keepdim=*/true).clamp_min_(1e-12).reciprocal_();
+        // clamp_min/reciprocal out of place: norm's backward reads its own result, so an
+        // in-place op on it breaks autograd (the demo model trains through this code);
+        // the tensor is 1/C of x, so the extra buffer costs nothing measurable.
+        at::Tensor inv = x.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12).reciprocal();
         return at::mul(x, inv).mul_(gamma * scale);
     }
     // Reduced precision: the sum of squares and the scaling run in fp32.
     const at::Tensor xf = x.to(at::kFloat);
-    at::Tensor inv = xf.norm(2, {1}, true).clamp_min_(1e-12).reciprocal_();
+    at::Tensor inv = xf.norm(2, {1}, true).clamp_min(1e-12).reciprocal();  // out of place: see above
     return at::mul(xf, inv).mul_(gamma.to(at::kFloat) * scale).to(x.scalar_type());
 }
 
@@ -46,6 +49,93 @@ at::Tensor rmsNormSilu(const at::Tensor& x, const at::Tensor& gamma) {
     at::Tensor y = rmsNorm(x, gamma);
     return at::silu_(y);
 }
+
+namespace {
+
+// A causal conv's input with its zero border: [B,C,pt+T,H+2ph,W+2pw]. `frames` is the
+// [B,C,T,H,W] window where the producer writes x; the pt frames in front of it hold the
+// causal history.
+struct PaddedInput {
+    at::Tensor buffer;
+    at::Tensor inner;   // every frame, without the spatial border
+    at::Tensor frames;  // inner's last T frames
+    std::int64_t pt = 0;
+};
+
+// A padded buffer whose border (everything outside `interior`) is zero. From the arena
+// (graph.arena) it is reused and its border was zeroed when it was made; with pad-in-place
+// only the border is zeroed; otherwise all of it.
+at::Tensor paddedBuffer(at::IntArrayRef sizes, at::IntArrayRef border, const at::TensorOptions& options,
+                        at::MemoryFormat format, ForwardContext& ctx) {
+    bool fresh = true;
+    at::Tensor buffer = ctx.graph.arena ? ctx.arena.take(sizes, border, options, format, &fresh)
+                                        : ctx.graph.padInPlace ? at::empty(sizes, options.memory_format(format))
+                                                               : at::zeros(sizes, options.memory_format(format));
+    if (!ctx.graph.padInPlace && !ctx.graph.arena) return buffer;  // zeros already
+    if (!ctx.graph.padInPlace) return buffer.zero_();
+    if (!fresh) return buffer;
+    // border[d] = zero planes on each side of dimension 3 + d.
+    for (int d = 0; d < 2; ++d) {
+        const std::int64_t dim = 3 + d, edge = border[d], size = sizes[dim];
+        if (edge == 0) continue;
+        buffer.narrow(dim, 0, edge).zero_();
+        buffer.narrow(dim, size - edge, edge).zero_();
+    }
+    return buffer;
+}
+
+PaddedInput allocatePadded(at::IntArrayRef xSizes, const at::Tensor& w, const at::TensorOptions& options,
+                           bool haveHistory, ForwardContext& ctx) {
+    const std::int64_t kt = w.size(2), ph = w.size(3) / 2, pw = w.size(4) / 2, pt = kt - 1;
+    const std::int64_t B = xSizes[0], C = xSizes[1], T = xSizes[2], H = xSizes[3], W = xSizes[4];
+    PaddedInput p;
+    p.pt = pt;
+    // cuDNN runs channels-last-3d natively; LibTorch 1.13's CPU conv3d is slower with it.
+    const bool channelsLast = ctx.graph.channelsLast && options.device().is_cuda();
+    const at::MemoryFormat format = channelsLast ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::Contiguous;
+    p.buffer = paddedBuffer({B, C, pt + T, H + 2 * ph, W + 2 * pw}, {ph, pw}, options, format, ctx);
+    p.inner = p.buffer.narrow(3, ph, H).narrow(4, pw, W);
+    p.frames = p.inner.narrow(2, pt, T);
+    // Before the first frame the time context is zeros (a reused buffer may hold another
+    // layer's history there).
+    if (pt > 0 && !haveHistory && (ctx.graph.padInPlace || ctx.graph.arena)) p.inner.narrow(2, 0, pt).zero_();
+    return p;
+}
+
+// Fills the history frames, moves the history on to the last pt frames, runs the conv.
+at::Tensor convPadded(PaddedInput& p, const at::Tensor& w, const at::Tensor& b, CausalHistory* history,
+                      ForwardContext& ctx) {
+    const std::int64_t pt = p.pt, T = p.frames.size(2);
+    if (pt > 0 && history && history->frames.defined()) p.inner.narrow(2, 0, pt).copy_(history->frames);
+    if (history && pt > 0) {
+        const at::Tensor last = p.inner.narrow(2, T, pt);
+        const bool reduce = ctx.graph.cacheBf16 && last.scalar_type() == at::kFloat;
+        const at::ScalarType cacheType = reduce ? at::kBFloat16 : last.scalar_type();
+        if (ctx.graph.padInPlace && history->frames.defined() && history->frames.sizes() == last.sizes() &&
+            history->frames.scalar_type() == cacheType)
+            history->frames.copy_(last);  // same shape every chunk: no new allocation
+        else
+            history->frames = reduce ? last.to(at::kBFloat16) : last.clone();
+    }
+    at::Tensor y = at::conv3d(p.buffer, w, b);
+    ctx.macs += convMacs(y, w);
+    return y;
+}
+
+// rmsNorm + SiLU written into `out` (a view of the same shape as x).
+void rmsNormSiluInto(const at::Tensor& x, const at::Tensor& gamma, at::Tensor& out) {
+    if (x.scalar_type() != at::kFloat) {
+        out.copy_(rmsNormSilu(x, gamma));
+        return;
+    }
+    const double scale = std::sqrt(static_cast<double>(x.size(1)));
+    at::Tensor inv = x.norm(2, {1}, /*keepdim=*/true).clamp_min_(1e-12).reciprocal_();
+    at::mul_out(out, x, inv);
+    out.mul_(gamma * scale);
+    at::silu_(out);
+}
+
+}  // namespace
 
 at::Tensor causalConv3d(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b,
                         CausalHistory* history, ForwardContext& ctx) {
@@ -56,19 +146,21 @@ at::Tensor causalConv3d(const at::Tensor& x, const at::Tensor& w, const at::Tens
         ctx.macs += convMacs(y, w);
         return y;
     }
-    const std::int64_t ph = kh / 2, pw = kw / 2, pt = kt - 1;  // causal: all time padding in front
-    const std::int64_t B = x.size(0), C = x.size(1), T = x.size(2), H = x.size(3), W = x.size(4);
     // One buffer holds [history | x] with the spatial zero border: one allocation and one
     // copy of x, where the reference makes a cat and a pad copy.
-    at::Tensor padded = at::zeros({B, C, pt + T, H + 2 * ph, W + 2 * pw}, x.options());
-    at::Tensor inner = padded.narrow(3, ph, H).narrow(4, pw, W);
-    if (pt > 0 && history && history->frames.defined())
-        inner.narrow(2, 0, pt).copy_(history->frames);
-    inner.narrow(2, pt, T).copy_(x);
-    if (history && pt > 0) history->frames = inner.narrow(2, T, pt).clone();
-    at::Tensor y = at::conv3d(padded, w, b);
-    ctx.macs += convMacs(y, w);
-    return y;
+    PaddedInput p = allocatePadded(x.sizes(), w, x.options(), history && history->frames.defined(), ctx);
+    p.frames.copy_(x);
+    return convPadded(p, w, b, history, ctx);
+}
+
+at::Tensor normSiluConv(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& w,
+                        const at::Tensor& b, CausalHistory* history, ForwardContext& ctx) {
+    if (!ctx.graph.padInPlace || (w.size(2) == 1 && w.size(3) == 1 && w.size(4) == 1))
+        return causalConv3d(rmsNormSilu(x, gamma), w, b, history, ctx);
+    ctx.checkCancelled();
+    PaddedInput p = allocatePadded(x.sizes(), w, x.options(), history && history->frames.defined(), ctx);
+    rmsNormSiluInto(x, gamma, p.frames);
+    return convPadded(p, w, b, history, ctx);
 }
 
 at::Tensor residualBlock(const at::Tensor& x, const NamedTensors& w, const std::string& p,
@@ -76,10 +168,10 @@ at::Tensor residualBlock(const at::Tensor& x, const NamedTensors& w, const std::
     at::Tensor h = x;
     auto sc = w.find(p + ".shortcut.weight");
     if (sc != w.end()) h = causalConv3d(x, sc->second, weight(w, p + ".shortcut.bias"), nullptr, ctx);
-    at::Tensor y = rmsNormSilu(x, weight(w, p + ".residual.0.gamma"));
-    y = causalConv3d(y, weight(w, p + ".residual.2.weight"), weight(w, p + ".residual.2.bias"), &first, ctx);
-    y = rmsNormSilu(y, weight(w, p + ".residual.3.gamma"));
-    y = causalConv3d(y, weight(w, p + ".residual.6.weight"), weight(w, p + ".residual.6.bias"), &second, ctx);
+    at::Tensor y = normSiluConv(x, weight(w, p + ".residual.0.gamma"), weight(w, p + ".residual.2.weight"),
+                                weight(w, p + ".residual.2.bias"), &first, ctx);
+    y = normSiluConv(y, weight(w, p + ".residual.3.gamma"), weight(w, p + ".residual.6.weight"),
+                     weight(w, p + ".residual.6.bias"), &second, ctx);
     return y.add_(h);
 }
 
@@ -109,7 +201,8 @@ at::Tensor upsampleConv(const at::Tensor& x, const at::Tensor& w2d, const at::Te
                         ForwardContext& ctx) {
     ctx.checkCancelled();
     const std::int64_t B = x.size(0), C = x.size(1), T = x.size(2), H = x.size(3), W = x.size(4);
-    at::Tensor padded = at::zeros({B, C, T, 2 * H + 2, 2 * W + 2}, x.options());
+    at::Tensor padded = paddedBuffer({B, C, T, 2 * H + 2, 2 * W + 2}, {1, 1}, x.options(),
+                                     at::MemoryFormat::Contiguous, ctx);
     padded.narrow(3, 1, 2 * H).narrow(4, 1, 2 * W)
         .view({B, C, T, H, 2, W, 2})
         .copy_(x.unsqueeze(4).unsqueeze(6).expand({B, C, T, H, 2, W, 2}));

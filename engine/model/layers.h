@@ -5,6 +5,8 @@
 // Per-frame 2-D convolutions run as conv3d with a 1-frame kernel, which is the same sum
 // and avoids the (b t) c h w rearrange copies the reference makes.
 #include "checkpoint/named_tensors.h"
+#include "model/buffer_arena.h"
+#include "model/graph_options.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -21,6 +23,8 @@ struct ForwardContext {
     std::function<bool()> cancelled;  // may be empty
     TraceSink* trace = nullptr;       // stage spans go here (host track pid 0, traceTid)
     std::int64_t traceTid = 0;
+    GraphOptions graph;               // which optimised paths to take (default: the plain one)
+    BufferArena arena;                // reused padded inputs (graph.arena); one per worker
     void checkCancelled() const;      // throws ts::Error(Cancelled)
 };
 
@@ -43,6 +47,12 @@ at::Tensor rmsNormSilu(const at::Tensor& x, const at::Tensor& gamma);
 // convs pass history == nullptr.
 at::Tensor causalConv3d(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b,
                         CausalHistory* history, ForwardContext& ctx);
+
+// rmsNorm, SiLU, then the causal conv (w, b, history) on the result: the pair every
+// residual block and the head run. With graph.padInPlace the normalised result is
+// written straight into the conv's padded input.
+at::Tensor normSiluConv(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& w,
+                        const at::Tensor& b, CausalHistory* history, ForwardContext& ctx);
 
 // Residual block `prefix` (residual.0/2/3/6, optional shortcut) with two histories.
 at::Tensor residualBlock(const at::Tensor& x, const NamedTensors& w, const std::string& prefix,

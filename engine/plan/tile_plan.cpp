@@ -54,7 +54,7 @@ void planBlend(const VaeConfig& cfg, TilePlan& plan, int eb) {
     const auto wx = featherWeights(pxs, tw * sf, plan.frameWidth, plan.overlapPx);
     plan.rows = static_cast<int>(ys.size());
     plan.cols = static_cast<int>(xs.size());
-    const DecodeCost perTile = estimateDecodeCost(cfg, plan.latentFrames, th, tw, eb);
+    const DecodeCost perTile = estimateDecodeCost(cfg, plan.latentFrames, th, tw, eb, plan.graph);
     for (size_t r = 0; r < ys.size(); ++r) {
         for (size_t c = 0; c < xs.size(); ++c) {
             PlannedTile t;
@@ -101,7 +101,7 @@ PlannedTile makeExactTile(const VaeConfig& cfg, const TilePlan& plan, const Rect
     t.output = output;
     t.regions = exactRegions(cfg, plan.latentHeight, plan.latentWidth, output);
     t.latent = t.regions.blockInput.front();
-    const DecodeCost cost = upsamplingCost(cfg, plan.latentFrames, t.regions, plan.elementBytes);
+    const DecodeCost cost = upsamplingCost(cfg, plan.latentFrames, t.regions, plan.elementBytes, plan.graph);
     t.macs = cost.macs;
     t.peakBytes = cost.historyBytes + cost.peakLayerBytes;
     return t;
@@ -122,7 +122,8 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
     plan.overlapPx = settings.overlapPx;
     const int eb = elementBytesOf(settings.precision);
     plan.elementBytes = eb;
-    const DecodeCost untiled = estimateDecodeCost(cfg, T, h, w, eb);
+    plan.graph = settings.graph;
+    const DecodeCost untiled = estimateDecodeCost(cfg, T, h, w, eb, plan.graph);
     plan.untiledMacs = untiled.macs;
     if (settings.tiling == TilingMode::Blend) {
         planBlend(cfg, plan, eb);

@@ -37,6 +37,7 @@ struct TilePlan {
     std::int64_t frameHeight = 0, frameWidth = 0, videoFrames = 0;
     int tilePx = 0, overlapPx = 0, rows = 1, cols = 1;
     int elementBytes = 4;              // of the run's precision, for the memory predictions
+    GraphOptions graph;                // the run's optimisations: frame-split and cache-bf16 change memory
     std::vector<PlannedTile> tiles;
     std::int64_t sharedMacs = 0;       // exact: the prefix run once on the whole latent
     std::int64_t totalMacs = 0;        // everything the plan executes

@@ -8,6 +8,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
 #include <c10/core/Event.h>
 #include <c10/core/InferenceMode.h>
 #include <c10/core/StreamGuard.h>
@@ -45,6 +46,7 @@ struct SharedRun {
     const TilePlan& plan;
     DecodeObserver& observer;
     TraceSink* trace = nullptr;       // engine spans; null = not tracing
+    GraphOptions graph;               // optimised paths every tile takes
     at::Tensor video;                 // output, CPU fp32
     std::vector<at::Tensor> prefix;   // exact: middle-block output per latent frame
     at::Tensor z;                     // blend: the de-normalised latent
@@ -60,7 +62,12 @@ struct SharedRun {
     std::exception_ptr error;
     std::vector<TileSpan> schedule;
     std::int64_t macs = 0;
+    int arenaBuffers = 0;
+    std::int64_t arenaBytes = 0;
     DecodeProgress progress;
+    // The caller's thread-local state (profiler observers, memory reporting): workers
+    // run under it, as at::launch does, so ATen ops on their threads are profiled too.
+    at::ThreadLocalState callerState;
 
     double now() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
     bool stop() const { return failed.load() || observer.cancelRequested(); }
@@ -147,6 +154,7 @@ void reportProgress(SharedRun& run) {
 
 void worker(SharedRun& run, int index, c10::Device device, int threads) {
     try {
+        at::ThreadLocalStateGuard callerState(run.callerState);
         c10::InferenceMode inference;
         if (device.is_cpu()) at::set_num_threads(threads);
         std::optional<c10::StreamGuard> streamGuard;
@@ -160,10 +168,12 @@ void worker(SharedRun& run, int index, c10::Device device, int threads) {
         }
         ForwardContext ctx;
         ctx.cancelled = [&run] { return run.stop(); };
+        ctx.graph = run.graph;
         // CPU workers get their own host tracks; on CUDA the track is the worker's
         // stream, so the timeline groups tiles by stream.
         ctx.trace = run.trace;
         ctx.traceTid = device.is_cuda() ? streamId : cpuWorkerTrack(index);
+        ThreadTrackScope track(run.trace, 0, ctx.traceTid);
         if (run.trace)
             run.trace->nameTrack(0, ctx.traceTid, "worker " + std::to_string(index) +
                                                       (device.is_cuda() ? " (stream " + std::to_string(streamId) + ")" : ""));
@@ -219,6 +229,8 @@ void worker(SharedRun& run, int index, c10::Device device, int threads) {
         }
         std::lock_guard<std::mutex> lock(run.mutex);
         run.macs += ctx.macs;
+        run.arenaBuffers += ctx.arena.buffers();
+        run.arenaBytes += ctx.arena.bytesHeld();
     } catch (...) {
         std::lock_guard<std::mutex> lock(run.mutex);
         if (!run.error) run.error = std::current_exception();
@@ -234,6 +246,7 @@ TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan
     const c10::Device device = model.device();
     SharedRun run(model, plan, observer);
     run.trace = observer.traceSink();
+    run.graph = settings.graph;
     run.start = Clock::now();
     run.video = at::zeros({3, plan.videoFrames, plan.frameHeight, plan.frameWidth});
     run.progress.chunksTotal = static_cast<int>(plan.tiles.size() * plan.latentFrames);
@@ -256,6 +269,7 @@ TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan
         // The global-receptive-field part, once, on the whole latent.
         ForwardContext ctx;
         ctx.cancelled = [&observer] { return observer.cancelRequested(); };
+        ctx.graph = run.graph;
         ctx.trace = run.trace;
         ctx.traceTid = kMainTrack;
         CausalDecoder prefix(model);
@@ -292,7 +306,8 @@ TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan
     if (plan.mode == TilingMode::Blend) run.video.clamp_(-1.0, 1.0);
     std::sort(run.schedule.begin(), run.schedule.end(),
               [](const TileSpan& a, const TileSpan& b) { return a.startSeconds < b.startSeconds; });
-    return TiledResult{run.video, run.macs + prefixMacs, std::move(run.schedule), run.retries, run.tilesRun};
+    return TiledResult{run.video,       run.macs + prefixMacs, std::move(run.schedule), run.retries,
+                       run.tilesRun,    run.arenaBuffers,      run.arenaBytes};
 }
 
 }  // namespace ts

@@ -21,6 +21,8 @@ struct TiledResult {
     std::vector<TileSpan> schedule;
     int retries = 0;
     int tilesRun = 0;
+    int arenaBuffers = 0;  // --opt arena: buffers the workers held at the end
+    std::int64_t arenaBytes = 0;
 };
 
 // model: already on the device in the run's dtype. z: [1,C,T,h,w] de-normalised, same

@@ -1,0 +1,67 @@
+#pragma once
+// Graph and memory optimisations of the decoder's forward pass, each a named switch so
+// the workbench can measure it against the plain path (`--opt NAME[,NAME...]`, `all`,
+// `none`). The plain path (every switch off) stays the straightforward one: it is what
+// the tests compare each switch against, and what training (autograd) runs.
+//
+//   pad-in-place     RMS norm + SiLU write straight into the next conv's padded input,
+//                    only the border is zeroed, and the causal history is updated in
+//                    place: no separate norm output, no zero-fill pass, no history clone.
+//                    Exact.
+//   arena            padded conv inputs kept per shape and reused across layers, chunks
+//                    and tiles (model/buffer_arena.h): steady state allocates none, and
+//                    with pad-in-place their borders are zeroed once. Exact, but on the CPU
+//                    it holds ~90 MB more at 128x128 for no speed (glibc already reuses
+//                    those blocks; measured), so `all` leaves it out; name it to use it.
+//   frame-split      the last (full-resolution) stage and the head run frame by frame
+//                    (each causal conv still sees its frames in order), so the largest
+//                    activations are one frame deep instead of four. Exact; less memory
+//                    and, on the CPU, faster (smaller buffers stay in malloc's heap).
+//   cache-bf16       causal histories (the last two input frames of every conv) kept in
+//                    bf16 while computing in fp32: half their memory. Lossy (see
+//                    docs/benchmarks), so `all` leaves it out; name it to use it.
+//   channels-last    conv inputs and weights in channels-last-3d (NDHWC). CUDA only:
+//                    cuDNN runs NDHWC natively; on the CPU LibTorch 1.13's conv3d is
+//                    slower with it (measured), so it is ignored there. Exact.
+//   cudnn-benchmark  cuDNN autotunes its algorithms per shape (first tile of each shape
+//                    is slower, workspace grows). CUDA only. Exact up to algorithm order.
+#include <string>
+#include <vector>
+
+namespace ts {
+
+struct GraphOptions {
+    bool padInPlace = false;
+    bool arena = false;
+    bool frameSplit = false;
+    bool cacheBf16 = false;
+    bool channelsLast = false;
+    bool cudnnBenchmark = false;
+
+    // What `all` (and the default) select: every switch that is exact and measured to
+    // help (pad-in-place, frame-split, channels-last, cudnn-benchmark); arena and the
+    // lossy cache-bf16 are named explicitly.
+    static GraphOptions allExact();
+    static GraphOptions none() { return {}; }
+
+    bool operator==(const GraphOptions& o) const {
+        return padInPlace == o.padInPlace && arena == o.arena && frameSplit == o.frameSplit && cacheBf16 == o.cacheBf16 &&
+               channelsLast == o.channelsLast && cudnnBenchmark == o.cudnnBenchmark;
+    }
+    bool operator!=(const GraphOptions& o) const { return !(*this == o); }
+};
+
+// The switch names, in a fixed order.
+const std::vector<std::string>& graphOptionNames();
+
+// "none" | "all" | NAME[,NAME...] (names may be combined with "all", e.g.
+// "all,cache-bf16"); throws ts::Error(Usage) naming --opt and the accepted names.
+GraphOptions parseGraphOptions(const std::string& text);
+
+// "none", or the enabled names joined by commas.
+std::string toString(const GraphOptions& options);
+
+// The options with only `name` switched on.
+GraphOptions onlyOption(const std::string& name);
+
+}  // namespace ts
