@@ -25,21 +25,25 @@ namespace ts::cli {
 namespace {
 
 // Samples device memory once per decoded frame (the caching allocator keeps blocks, so
-// the device's used memory only grows during a run: the last sample is close to the peak).
-class MemorySampler : public DecodeObserver {
+// the device's used memory only grows during a run: the last sample is close to the peak),
+// and hands frames to the report.
+class BenchObserver : public DecodeObserver {
 public:
-    MemorySampler(c10::Device device, TraceSink* trace) : device_(device), trace_(trace) {}
-    TraceSink* traceSink() override { return trace_; }
+    BenchObserver(c10::Device device, TraceOutputs& outputs, int totalFrames)
+        : device_(device), outputs_(outputs), totalFrames_(totalFrames) {}
+    TraceSink* traceSink() override { return outputs_.sink(); }
     void onProgress(const DecodeProgress&) override {
         if (!device_.is_cuda()) return;
         const DeviceMemory m = queryDeviceMemory(device_.index());
         peakDeviceUsed = std::max(peakDeviceUsed, m.usedBytes);
     }
+    void onFrames(int first, const at::Tensor& frames) override { outputs_.offerFrames(first, frames, totalFrames_); }
     std::int64_t peakDeviceUsed = -1;
 
 private:
     c10::Device device_;
-    TraceSink* trace_;
+    TraceOutputs& outputs_;
+    int totalFrames_;
 };
 
 }  // namespace
@@ -72,16 +76,36 @@ std::vector<std::vector<std::string>> settingSweep(const CliArgs& a) {
             }
         combos = next;
     }
-    return combos;
+    // --opt takes comma-joined names for one configuration; `each` sweeps none, every
+    // switch alone, and all, so one call compares each optimisation against none.
+    std::vector<std::string> opts{a.get("opt", "all")};
+    if (opts.front() == "each") {
+        opts = {"none"};
+        for (const std::string& name : graphOptionNames()) opts.push_back(name);
+        opts.push_back("all");
+    }
+    std::vector<std::vector<std::string>> withOpts;
+    for (const auto& combo : combos)
+        for (const std::string& o : opts) {
+            auto c = combo;
+            c.push_back("--opt");
+            c.push_back(o);
+            withOpts.push_back(c);
+        }
+    return withOpts;
 }
 
 nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const at::Tensor& latents,
-                        const DecodeSettings& settings, double loadSeconds, TraceSink* trace) {
+                        const DecodeSettings& settings, double loadSeconds, TraceOutputs& outputs) {
     const c10::Device device = parseDevice(settings.device);
-    MemorySampler sampler(device, trace);
-    const std::int64_t rssBefore = peakRssBytes();
-    const RunStats stats = runDecode(model, latents, settings, sampler);
     const VaeConfig& cfg = model.config();
+    BenchObserver sampler(device, outputs, static_cast<int>(cfg.videoFrames(latents.size(1))));
+    // Each configuration's own peak, also when a sweep runs several in this process.
+    const bool peakIsPerRun = resetPeakRss();
+    const std::int64_t rssBefore = peakRssBytes();
+    outputs.start(device, settings.effectiveThreads());
+    const RunStats stats = runDecode(model, latents, settings, sampler);
+    outputs.stopSources();
     nlohmann::json out{
         {"vae", vaePath},
         {"device", settings.device},
@@ -93,6 +117,7 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
           {"streams", settings.streams},
           {"threads", settings.effectiveThreads()},
           {"tf32", settings.allowTf32},
+          {"opt", toString(settings.graph)},
           {"max_memory_bytes", settings.maxMemoryBytes}}},
         {"latent_shape", latents.sizes().vec()},
         {"video_shape",
@@ -106,7 +131,9 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"decode_s", stats.decodeSeconds},
         {"peak_rss_bytes", peakRssBytes()},
         {"peak_rss_before_decode_bytes", rssBefore},
+        {"peak_rss_is_per_run", peakIsPerRun},
         {"macs", stats.macs},
+        {"arena_bytes", stats.arenaBytes},
         {"macs_vs_untiled", double(stats.macs) / double(estimateDecodeCost(cfg, latents.size(1), latents.size(2), latents.size(3), 4).macs)},
         {"gflop", 2.0 * stats.macs / 1e9},
         {"gflops", 2.0 * stats.macs / 1e9 / stats.decodeSeconds}};
@@ -117,11 +144,17 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
 }  // namespace
 
 int commandBench(const std::vector<std::string>& argv) {
-    std::set<std::string> flags{"vae", "latents", "latent-shape", "seed"};
+    std::set<std::string> flags{"vae", "latents", "latent-shape", "seed", "profile"};
     flags.insert(settingsFlags().begin(), settingsFlags().end());
     flags.insert(TraceOutputs::flags().begin(), TraceOutputs::flags().end());
     const CliArgs args("bench", argv, flags, {"raw-latents", "tf32"});
-    TraceOutputs traceOutputs(args);
+    // --profile on: every CPU source records (into memory when no output file is asked
+    // for), so `--profile on` against `--profile off` measures the profiler's overhead.
+    // Without the flag, the sources record when a profile output is asked for.
+    const TraceOutputs probe(args);
+    const std::string profileFlag = args.get("profile", probe.any() ? "on" : "off");
+    const ProfileSources sources = parseProfileSources("profile", profileFlag);
+    const bool forceRecording = args.has("profile") && profileFlag != "off";
     // Validate every combination before any work starts.
     std::vector<DecodeSettings> configs;
     for (const std::vector<std::string>& combo : settingSweep(args)) {
@@ -131,8 +164,8 @@ int commandBench(const std::vector<std::string>& argv) {
         configs.push_back(settingsFrom(CliArgs("bench", one, settingsFlags(), {"raw-latents", "tf32"})));
     }
     // One trace describes one run: a sweep would mix configurations on the same tracks.
-    if (traceOutputs.any() && configs.size() > 1)
-        throwUsage("--trace, --csv and --summary profile a single configuration; this sweep has " +
+    if (probe.any() && configs.size() > 1)
+        throwUsage("--trace, --csv, --summary and --report profile a single configuration; this sweep has " +
                    std::to_string(configs.size()) + " (run one configuration per call)");
     const std::string vaePath = args.get("vae", "builtin:wan2.1");
 
@@ -152,12 +185,15 @@ int commandBench(const std::vector<std::string>& argv) {
     if (latents.size(0) != model.config().zDim)
         throwInput("latents have " + std::to_string(latents.size(0)) + " channels, the model expects " +
                    std::to_string(model.config().zDim));
-    // One JSON line per configuration. Peak RSS is the process's high-water mark: for
-    // per-configuration memory, run one configuration per process.
+    // One JSON line per configuration. Peak RSS is reset before each (where the kernel
+    // allows: peak_rss_is_per_run), but later runs start with what earlier ones left in
+    // LibTorch's and the allocator's caches: for exact figures run one per process.
     for (const DecodeSettings& s : configs) {
-        traceOutputs.startGpu(parseDevice(s.device));
-        const nlohmann::json result = benchOne(model, vaePath, latents, s, loadSeconds, traceOutputs.sink());
-        traceOutputs.write(result);
+        TraceOutputs traceOutputs(args, sources, forceRecording);
+        nlohmann::json result = benchOne(model, vaePath, latents, s, loadSeconds, traceOutputs);
+        result["profile_mode"] = profileFlag;
+        const nlohmann::json recorded = traceOutputs.write(result);
+        if (!recorded.is_null()) result["profile"] = recorded;
         std::cout << result.dump() << std::endl;
     }
     return 0;

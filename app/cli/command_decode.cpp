@@ -7,6 +7,8 @@
 #include "core/error.h"
 #include "decode/decoder_run.h"
 #include "io/latents_reader.h"
+#include "io/video_fit.h"
+#include "io/video_reader.h"
 #include "io/video_writer.h"
 #include "model/wan_vae.h"
 
@@ -44,13 +46,15 @@ nlohmann::json difference(const at::Tensor& got, const at::Tensor& want) {
 }  // namespace
 
 int commandDecode(const std::vector<std::string>& argv) {
-    std::set<std::string> valueFlags = withSettings({"vae", "latents", "out"});
+    std::set<std::string> valueFlags = withSettings({"vae", "latents", "out", "profile"});
     valueFlags.insert(TraceOutputs::flags().begin(), TraceOutputs::flags().end());
+    valueFlags.insert(videoOutputFlags().begin(), videoOutputFlags().end());
     const CliArgs args("decode", argv, valueFlags,
                        {"json", "raw-latents", "tf32", "check-seams", "check-precision"});
     const DecodeSettings settings = settingsFrom(args);
     const std::string latentsPath = args.require("latents");
     const std::string outPath = args.require("out");
+    const VideoWriterOptions videoOptions = videoOptionsFrom(args, outPath);
     const at::Tensor latents = readLatents(latentsPath);
     const WanVae model = WanVae::load(args.require("vae"), VaeParts::Decoder);
     checkChannels(latentsPath, latents, model);
@@ -59,16 +63,19 @@ int commandDecode(const std::vector<std::string>& argv) {
     const int frames = static_cast<int>(cfg.videoFrames(latents.size(1)));
     const int height = static_cast<int>(latents.size(2) * cfg.spatialFactor());
     const int width = static_cast<int>(latents.size(3) * cfg.spatialFactor());
-    std::unique_ptr<VideoWriter> writer = openVideoWriter(outPath, frames, height, width);
-    ProgressPrinter printer(args.has("json"), [&writer](int, const at::Tensor& f) { writer->append(f); });
-    TraceOutputs traceOutputs(args);
+    std::unique_ptr<VideoWriter> writer = openVideoWriter(outPath, frames, height, width, videoOptions);
+    TraceOutputs traceOutputs(args, parseProfileSources("profile", args.get("profile", "on")));
+    ProgressPrinter printer(args.has("json"), [&writer, &traceOutputs, frames](int first, const at::Tensor& f) {
+        writer->append(f);
+        traceOutputs.offerFrames(first, f, frames);
+    });
     printer.setTraceSink(traceOutputs.sink());
-    traceOutputs.startGpu(parseDevice(settings.device));
     const bool checkSeams = args.has("check-seams"), checkPrecision = args.has("check-precision");
     if (checkSeams && settings.tiling == TilingMode::Off)
         throwUsage("--check-seams compares a tiled decode with an untiled one: give --tiling blend or exact");
     if (checkPrecision && settings.precision == Precision::FP32)
         throwUsage("--check-precision compares with an fp32 decode: give --precision bf16 or fp16");
+    traceOutputs.start(parseDevice(settings.device), settings.effectiveThreads());
     RunStats stats;
     nlohmann::json checks;
     if (checkSeams || checkPrecision) {
@@ -76,6 +83,8 @@ int commandDecode(const std::vector<std::string>& argv) {
         // Only this decode is traced; the comparison decodes are not part of the profile.
         const at::Tensor video = decodeToTensor(model, latents, settings, &stats, traceOutputs.sink());
         writer->append(video);
+        traceOutputs.offerFrames(0, video, frames);
+        traceOutputs.stopSources();
         if (checkSeams) {
             DecodeSettings untiled = settings;
             untiled.tiling = TilingMode::Off;
@@ -89,6 +98,7 @@ int commandDecode(const std::vector<std::string>& argv) {
         }
     } else {
         stats = runDecode(model, latents, settings, printer);
+        traceOutputs.stopSources();
     }
     writer->finish();
 
@@ -105,6 +115,7 @@ int commandDecode(const std::vector<std::string>& argv) {
                         {"retries", stats.retries},
                         {"gflop", 2.0 * stats.macs / 1e9}};
     if (!checks.empty()) done["checks"] = checks;
+    if (!writer->encoderNote().empty()) done["encoder"] = writer->encoderNote();
     nlohmann::json runInfo = done;
     runInfo.erase("event");
     runInfo["settings"] = {{"tile", settings.tilePx},       {"overlap", settings.overlapPx},
@@ -123,16 +134,19 @@ int commandDecode(const std::vector<std::string>& argv) {
         std::cout << name << ": PSNR " << c["psnr_db"].get<double>() << " dB, max abs " << c["max_abs"].get<double>() << "\n";
     std::cout << "decoded " << frames << " frames of " << width << "x" << height << " to " << outPath << " in "
                   << stats.wallSeconds << " s (" << 2.0 * stats.macs / 1e9 / stats.decodeSeconds << " GFLOP/s)\n";
+    if (!writer->encoderNote().empty()) std::cout << "video: " << writer->encoderNote() << "\n";
     return 0;
 }
 
 int commandEncode(const std::vector<std::string>& argv) {
-    const CliArgs args("encode", argv, withSettings({"vae", "video", "out"}), {"json", "raw-latents", "tf32"});
+    const CliArgs args("encode", argv, withSettings({"vae", "video", "out", "fit"}), {"json", "raw-latents", "tf32"});
     const DecodeSettings settings = settingsFrom(args);
     const std::string videoPath = args.require("video");
     const std::string outPath = args.require("out");
-    const at::Tensor video = readVideoTensor(videoPath);
+    const VideoFit fit = args.has("fit") ? parseVideoFit(args.get("fit", "")) : VideoFit::None;
+    const at::Tensor read = readVideo(videoPath);
     const WanVae model = WanVae::load(args.require("vae"), VaeParts::Encoder);
+    const at::Tensor video = fitVideo(videoPath, read, fit, model.config().temporalFactor(), model.config().spatialFactor());
     RunStats stats;
     at::Tensor latents;
     try {
@@ -143,7 +157,8 @@ int commandEncode(const std::vector<std::string>& argv) {
     }
     writeSafetensors(outPath, {{"latents", latents}});
     nlohmann::json done{{"event", "done"},         {"out", outPath},
-                        {"video_shape", shapeJson(video)}, {"latent_shape", shapeJson(latents)},
+                        {"video_shape", shapeJson(video)}, {"source_shape", shapeJson(read)},
+                        {"latent_shape", shapeJson(latents)},
                         {"wall_s", stats.wallSeconds}, {"gflop", 2.0 * stats.macs / 1e9}};
     if (args.has("json"))
         std::cout << done.dump() << std::endl;

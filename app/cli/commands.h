@@ -4,6 +4,7 @@
 #include "cli_args.h"
 
 #include "decode/decode_settings.h"
+#include "io/video_writer.h"
 
 namespace ts::cli {
 
@@ -12,9 +13,15 @@ int commandEncode(const std::vector<std::string>& args);
 int commandInfo(const std::vector<std::string>& args);
 int commandBench(const std::vector<std::string>& args);
 int commandCheck(const std::vector<std::string>& args);
+int commandRoundtrip(const std::vector<std::string>& args);
+int commandDiff(const std::vector<std::string>& args);
 
 // The settings flags shared by decode, encode, bench and check.
 const std::set<std::string>& settingsFlags();
 DecodeSettings settingsFrom(const CliArgs& args);
+
+// --fps/--crf for .mp4/.mkv outputs (decode, roundtrip), validated against --out.
+const std::set<std::string>& videoOutputFlags();
+VideoWriterOptions videoOptionsFrom(const CliArgs& args, const std::string& outPath);
 
 }  // namespace ts::cli

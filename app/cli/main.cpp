@@ -15,11 +15,18 @@ const char* kUsage = R"(usage: tilescope-cli COMMAND [flags]
 
 commands:
   decode --vae FILE --latents FILE --out FILE [settings] [--raw-latents] [--json]
-         [--check-seams] [--check-precision] [profile outputs]
-         decode latents (.safetensors/.npy/.pt) to a video (.safetensors, or a PNG folder);
+         [--check-seams] [--check-precision] [--fps N] [--crf N] [profile outputs]
+         decode latents (.safetensors/.npy/.pt) to a video (.safetensors, .mp4/.mkv, or a
+         PNG folder); MP4/MKV: H.264, --fps (default 16), --crf 0-51 (default 18);
          the checks report PSNR/max abs against an untiled or an fp32 decode
-  encode --vae FILE --video FILE --out FILE.safetensors [settings] [--json]
-         encode a clip [3,F,H,W] in [-1,1] (.safetensors/.npy) to normalised latents
+  encode --vae FILE --video FILE --out FILE.safetensors [settings] [--fit crop|pad] [--json]
+         encode a clip (a video file such as .mp4, a folder of PNGs, or [3,F,H,W] in [-1,1]
+         as .safetensors/.npy) to normalised latents; it needs 1+4k frames and sizes that
+         are multiples of 8: --fit crop trims to them, --fit pad repeats edge pixels/frames
+  roundtrip --vae FILE --video FILE [--out SIDE_BY_SIDE.mp4] [--fit crop|pad] [--fps N]
+         [--crf N] [settings] [--json]
+         encode then decode a clip; per-frame PSNR and SSIM (luma, 11x11 Gaussian) against
+         the source, and optionally a side-by-side video (source | decoded)
   info   --vae FILE [--latents FILE | --latent-shape CxTxHxW] [--json]
          inferred architecture, parameter counts, FLOPs and estimated peak memory
   bench  [--vae FILE|builtin:wan2.1] [--latent-shape 16x3x16x16 | --latents FILE] [settings]
@@ -28,17 +35,30 @@ commands:
          settings take comma lists to sweep: --tile 64,128 --tiling blend,exact --streams 1,2
   check  --vae FILE --case FILE [settings] [--tolerance X] [--json]
          decode/encode a reference case and compare with its stored outputs
+  diff   A.json B.json [--json]
+         compare two --summary files: per stage, op and memory counter, time and memory
+         change (absolute and %), largest first
 
 settings:
   --device cpu|cuda|cuda:N   --precision fp32|fp16|bf16   --threads N (default: all cores)
   --tiling off|blend|exact   --tile PX   --overlap PX (blend)   --streams N (tiled runs)
   --max-memory BYTES|512M|8G|auto (choose exact tiles that fit; split tiles that do not)
   --tf32 (CUDA fp32: allow TensorFloat-32, faster but ~1e-3 from exact fp32)
+  --opt all|none|NAME[,NAME...] graph and memory optimisations (default: all = pad-in-place,
+         frame-split, channels-last (CUDA), cudnn-benchmark (CUDA)); opt-in: arena (reused
+         padded inputs), cache-bf16 (lossy: causal histories in bf16);
+         bench --opt each compares none, each switch alone, and all
 
 profile outputs (decode, bench), written after the run:
   --trace FILE.json    Chrome trace / Perfetto JSON of the run, its chunks, stages and tiles
   --csv FILE.csv       one row per span (name, category, track, start and duration in us)
-  --summary FILE.json  time per category, span name and stage, with the run's settings
+  --summary FILE.json  time per category, span name and stage, ATen ops (self time), op
+                       coverage of stages, memory peaks with their op, FLOP/s vs the peak
+  --report FILE.html   one self-contained HTML page: settings, stage bars, memory over
+                       time, top ops/kernels, tile grid, a few decoded frames
+  --profile on|off|ops,memory,sampler,cupti
+                       which sources record besides engine spans (default on); bench
+                       --profile on records even without an output, to measure overhead
 
 --vae accepts .pth and .safetensors files (original Wan2.1 or diffusers names) and the
 built-in models builtin:wan2.1 (full size, random weights) and builtin:tiny.
@@ -51,11 +71,13 @@ int dispatch(const std::string& command, const std::vector<std::string>& rest) {
     if (command == "info") return commandInfo(rest);
     if (command == "bench") return commandBench(rest);
     if (command == "check") return commandCheck(rest);
+    if (command == "roundtrip") return commandRoundtrip(rest);
+    if (command == "diff") return commandDiff(rest);
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
         return 0;
     }
-    ts::throwUsage("unknown command '" + command + "' (decode, encode, info, bench, check, help)");
+    ts::throwUsage("unknown command '" + command + "' (decode, encode, roundtrip, info, bench, check, diff, help)");
 }
 
 }  // namespace

@@ -2,11 +2,14 @@
 // 128 (2 for bad usage or input), prints one line naming the file or flag and the
 // problem, and leaves no output file behind.
 #include "checkpoint/safetensors_writer.h"
+#include "io/video_reader.h"
+#include "io/video_writer.h"
 
 #include <ATen/ATen.h>
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -81,6 +84,12 @@ private slots:
         writeSafetensors(path("latents-inf.safetensors").toStdString(), {{"latents", inf}});
         writeSafetensors(path("latents2d.safetensors").toStdString(), {{"latents", at::zeros({16, 64})}});
         writeSafetensors(path("good.safetensors").toStdString(), {{"latents", at::zeros({16, 2, 4, 4})}});
+        // Video inputs: a text file named like a video, a valid YUV4MPEG2 header with no
+        // frames, and a clip of 6 frames (not 1+4k).
+        writeBytes(path("fake.mp4"), "these are my notes, not a video\n");
+        writeBytes(path("empty.y4m"), "YUV4MPEG2 W32 H32 F16:1 Ip A1:1 C420jpeg\n");
+        writeSafetensors(path("video6.safetensors").toStdString(), {{"video", at::zeros({3, 6, 32, 32})}});
+        writeSafetensors(path("video5.safetensors").toStdString(), {{"video", at::zeros({3, 5, 32, 32})}});
     }
 
     void badInputFails_data() {
@@ -119,6 +128,27 @@ private slots:
                                        << "--overlap" << "half";
         QTest::newRow("trace folder") << decode(vae, good) + QStringList{"--trace", path("no/such/dir/t.json")} << "--trace"
                                       << "does not exist";
+        auto encode = [&](const QString& video) {
+            return QStringList{"encode", "--vae", vae, "--video", video, "--out", path("out.safetensors")};
+        };
+        if (ts::videoFilesSupported()) {
+            QTest::newRow("text as video") << encode(path("fake.mp4")) << "fake.mp4" << "not a video";
+            QTest::newRow("zero-frame video") << encode(path("empty.y4m")) << "empty.y4m" << "no frames";
+            QTest::newRow("roundtrip text as video") << QStringList{"roundtrip", "--vae", vae, "--video", path("fake.mp4")}
+                                                     << "fake.mp4" << "not a video";
+        }
+        QTest::newRow("frames not 1+4k") << encode(path("video6.safetensors")) << "video6.safetensors" << "--fit crop|pad";
+        QTest::newRow("fit") << encode(path("video6.safetensors")) + QStringList{"--fit", "stretch"} << "--fit" << "stretch";
+        QTest::newRow("fps") << decode(vae, good) + QStringList{"--fps", "0"} << "--fps" << "out of range";
+        QTest::newRow("fps not a number") << decode(vae, good) + QStringList{"--fps", "fast"} << "--fps" << "fast";
+        QTest::newRow("crf") << QStringList{"decode", "--vae", vae, "--latents", good, "--out", path("out.mp4"), "--crf", "60"}
+                             << "--crf" << "out of range";
+        QTest::newRow("fps for tensors") << decode(vae, good) + QStringList{"--fps", "24"} << "--fps" << "not a .mp4";
+        QTest::newRow("mp4 folder") << QStringList{"decode", "--vae", vae, "--latents", good, "--out", path("no/such/dir/out.mp4")}
+                                    << "out.mp4" << "cannot write";
+        QTest::newRow("roundtrip out folder") << QStringList{"roundtrip", "--vae", vae, "--video", path("video5.safetensors"),
+                                                             "--out", path("no/such/dir/out.mp4")}
+                                              << "out.mp4" << "cannot write";
         QTest::newRow("missing --out") << QStringList{"decode", "--vae", vae, "--latents", good} << "--out" << "required";
         QTest::newRow("unknown command") << QStringList{"decompose"} << "decompose" << "unknown command";
     }
@@ -128,6 +158,7 @@ private slots:
         QFETCH(QString, mustName);
         QFETCH(QString, mustSay);
         QFile::remove(path("out.safetensors"));
+        QFile::remove(path("out.mp4"));
         const CliResult r = runCli(args);
         QVERIFY2(!r.crashed, "tilescope-cli crashed");
         QCOMPARE(r.exitCode, 2);
@@ -136,7 +167,7 @@ private slots:
         QVERIFY2(r.stderrText.contains(mustSay, Qt::CaseInsensitive), qPrintable(r.stderrText));
         QVERIFY2(!QFile::exists(path("out.safetensors")), "an output file was left behind");
         // Nor a temporary next to it.
-        const QStringList leftovers = QDir(dir_.path()).entryList({"out.safetensors*"});
+        const QStringList leftovers = QDir(dir_.path()).entryList({"out.safetensors*", "out.mp4*"});
         QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(", ")));
     }
 
@@ -168,6 +199,67 @@ private slots:
         QCOMPARE(r.exitCode, 0);
         QVERIFY(QFile::exists(path("video.safetensors")));
         QVERIFY2(r.stdoutText.contains("\"video_shape\":[3,5,32,32]"), qPrintable(r.stdoutText));
+    }
+
+    // decode --out clip.mp4 writes H.264 that reads back with the promised frames; encode
+    // reads a PNG folder and --fit pad brings 6 frames of 30x30 to 9 frames of 32x32.
+    void videoFilesInAndOut() {
+        if (!ts::videoFilesSupported()) QSKIP("this build has no FFmpeg");
+        const CliResult d = runCli({"decode", "--vae", kData + "/vae.pth", "--latents", path("good.safetensors"), "--out",
+                                    path("video.mp4"), "--fps", "24", "--json", "--threads", "2"});
+        QCOMPARE(d.exitCode, 0);
+        QVERIFY2(d.stdoutText.contains("libx264 (H.264) crf 18, yuv420p, 24 fps"), qPrintable(d.stdoutText));
+        QCOMPARE(ts::readVideo(path("video.mp4").toStdString()).sizes().vec(), (std::vector<int64_t>{3, 5, 32, 32}));
+
+        {
+            auto frames = ts::openVideoWriter(path("frames6").toStdString(), 6, 30, 30);
+            frames->append(at::rand({3, 6, 30, 30}) * 2 - 1);
+            frames->finish();
+        }
+        const QStringList encode{"encode", "--vae", kData + "/vae.safetensors", "--video", path("frames6"), "--out",
+                                 path("latents.safetensors"), "--json", "--threads", "2"};
+        const CliResult refused = runCli(encode);
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.stderrText.contains("6 frames of 30x30") && refused.stderrText.contains("(5 or 9)") &&
+                     refused.stderrText.contains("(24x24 or 32x32)"),
+                 qPrintable(refused.stderrText));
+        const CliResult padded = runCli(encode + QStringList{"--fit", "pad"});
+        QCOMPARE(padded.exitCode, 0);
+        QVERIFY2(padded.stdoutText.contains("\"latent_shape\":[16,3,4,4]") &&
+                     padded.stdoutText.contains("\"source_shape\":[3,6,30,30]"),
+                 qPrintable(padded.stdoutText));
+    }
+
+    // roundtrip on the tiny random model: the JSON has one PSNR and one SSIM per frame,
+    // in their ranges (random weights: low PSNR, so only the structure and ranges), and
+    // the side-by-side video is source | decoded.
+    void roundtripReportsPerFrame() {
+        if (!ts::videoFilesSupported()) QSKIP("this build has no FFmpeg");
+        {
+            auto clip = ts::openVideoWriter(path("clip5.mp4").toStdString(), 5, 32, 32);
+            clip->append(at::linspace(-1, 1, 3 * 5 * 32 * 32).view({3, 5, 32, 32}));
+            clip->finish();
+        }
+        const CliResult r = runCli({"roundtrip", "--vae", "builtin:tiny", "--video", path("clip5.mp4"), "--out",
+                                    path("side.mp4"), "--crf", "10", "--json", "--threads", "2"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.stdoutText.split('\n').last().toUtf8()).object();
+        const QJsonArray psnr = o["per_frame"].toObject()["psnr_db"].toArray();
+        const QJsonArray ssim = o["per_frame"].toObject()["ssim"].toArray();
+        QCOMPARE(psnr.size(), 5);
+        QCOMPARE(ssim.size(), 5);
+        double minPsnr = 1e9;
+        for (int i = 0; i < 5; ++i) {
+            QVERIFY2(std::isfinite(psnr[i].toDouble()) && psnr[i].toDouble() >= 0 && psnr[i].toDouble() < 100,
+                     qPrintable(r.stdoutText));
+            QVERIFY2(ssim[i].toDouble() >= -1 && ssim[i].toDouble() <= 1, qPrintable(r.stdoutText));
+            minPsnr = std::min(minPsnr, psnr[i].toDouble());
+        }
+        QCOMPARE(o["psnr_db"].toObject()["min"].toDouble(), minPsnr);
+        QVERIFY(std::abs(o["ssim"].toObject()["mean"].toDouble()) <= 1);
+        QVERIFY2(o["latent_shape"].toArray().size() == 4 && o["latent_shape"].toArray()[1].toInt() == 2,
+                 qPrintable(r.stdoutText));
+        QCOMPARE(ts::readVideo(path("side.mp4").toStdString()).sizes().vec(), (std::vector<int64_t>{3, 5, 32, 64}));
     }
 };
 
