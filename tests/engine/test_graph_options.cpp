@@ -19,6 +19,8 @@
 #include <optional>
 
 using namespace ts;
+using ts::test::maxAbs;
+using ts::test::psnr;
 
 namespace {
 
@@ -31,13 +33,6 @@ DecodeSettings withOptions(const GraphOptions& graph, TilingMode tiling = Tiling
     s.tiling = tiling;
     s.tilePx = tile;
     return s;
-}
-
-double maxAbs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
-
-double psnr(const at::Tensor& a, const at::Tensor& b) {
-    const double mse = (a.to(at::kDouble) - b.to(at::kDouble)).pow(2).mean().item<double>();
-    return 10.0 * std::log10(4.0 / mse);
 }
 
 }  // namespace

@@ -9,11 +9,15 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "test_support.h"
+
 #include <QtTest>
 
 #include <cmath>
 
 using namespace ts;
+using ts::test::maxAbs;
+using ts::test::psnr;
 
 namespace {
 
@@ -27,13 +31,6 @@ DecodeSettings tiled(TilingMode mode, int tile, int overlap = 0, int streams = 1
     s.overlapPx = overlap;
     s.streams = streams;
     return s;
-}
-
-double maxAbs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
-
-double psnr(const at::Tensor& a, const at::Tensor& b) {
-    const double mse = (a.to(at::kDouble) - b.to(at::kDouble)).pow(2).mean().item<double>();
-    return 10.0 * std::log10(4.0 / mse);
 }
 
 }  // namespace

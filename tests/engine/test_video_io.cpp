@@ -57,10 +57,7 @@ at::Tensor syntheticClip(int frames, int height, int width, bool soft = true) {
 
 at::Tensor luma(const at::Tensor& v) { return 0.299 * v[0] + 0.587 * v[1] + 0.114 * v[2]; }
 
-double psnr(const at::Tensor& a, const at::Tensor& b) {
-    const double mse = (a.to(at::kDouble) - b.to(at::kDouble)).pow(2).mean().item<double>();
-    return 10 * std::log10(4.0 / mse);
-}
+using ts::test::psnr;
 
 // Writes the clip in decoder-sized chunks (1 frame, then 4 at a time).
 std::string writeClip(const std::string& path, const at::Tensor& clip, const ts::VideoWriterOptions& options = {}) {

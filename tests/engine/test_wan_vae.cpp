@@ -18,12 +18,12 @@
 #include <QtTest>
 
 using namespace ts;
+using ts::test::maxAbs;
+using ts::test::psnr;
 
 namespace {
 
 const std::string kData = TILESCOPE_TEST_DATA;
-
-double maxAbs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
 
 DecodeSettings cpuSettings() {
     DecodeSettings s;

@@ -1,13 +1,25 @@
 #pragma once
-// Helpers the engine suites share: whole-file bytes in and out, and catching the one
-// ts::Error a call is expected to throw.
+// Helpers the engine suites share: whole-file bytes in and out, catching the one
+// ts::Error a call is expected to throw, and comparing decoded videos.
 #include "core/error.h"
 
+#include <ATen/ATen.h>
+
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <string>
 
 namespace ts::test {
+
+// Largest absolute difference of two tensors of the same shape.
+inline double maxAbs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
+
+// PSNR in dB of two videos in [-1, 1] (peak-to-peak 2), accumulated in double.
+inline double psnr(const at::Tensor& a, const at::Tensor& b) {
+    const double mse = (a.to(at::kDouble) - b.to(at::kDouble)).pow(2).mean().item<double>();
+    return 10.0 * std::log10(4.0 / mse);
+}
 
 inline std::string slurp(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
