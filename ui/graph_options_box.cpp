@@ -17,9 +17,9 @@ QString tooltipFor(const std::string& name) {
                            "tiles. Exact; holds one buffer per shape (on the CPU about 90 MB more at 128x128 "
                            "for no speed gain), so it is not part of 'all'.");
     if (name == "frame-split")
-        return QObject::tr("The last (full-resolution) stage runs one video frame at a time: its "
-                           "activations one frame deep instead of four. Exact; less memory and, on the CPU, "
-                           "faster too (docs/benchmarks).");
+        return QObject::tr("The last (full-resolution) stage and every upsampling step run one video "
+                           "frame at a time: activations one frame deep instead of four. Exact; less "
+                           "memory and, on the CPU, faster too (docs/benchmarks).");
     if (name == "cache-bf16")
         return QObject::tr("Causal histories kept in bf16 while computing in fp32: half their memory. Lossy "
                            "(about 60 dB from fp32 on the test model).");

@@ -4,14 +4,16 @@
 
 #include <ATen/ATen.h>
 
+#include <utility>
+
 namespace ts {
 
 using layers::weight;
 
 CausalDecoder::CausalDecoder(const WanVae& model) : model_(model) {}
 
-at::Tensor CausalDecoder::residual(const at::Tensor& x, const std::string& p, ForwardContext& ctx) {
-    return layers::residualBlock(x, model_.weights(), p, history(p + ".residual.2"),
+at::Tensor CausalDecoder::residual(at::Tensor x, const std::string& p, ForwardContext& ctx) {
+    return layers::residualBlock(std::move(x), model_.weights(), p, history(p + ".residual.2"),
                                  history(p + ".residual.6"), ctx);
 }
 
@@ -22,9 +24,9 @@ at::Tensor CausalDecoder::forwardPrefix(const at::Tensor& z, ForwardContext& ctx
     at::Tensor x = layers::causalConv3d(z, weight(w, "conv2.weight"), weight(w, "conv2.bias"), nullptr, ctx);
     x = layers::causalConv3d(x, weight(w, "decoder.conv1.weight"), weight(w, "decoder.conv1.bias"),
                              &history("decoder.conv1"), ctx);
-    x = residual(x, "decoder.middle.0", ctx);
+    x = residual(std::move(x), "decoder.middle.0", ctx);
     x = layers::attentionBlock(x, w, "decoder.middle.1", ctx);
-    return residual(x, "decoder.middle.2", ctx);
+    return residual(std::move(x), "decoder.middle.2", ctx);
 }
 
 namespace {
@@ -49,10 +51,11 @@ at::Tensor CausalDecoder::forwardUpsamplingRegion(const at::Tensor& x, const Rec
 
 bool CausalDecoder::splitsAfter(int stage, const ForwardContext& ctx) const {
     // Only the last stage (full resolution, where activations are largest and weights
-    // smallest) runs frame by frame: each convolution call reorders its weights for
-    // oneDNN, so splitting the narrower, wider-channel stages costs more than it saves
-    // (measured, docs/benchmarks/2026-11-25-graph-options.md).
-    return ctx.graph.frameSplit && stage == model_.config().stageCount() - 2;
+    // smallest) runs frame by frame: a 3-frame conv called once per output frame reorders
+    // its two history frames for oneDNN again on every call (about 20 % slower per frame),
+    // so splitting the half-resolution stage too saves 19 MiB for 12 % more time (measured,
+    // docs/benchmarks/2026-11-25-graph-options.md).
+    return ctx.graph.frameSplit && stage == model_.config().frameSplitAfterStage();
 }
 
 at::Tensor CausalDecoder::upsampling(const at::Tensor& input, Rect current, const UpsamplingRegions* regions,
@@ -70,7 +73,7 @@ void CausalDecoder::upsamplingFrom(int stage, at::Tensor x, Rect current, const 
     if (stage == cfg.stageCount()) {
         TraceScope head(ctx.trace, "head", "stage", 0, ctx.traceTid, frameArgs());
         if (regions) x = cropTo(x, current, regions->headInput);
-        x = layers::normSiluConv(x, weight(w, "decoder.head.0.gamma"), weight(w, "decoder.head.2.weight"),
+        x = layers::normSiluConv(std::move(x), weight(w, "decoder.head.0.gamma"), weight(w, "decoder.head.2.weight"),
                                  weight(w, "decoder.head.2.bias"), &history("decoder.head.2"), ctx);
         if (regions) x = cropTo(x, current, regions->output);
         out.push_back(x);
@@ -80,7 +83,7 @@ void CausalDecoder::upsamplingFrom(int stage, at::Tensor x, Rect current, const 
         TraceScope span(ctx.trace, "up stage " + std::to_string(stage), "stage", 0, ctx.traceTid, frameArgs());
         for (int j = 0; j <= cfg.numResBlocks; ++j, ++k) {
             if (regions) x = cropTo(x, current, regions->blockInput[k]);
-            x = residual(x, "decoder.upsamples." + std::to_string(k), ctx);
+            x = residual(std::move(x), "decoder.upsamples." + std::to_string(k), ctx);
         }
         if (stage < cfg.stageCount() - 1) {
             if (regions) x = cropTo(x, current, regions->blockInput[k]);
@@ -106,12 +109,12 @@ void CausalDecoder::upsamplingFrom(int stage, at::Tensor x, Rect current, const 
         for (std::int64_t t = 0; t < all.size(2); ++t) {
             at::Tensor frame = layers::upsampleConv(all.narrow(2, t, 1), weight(w, p + ".resample.1.weight"),
                                                     weight(w, p + ".resample.1.bias"), ctx);
-            upsamplingFrom(stage + 1, frame, current.scaled(2), regions, ctx, out);
+            upsamplingFrom(stage + 1, std::move(frame), current.scaled(2), regions, ctx, out);
         }
         return;
     }
     if (stage < cfg.stageCount() - 1) current = current.scaled(2);
-    upsamplingFrom(stage + 1, x, current, regions, ctx, out);
+    upsamplingFrom(stage + 1, std::move(x), current, regions, ctx, out);
 }
 
 at::Tensor CausalDecoder::decodeFrame(const at::Tensor& z, ForwardContext& ctx) {

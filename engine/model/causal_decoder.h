@@ -46,7 +46,7 @@ private:
         return {{"latent_frame", std::to_string(framesDecoded_)}};
     }
     CausalHistory& history(const std::string& key) { return histories_[key]; }
-    at::Tensor residual(const at::Tensor& x, const std::string& prefix, ForwardContext& ctx);
+    at::Tensor residual(at::Tensor x, const std::string& prefix, ForwardContext& ctx);
     at::Tensor upsampling(const at::Tensor& x, Rect current, const UpsamplingRegions* regions, ForwardContext& ctx);
     // frame-split: whether the stages after `stage` run one frame at a time.
     bool splitsAfter(int stage, const ForwardContext& ctx) const;

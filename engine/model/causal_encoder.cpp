@@ -2,14 +2,16 @@
 
 #include <ATen/ATen.h>
 
+#include <utility>
+
 namespace ts {
 
 using layers::weight;
 
 CausalEncoder::CausalEncoder(const WanVae& model) : model_(model) {}
 
-at::Tensor CausalEncoder::residual(const at::Tensor& x, const std::string& p, ForwardContext& ctx) {
-    return layers::residualBlock(x, model_.weights(), p, history(p + ".residual.2"),
+at::Tensor CausalEncoder::residual(at::Tensor x, const std::string& p, ForwardContext& ctx) {
+    return layers::residualBlock(std::move(x), model_.weights(), p, history(p + ".residual.2"),
                                  history(p + ".residual.6"), ctx);
 }
 
@@ -21,7 +23,7 @@ at::Tensor CausalEncoder::encodeChunk(const at::Tensor& input, ForwardContext& c
     int k = 0;
     for (int stage = 0; stage < cfg.stageCount(); ++stage) {
         for (int j = 0; j < cfg.numResBlocks; ++j)
-            x = residual(x, "encoder.downsamples." + std::to_string(k++), ctx);
+            x = residual(std::move(x), "encoder.downsamples." + std::to_string(k++), ctx);
         if (stage == cfg.stageCount() - 1) break;
         const std::string p = "encoder.downsamples." + std::to_string(k++);
         x = layers::downsampleConv(x, weight(w, p + ".resample.1.weight"), weight(w, p + ".resample.1.bias"), ctx);
@@ -36,9 +38,9 @@ at::Tensor CausalEncoder::encodeChunk(const at::Tensor& input, ForwardContext& c
         }
         lastFrame_[p] = last;
     }
-    x = residual(x, "encoder.middle.0", ctx);
+    x = residual(std::move(x), "encoder.middle.0", ctx);
     x = layers::attentionBlock(x, w, "encoder.middle.1", ctx);
-    x = residual(x, "encoder.middle.2", ctx);
+    x = residual(std::move(x), "encoder.middle.2", ctx);
     x = layers::rmsNormSilu(x, weight(w, "encoder.head.0.gamma"));
     x = layers::causalConv3d(x, weight(w, "encoder.head.2.weight"), weight(w, "encoder.head.2.bias"),
                              &history("encoder.head.2"), ctx);

@@ -19,7 +19,7 @@ public:
 
 private:
     CausalHistory& history(const std::string& key) { return histories_[key]; }
-    at::Tensor residual(const at::Tensor& x, const std::string& prefix, ForwardContext& ctx);
+    at::Tensor residual(at::Tensor x, const std::string& prefix, ForwardContext& ctx);
 
     const WanVae& model_;
     std::map<std::string, CausalHistory> histories_;

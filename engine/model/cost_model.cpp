@@ -81,7 +81,7 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
         for (int s = 0; s < stages; ++s) {
             const std::int64_t out = d * cfg.dimMult[stages - 1 - s];
             // frame-split runs the last stage (and the head) one frame at a time.
-            walk.splitFrames = graph.frameSplit && s == stages - 1;
+            walk.splitFrames = graph.frameSplit && s > cfg.frameSplitAfterStage();
             for (int j = 0; j <= cfg.numResBlocks; ++j, ++b) {
                 walk.countHistory = t == 0;
                 const Rect& r = regions.blockInput[b];
@@ -98,9 +98,13 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
                 if (t == 1) walk.history += 2 * out * area * walk.historyElementBytes();
                 f *= 2;
             }
-            const std::int64_t m = graph.frameSplit && s == stages - 2 ? 1 : f;  // upsampled frame by frame
+            // frame-split upsamples frame by frame: one padded frame at a time, written into
+            // the whole output, or straight into the split stage one frame at a time.
+            const std::int64_t m = graph.frameSplit ? 1 : f;
+            const bool feedsSplit = graph.frameSplit && s == cfg.frameSplitAfterStage();
+            const std::int64_t outFrames = feedsSplit ? 1 : (m < f ? f + 1 : f);
             walk.macs += (out / 2) * f * 4 * area * out * 9;
-            walk.layer(out * m * (2 * r.height() + 2) * (2 * r.width() + 2) + (out / 2) * m * 4 * area);
+            walk.layer(out * m * (2 * r.height() + 2) * (2 * r.width() + 2) + (out / 2) * outFrames * 4 * area);
             in = out / 2;
         }
         walk.countHistory = t == 0;

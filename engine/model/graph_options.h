@@ -13,10 +13,11 @@
 //                    with pad-in-place their borders are zeroed once. Exact, but on the CPU
 //                    it holds ~90 MB more at 128x128 for no speed (glibc already reuses
 //                    those blocks; measured), so `all` leaves it out; name it to use it.
-//   frame-split      the last (full-resolution) stage and the head run frame by frame
-//                    (each causal conv still sees its frames in order), so the largest
-//                    activations are one frame deep instead of four. Exact; less memory
-//                    and, on the CPU, faster (smaller buffers stay in malloc's heap).
+//   frame-split      the last (full-resolution) stage and the head run frame by frame,
+//                    and every upsampling conv too (each causal conv still sees its
+//                    frames in order), so the largest activations are one frame deep
+//                    instead of four. Exact; less memory and, on the CPU, faster (smaller
+//                    buffers stay in malloc's heap).
 //   cache-bf16       causal histories (the last two input frames of every conv) kept in
 //                    bf16 while computing in fp32: half their memory. Lossy (see
 //                    docs/benchmarks), so `all` leaves it out; name it to use it.

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <utility>
 
 namespace ts {
 
@@ -153,24 +154,25 @@ at::Tensor causalConv3d(const at::Tensor& x, const at::Tensor& w, const at::Tens
     return convPadded(p, w, b, history, ctx);
 }
 
-at::Tensor normSiluConv(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& w,
+at::Tensor normSiluConv(at::Tensor x, const at::Tensor& gamma, const at::Tensor& w,
                         const at::Tensor& b, CausalHistory* history, ForwardContext& ctx) {
     if (!ctx.graph.padInPlace || (w.size(2) == 1 && w.size(3) == 1 && w.size(4) == 1))
         return causalConv3d(rmsNormSilu(x, gamma), w, b, history, ctx);
     ctx.checkCancelled();
     PaddedInput p = allocatePadded(x.sizes(), w, x.options(), history && history->frames.defined(), ctx);
     rmsNormSiluInto(x, gamma, p.frames);
+    x.reset();  // freed here if the caller moved its reference in
     return convPadded(p, w, b, history, ctx);
 }
 
-at::Tensor residualBlock(const at::Tensor& x, const NamedTensors& w, const std::string& p,
+at::Tensor residualBlock(at::Tensor x, const NamedTensors& w, const std::string& p,
                          CausalHistory& first, CausalHistory& second, ForwardContext& ctx) {
     at::Tensor h = x;
     auto sc = w.find(p + ".shortcut.weight");
     if (sc != w.end()) h = causalConv3d(x, sc->second, weight(w, p + ".shortcut.bias"), nullptr, ctx);
-    at::Tensor y = normSiluConv(x, weight(w, p + ".residual.0.gamma"), weight(w, p + ".residual.2.weight"),
+    at::Tensor y = normSiluConv(std::move(x), weight(w, p + ".residual.0.gamma"), weight(w, p + ".residual.2.weight"),
                                 weight(w, p + ".residual.2.bias"), &first, ctx);
-    y = normSiluConv(y, weight(w, p + ".residual.3.gamma"), weight(w, p + ".residual.6.weight"),
+    y = normSiluConv(std::move(y), weight(w, p + ".residual.3.gamma"), weight(w, p + ".residual.6.weight"),
                      weight(w, p + ".residual.6.bias"), &second, ctx);
     return y.add_(h);
 }
@@ -201,6 +203,17 @@ at::Tensor upsampleConv(const at::Tensor& x, const at::Tensor& w2d, const at::Te
                         ForwardContext& ctx) {
     ctx.checkCancelled();
     const std::int64_t B = x.size(0), C = x.size(1), T = x.size(2), H = x.size(3), W = x.size(4);
+    if (ctx.graph.frameSplit && T > 1) {
+        // A 2-D conv per frame: the 4x-sized upsampled input (and oneDNN's copy of it) exists
+        // one frame at a time instead of for the whole chunk.
+        at::Tensor out;
+        for (std::int64_t t = 0; t < T; ++t) {
+            at::Tensor y = upsampleConv(x.narrow(2, t, 1), w2d, b, ctx);
+            if (!out.defined()) out = at::empty({B, y.size(1), T, y.size(3), y.size(4)}, y.options());
+            out.narrow(2, t, 1).copy_(y);
+        }
+        return out;
+    }
     at::Tensor padded = paddedBuffer({B, C, T, 2 * H + 2, 2 * W + 2}, {1, 1}, x.options(),
                                      at::MemoryFormat::Contiguous, ctx);
     padded.narrow(3, 1, 2 * H).narrow(4, 1, 2 * W)

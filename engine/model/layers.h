@@ -50,12 +50,15 @@ at::Tensor causalConv3d(const at::Tensor& x, const at::Tensor& w, const at::Tens
 
 // rmsNorm, SiLU, then the causal conv (w, b, history) on the result: the pair every
 // residual block and the head run. With graph.padInPlace the normalised result is
-// written straight into the conv's padded input.
-at::Tensor normSiluConv(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& w,
+// written straight into the conv's padded input. x is taken by value: a caller that
+// moves its last reference in lets it be freed before the convolution runs (it is dead
+// by then), which lowers the peak by one activation.
+at::Tensor normSiluConv(at::Tensor x, const at::Tensor& gamma, const at::Tensor& w,
                         const at::Tensor& b, CausalHistory* history, ForwardContext& ctx);
 
-// Residual block `prefix` (residual.0/2/3/6, optional shortcut) with two histories.
-at::Tensor residualBlock(const at::Tensor& x, const NamedTensors& w, const std::string& prefix,
+// Residual block `prefix` (residual.0/2/3/6, optional shortcut) with two histories. x by
+// value for the same reason as normSiluConv (it is dead after the shortcut and first norm).
+at::Tensor residualBlock(at::Tensor x, const NamedTensors& w, const std::string& prefix,
                          CausalHistory& first, CausalHistory& second, ForwardContext& ctx);
 
 // Per-frame single-head self-attention `prefix` (norm, to_qkv, proj) + identity.

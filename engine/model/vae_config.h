@@ -23,6 +23,9 @@ struct VaeConfig {
     std::vector<bool> temporalUpsample() const;
     int stageCount() const { return static_cast<int>(dimMult.size()); }
     int spatialFactor() const { return 1 << (stageCount() - 1); }  // 8 for Wan2.1
+    // With the frame-split graph option, the decoder stages after this one run one video
+    // frame at a time: the last (full-resolution) stage; -1 (none) with one stage.
+    int frameSplitAfterStage() const { return stageCount() - 2; }
     int temporalFactor() const;                                       // 4 for Wan2.1
     // Video frames for T latent frames: 1 + temporalFactor * (T - 1).
     int64_t videoFrames(int64_t latentFrames) const { return 1 + temporalFactor() * (latentFrames - 1); }
