@@ -2,7 +2,9 @@
 // RAII engine span: measures from construction to destruction on traceNowNs() and
 // appends one Span to the sink then. A null sink makes it a no-op, so instrumented code
 // costs two branches when nobody traces. Spans made by nested scopes on one thread nest
-// by construction, which the trace viewers and the exporters' tests rely on.
+// by construction, which the trace viewers and the exporters' tests rely on. Every
+// engine span is also an NVTX range (profile/nvtx_range.h), traced or not.
+#include "profile/nvtx_range.h"
 #include "profile/trace_event.h"
 
 #include <string>
@@ -22,7 +24,7 @@ public:
     using Args = std::vector<std::pair<std::string, std::string>>;
 
     TraceScope(TraceSink* sink, std::string name, std::string category, int pid, std::int64_t tid, Args args = {})
-        : sink_(sink) {
+        : sink_(sink), nvtx_(name) {
         if (!sink_) return;
         event_.kind = TraceEvent::Kind::Span;
         event_.name = std::move(name);
@@ -52,6 +54,7 @@ public:
 
 private:
     TraceSink* sink_;
+    NvtxRange nvtx_;  // pushed before the span starts, popped after it ends
     TraceEvent event_;
 };
 
