@@ -10,6 +10,7 @@
 #include "io/latents_reader.h"
 #include "model/cost_model.h"
 #include "model/wan_vae.h"
+#include "plan/tile_plan.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -138,6 +139,10 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"gflop", 2.0 * stats.macs / 1e9},
         {"gflops", 2.0 * stats.macs / 1e9 / stats.decodeSeconds}};
     out["peak_device_used_bytes"] = device.is_cuda() ? nlohmann::json(sampler.peakDeviceUsed) : nlohmann::json(nullptr);
+    // The memory model's prediction for this plan (weights, histories, largest layer per
+    // tile, output; not the process's own footprint), next to the measured peaks.
+    out["predicted_peak_bytes"] =
+        makeTilePlan(cfg, latents.size(1), latents.size(2), latents.size(3), settings).estimatedPeakBytes;
     return out;
 }
 
