@@ -33,7 +33,7 @@ at::Tensor CausalEncoder::encodeChunk(const at::Tensor& input, ForwardContext& c
             // kernel 3, stride 2, no padding over [previous last frame | chunk].
             const at::Tensor& tw = weight(w, p + ".time_conv.weight");
             at::Tensor joined = at::cat({lastFrame_[p], x}, 2);
-            x = at::conv3d(joined, tw, weight(w, p + ".time_conv.bias"), {2, 1, 1});
+            x = layers::conv3d(joined, tw, weight(w, p + ".time_conv.bias"), {2, 1, 1});
             ctx.macs += x.numel() * (tw.numel() / tw.size(0));
         }
         lastFrame_[p] = last;

@@ -29,6 +29,14 @@ const at::Tensor& weight(const NamedTensors& w, const std::string& key) {
     return it->second;
 }
 
+at::Tensor conv3d(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, at::IntArrayRef stride) {
+    if (x.device().is_cpu() && x.scalar_type() == at::kFloat && w.scalar_type() == at::kFloat &&
+        at::hasMKLDNN() && !at::GradMode::is_enabled() && x.is_contiguous() && w.is_contiguous())
+        return at::mkldnn_convolution(x, w, b.defined() ? c10::optional<at::Tensor>(b.contiguous()) : c10::nullopt,
+                                      {0, 0, 0}, stride, {1, 1, 1}, 1);
+    return at::conv3d(x, w, b, stride);
+}
+
 at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& gamma) {
     const double scale = std::sqrt(static_cast<double>(x.size(1)));
     if (x.scalar_type() == at::kFloat) {
@@ -118,7 +126,7 @@ at::Tensor convPadded(PaddedInput& p, const at::Tensor& w, const at::Tensor& b, 
         else
             history->frames = reduce ? last.to(at::kBFloat16) : last.clone();
     }
-    at::Tensor y = at::conv3d(p.buffer, w, b);
+    at::Tensor y = conv3d(p.buffer, w, b);
     ctx.macs += convMacs(y, w);
     return y;
 }
@@ -143,7 +151,7 @@ at::Tensor causalConv3d(const at::Tensor& x, const at::Tensor& w, const at::Tens
     ctx.checkCancelled();
     const std::int64_t kt = w.size(2), kh = w.size(3), kw = w.size(4);
     if (kt == 1 && kh == 1 && kw == 1) {
-        at::Tensor y = at::conv3d(x, w, b);
+        at::Tensor y = conv3d(x, w, b);
         ctx.macs += convMacs(y, w);
         return y;
     }
@@ -219,7 +227,7 @@ at::Tensor upsampleConv(const at::Tensor& x, const at::Tensor& w2d, const at::Te
     padded.narrow(3, 1, 2 * H).narrow(4, 1, 2 * W)
         .view({B, C, T, H, 2, W, 2})
         .copy_(x.unsqueeze(4).unsqueeze(6).expand({B, C, T, H, 2, W, 2}));
-    at::Tensor y = at::conv3d(padded, w2d.unsqueeze(2), b);
+    at::Tensor y = conv3d(padded, w2d.unsqueeze(2), b);
     ctx.macs += convMacs(y, w2d);
     return y;
 }
@@ -235,7 +243,7 @@ at::Tensor downsampleConv(const at::Tensor& x, const at::Tensor& w2d, const at::
     const std::int64_t B = x.size(0), C = x.size(1), T = x.size(2), H = x.size(3), W = x.size(4);
     at::Tensor padded = at::zeros({B, C, T, H + 1, W + 1}, x.options());
     padded.narrow(3, 0, H).narrow(4, 0, W).copy_(x);
-    at::Tensor y = at::conv3d(padded, w2d.unsqueeze(2), b, {1, 2, 2});
+    at::Tensor y = conv3d(padded, w2d.unsqueeze(2), b, {1, 2, 2});
     ctx.macs += convMacs(y, w2d);
     return y;
 }

@@ -42,6 +42,14 @@ at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& gamma);
 // rmsNorm then SiLU, in place on the normalised result.
 at::Tensor rmsNormSilu(const at::Tensor& x, const at::Tensor& gamma);
 
+// conv3d without padding, the one every layer calls. LibTorch 1.13 hands a CPU fp32 conv to
+// oneDNN only when N*C*D*H of the input exceeds 20480 (or the kernel is wider than 3), so
+// narrow layers (the demo and test models: 8-32 channels) fall to slow_conv3d, about 10x
+// slower on these cores (measured: the demo model decodes 9 frames at 128x128 in 7.4 s that
+// way, in bf16 through oneDNN in 0.7 s). Inference on the CPU therefore calls oneDNN directly;
+// with autograd on (the demo trainer) the dispatcher's choice stays.
+at::Tensor conv3d(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, at::IntArrayRef stride = {1, 1, 1});
+
 // Causal conv3d with kernel (kt,kh,kw): spatial zero padding kh/2, kw/2; time context
 // from `history` (kt == 3) which is updated to the last two input frames. kt == 1
 // convs pass history == nullptr.

@@ -25,7 +25,9 @@ bool startsWith(const std::string& s, const char* prefix) { return s.compare(0, 
 bool isFlopOp(const std::string& name) {
     static const char* const kOps[] = {"aten::conv1d", "aten::conv2d",  "aten::conv3d", "aten::convolution",
                                        "aten::_convolution", "aten::matmul", "aten::mm", "aten::addmm",
-                                       "aten::bmm",   "aten::baddbmm", "aten::linear"};
+                                       "aten::bmm",   "aten::baddbmm", "aten::linear",
+                                       // called directly by the engine's CPU layers (model/layers.h)
+                                       "aten::mkldnn_convolution"};
     for (const char* op : kOps)
         if (name == op) return true;
     return false;
@@ -34,7 +36,7 @@ bool isFlopOp(const std::string& name) {
 std::int64_t opFlops(const std::string& name, const std::vector<Shape>& inputs, const Shape& output,
                      bool transposed) {
     if (!isFlopOp(name) || output.empty()) return -1;
-    if (startsWith(name, "aten::conv") || name == "aten::_convolution") {
+    if (startsWith(name, "aten::conv") || name == "aten::_convolution" || name == "aten::mkldnn_convolution") {
         // weight [Cout, Cin/groups, k...] (transposed: [Cin, Cout/groups, k...]): every
         // output (input, when transposed) element takes prod(weight[1:]) multiply-adds.
         if (inputs.size() < 2 || inputs[1].size() < 3 || inputs[0].size() != inputs[1].size()) return -1;

@@ -7,6 +7,7 @@
 // FLOPs add up to the engine's own MAC count.
 #include "checkpoint/safetensors_reader.h"
 #include "decode/decoder_run.h"
+#include "model/layers.h"
 #include "model/wan_vae.h"
 #include "profile/aten_profiler.h"
 #include "profile/memory_sampler.h"
@@ -23,6 +24,7 @@
 #include <QtTest>
 
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <thread>
 
@@ -65,6 +67,9 @@ private Q_SLOTS:
     void flopsOfProducts() {
         // conv3d: [1,4,3,8,8] * [6,4,3,3,3] -> [1,6,1,6,6]: 216 outputs x 108 MACs.
         QCOMPARE(opFlops("aten::conv3d", {{1, 4, 3, 8, 8}, {6, 4, 3, 3, 3}, {6}}, {1, 6, 1, 6, 6}), std::int64_t{2 * 216 * 108});
+        // The engine's CPU layers call oneDNN's op directly (model/layers.h): same count.
+        QCOMPARE(opFlops("aten::mkldnn_convolution", {{1, 4, 3, 8, 8}, {6, 4, 3, 3, 3}, {6}}, {1, 6, 1, 6, 6}),
+                 std::int64_t{2 * 216 * 108});
         // grouped conv2d (groups 2): weight [8,2,3,3] -> 18 MACs per output.
         QCOMPARE(opFlops("aten::conv2d", {{1, 4, 5, 5}, {8, 2, 3, 3}}, {1, 8, 3, 3}), std::int64_t{2 * 72 * 18});
         // transposed: every input element feeds prod(weight[1:]).
@@ -143,6 +148,35 @@ private Q_SLOTS:
         QCOMPARE(int(mm.size()), 1);
         QCOMPARE(argsOf(mm[0])["flops"], std::to_string(2 * 7 * 5 * 3));
         QCOMPARE(argsOf(mm[0])["shapes"], std::string("7x5 5x3"));
+    }
+
+    void engineConvsCallOneDnnDirectlyWhenInferring() {
+        // LibTorch 1.13 sends narrow fp32 CPU convs to slow_conv3d; the engine's layers call
+        // oneDNN itself when no gradient is wanted (model/layers.h), with the same result
+        // and the same FLOP count in the trace.
+        if (!at::hasMKLDNN()) QSKIP("this LibTorch has no oneDNN");
+        const at::Tensor x = at::rand({1, 8, 3, 10, 10}), w = at::rand({8, 8, 3, 3, 3}) - 0.5, b = at::rand({8});
+        TraceStore store;
+        at::Tensor fast;
+        {
+            c10::InferenceMode inference;
+            ThreadTrackScope track(&store, 0, 3);
+            AtenProfiler profiler(store, true, false);
+            fast = layers::conv3d(x, w, b);
+            profiler.stop();
+        }
+        const std::vector<TraceEvent> direct = named(store, "aten::mkldnn_convolution");
+        QCOMPARE(int(direct.size()), 1);
+        QVERIFY(named(store, "aten::conv3d").empty());
+        QCOMPARE(argsOf(direct[0])["flops"], std::to_string(2 * 8 * 8 * 8 * 8 * 27));
+        QVERIFY(test::maxAbs(fast, at::conv3d(x, w, b)) < 1e-5);
+        // With autograd on (the demo trainer), the dispatcher's path stays and differentiates.
+        const at::Tensor wg = w.clone().requires_grad_();
+        layers::conv3d(x, wg, b).sum().backward();
+        QVERIFY(wg.grad().defined());
+        // d sum / d w[o][i][0][0][0] = the sum of x[i] over the output's window at offset 0.
+        const double expect = x[0][0].narrow(0, 0, 1).narrow(1, 0, 8).narrow(2, 0, 8).sum().item<double>();
+        QVERIFY(std::abs(wg.grad()[0][0][0][0][0].item<double>() - expect) < 1e-3);
     }
 
     void allocationsAreTiedToTheirOp() {
