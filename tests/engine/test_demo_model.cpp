@@ -5,6 +5,7 @@
 #include "core/resource_path.h"
 #include "decode/decoder_run.h"
 #include "io/latents_reader.h"
+#include "model/demo.h"
 #include "model/wan_vae.h"
 #include "synthetic_clips.h"
 #include "test_support.h"
@@ -20,11 +21,12 @@ using namespace ts;
 
 namespace {
 
-// Measured by `tilescope-train-demo export` on the shipped weights (docs/demo-model.md),
-// minus a margin of 1.2-1.5 dB for platform differences in float summation order. The
-// held-out number is far below the 28 dB goal: see docs/demo-model.md.
-constexpr double kMinHeldOutPsnr = 11.0;   // measured 12.18 dB (2 clips, 9x64x64)
-constexpr double kMinDemoLatentsPsnr = 24.0;  // measured 25.46 dB
+// Measured on the shipped weights (docs/demo-model.md: `eval --frames 9 --size 64
+// --count 2` and `export`), minus a margin of about 1.5 dB for platform differences in
+// float summation order. The held-out number is far below the 28 dB goal (9-frame clips
+// are longer than the 5-frame training clips): see docs/demo-model.md.
+constexpr double kMinHeldOutPsnr = 14.0;      // measured 15.47 dB (2 clips, 9x64x64)
+constexpr double kMinDemoLatentsPsnr = 26.5;  // measured 28.21 dB
 
 double psnr(const at::Tensor& a, const at::Tensor& b) {
     const double mse = (a - b).pow(2).mean().item<double>();
@@ -56,6 +58,23 @@ private Q_SLOTS:
         QCOMPARE(c.dimMult, (std::vector<int>{1, 2, 4, 4}));
         QCOMPARE(c.temporalDownsample, (std::vector<bool>{false, true, true}));
         QVERIFY(c.hasEncoder && c.hasDecoder);
+    }
+
+    void theGuiDemoIsTheTrainedModel() {
+        // What `tilescope --demo` opens by default: the trained model and its clip.
+        const DemoAssets trained = loadDemo();
+        QCOMPARE(trained.vaeSource, std::string("builtin:demo"));
+        QCOMPARE(trained.latents.sizes().vec(), (std::vector<std::int64_t>{16, 9, 32, 32}));
+        QVERIFY(at::isfinite(trained.latents).all().item<bool>());
+        const DemoAssets tiny = loadDemo(parseDemoKind("tiny", "--demo-model"));
+        QCOMPARE(tiny.vaeSource, std::string("builtin:tiny"));
+        QCOMPARE(tiny.latents.sizes().vec(), (std::vector<std::int64_t>{16, 5, 12, 16}));
+        QVERIFY(test::maxAbs(tiny.latents, loadDemo(DemoKind::TinyRandom).latents) == 0);  // seeded
+        const DemoAssets full = loadDemo(parseDemoKind("wan2.1", "--demo-model"));
+        QCOMPARE(full.vaeSource, std::string("builtin:wan2.1"));
+        QCOMPARE(full.latents.sizes().vec(), (std::vector<std::int64_t>{16, 3, 16, 16}));
+        const std::string error = test::expectError([] { parseDemoKind("big", "--demo-model"); }, ErrorKind::Usage);
+        QVERIFY2(error.rfind("--demo-model: unknown demo 'big'", 0) == 0, error.c_str());
     }
 
     void builtinTinyStillRandomWeights() {

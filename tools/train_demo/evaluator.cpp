@@ -22,17 +22,19 @@ DecodeSettings cpuSettings() {
 EvalResult evaluateHeldOut(const WanVae& vae, const ClipSpec& spec, int count) {
     EvalResult r;
     r.minPsnr = 1e9;
-    double sum = 0;
+    double sum = 0, sumMeanColour = 0;
     for (int i = 0; i < count; ++i) {
         const at::Tensor clip = makeClip(kHeldOutSeedBase + static_cast<std::uint64_t>(i), spec);
         const at::Tensor latents = encodeToLatents(vae, clip, cpuSettings());
         const at::Tensor video = decodeToTensor(vae, latents, cpuSettings()).clamp(-1, 1);
         const double psnr = psnrFromMse((video - clip).pow(2).mean().item<double>());
         sum += psnr;
+        sumMeanColour += psnrFromMse((clip.mean({1, 2, 3}, true) - clip).pow(2).mean().item<double>());
         r.minPsnr = std::min(r.minPsnr, psnr);
         ++r.clips;
     }
     r.meanPsnr = count > 0 ? sum / count : 0;
+    r.meanColourPsnr = count > 0 ? sumMeanColour / count : 0;
     return r;
 }
 

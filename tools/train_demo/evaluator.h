@@ -13,6 +13,9 @@ struct EvalResult {
     double meanPsnr = 0;  // mean over clips of per-clip PSNR (dB)
     double minPsnr = 0;
     int clips = 0;
+    // The same clips "reconstructed" as their mean colour: a trivial codec that any
+    // trained autoencoder has to beat (the weights shipped before issue 7 did not).
+    double meanColourPsnr = 0;
 };
 
 // Held-out clips kHeldOutSeedBase + 0..count-1, encoded then decoded by `vae` (fp32).

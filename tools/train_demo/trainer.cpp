@@ -39,7 +39,8 @@ double learningRate(const TrainOptions& o, int step, double elapsed) {
 }
 
 // Adam with bias correction and global gradient-norm clipping (maxNorm <= 0: none).
-void adamStep(NamedTensors& params, AdamState& st, int step, double lr, double maxNorm) {
+// Returns the gradient norm before clipping (logged: it shows whether clipping bites).
+double adamStep(NamedTensors& params, AdamState& st, int step, double lr, double maxNorm) {
     at::NoGradGuard noGrad;
     double sq = 0;
     for (auto& [name, p] : params)
@@ -59,6 +60,7 @@ void adamStep(NamedTensors& params, AdamState& st, int step, double lr, double m
         p.addcdiv_(m / c1, (v / c2).sqrt_().add_(eps), -lr);
         p.mutable_grad().reset();
     }
+    return norm;
 }
 
 void saveCheckpoint(const std::string& path, const NamedTensors& params, const AdamState& st, int step,
@@ -114,7 +116,7 @@ NamedTensors train(const TrainOptions& o) {
         std::cout << "resumed from " << ckpt << " at step " << start << std::endl;
     }
     std::ofstream log(o.outDir + "/train_log.csv", std::ios::app);
-    if (start == 0) log << "step,seconds,lr,loss,mse,psnr_db,latent_rms\n";
+    if (start == 0) log << "step,seconds,lr,loss,mse,psnr_db,latent_rms,grad_norm\n";
     const auto t0 = std::chrono::steady_clock::now();
     double emaPsnr = 0;
     for (int step = start; step < o.steps; ++step) {
@@ -130,12 +132,12 @@ NamedTensors train(const TrainOptions& o) {
         const at::Tensor loss = mse + 0.1 * err.abs().mean() + 1e-5 * r.mu.pow(2).mean();
         loss.backward();
         const double lr = learningRate(o, step, before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        adamStep(params, st, step, lr, o.clipNorm);
+        const double gradNorm = adamStep(params, st, step, lr, o.clipNorm);
         const double m = mse.item<double>(), psnr = psnrFromMse(m);
         emaPsnr = step == start ? psnr : 0.95 * emaPsnr + 0.05 * psnr;
         const double secs = before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         log << step + 1 << ',' << secs << ',' << lr << ',' << loss.item<double>() << ',' << m << ',' << psnr << ','
-            << std::sqrt(r.mu.pow(2).mean().item<double>()) << '\n';
+            << std::sqrt(r.mu.pow(2).mean().item<double>()) << ',' << gradNorm << '\n';
         log.flush();
         if ((step + 1) % 10 == 0)
             std::printf("step %d  %.1fs  lr %.2e  psnr %.2f (ema %.2f)\n", step + 1, secs, lr, psnr, emaPsnr), std::fflush(stdout);
