@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <new>
 #include <optional>
 
@@ -28,7 +29,36 @@ struct MetaTypeRegistration {
         qRegisterMetaType<tsui::ProgressInfo>("tsui::ProgressInfo");
         qRegisterMetaType<tsui::FrameBatch>("tsui::FrameBatch");
         qRegisterMetaType<tsui::RunOutcome>("tsui::RunOutcome");
+        qRegisterMetaType<tsui::SeamBatch>("tsui::SeamBatch");
     }
+};
+
+// Observes the untiled reference decode: compares each frame it produces with the
+// tiled run's, forwards progress (labelled) and the worker's cancel flag.
+class SeamReferenceObserver : public ts::DecodeObserver {
+public:
+    SeamReferenceObserver(DecodeWorker& worker, const at::Tensor& tiled, std::function<void(SeamBatch)> emitBatch)
+        : worker_(worker), tiled_(tiled), emitBatch_(std::move(emitBatch)) {}
+    void onProgress(const ts::DecodeProgress& p) override {
+        ts::DecodeProgress labelled = p;
+        labelled.stage = "Seam check, untiled reference: " + (p.stage.empty() ? std::string("decoding") : p.stage);
+        worker_.onProgress(labelled);
+    }
+    void onFrames(int first, const at::Tensor& frames) override {
+        SeamBatch batch;
+        batch.first = first;
+        const int n = static_cast<int>(frames.size(1));
+        batch.frames.reserve(n);
+        for (int i = 0; i < n && first + i < tiled_.size(1); ++i)
+            batch.frames.push_back(diffTensors(tiled_.select(1, first + i), frames.select(1, i)));
+        emitBatch_(std::move(batch));
+    }
+    bool cancelRequested() const override { return worker_.cancelRequested(); }
+
+private:
+    DecodeWorker& worker_;
+    const at::Tensor& tiled_;
+    std::function<void(SeamBatch)> emitBatch_;
 };
 
 }  // namespace
@@ -108,6 +138,29 @@ void DecodeWorker::onFrames(int first, const at::Tensor& frames) {
     batch.images.reserve(n);
     for (int i = 0; i < n; ++i) batch.images.push_back(frameToImage(frames, i));
     Q_EMIT framesReady(batch);
+    if (tiledVideo_.defined() && n > 0 && first + n <= tiledVideo_.size(1) &&
+        frames.sizes().slice(2) == tiledVideo_.sizes().slice(2))
+        tiledVideo_.narrow(1, first, n).copy_(frames);
+}
+
+void DecodeWorker::runSeamReference(const at::Tensor& latents, const ts::DecodeSettings& settings) {
+    SeamReferenceObserver observer(*this, tiledVideo_, [this](SeamBatch b) { Q_EMIT seamReady(b); });
+    // The run itself succeeded: a reference that cannot be decoded (typically out of the
+    // memory tiling saved) is reported to the preview, not as a failed run. Cancel is
+    // still a cancelled run.
+    SeamBatch failure;
+    try {
+        ts::runDecode(*model_, latents, settings.untiledReference(), observer);
+        return;
+    } catch (const ts::Error& e) {
+        if (e.kind() == ts::ErrorKind::Cancelled) throw;
+        failure.error = QString::fromUtf8(e.what());
+    } catch (const c10::Error& e) {
+        failure.error = QString::fromUtf8(e.what_without_backtrace());
+    } catch (const std::bad_alloc&) {
+        failure.error = QStringLiteral("out of memory");
+    }
+    Q_EMIT seamReady(failure);
 }
 
 void DecodeWorker::runOnThread(DecodeRequest request) {
@@ -141,8 +194,21 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
             const c10::Device device = ts::parseDevice(request.settings.device);
             sampler.emplace(*request.trace, kMemorySamplePeriodMs, device.is_cuda() ? std::max<int>(0, device.index()) : -1);
         }
+        if (request.seamCheck) {
+            // The run's frames, kept for the comparison (the reference is streamed).
+            const ts::VaeConfig& cfg = model_->config();
+            const std::int64_t f = cfg.spatialFactor();
+            tiledVideo_ = at::empty({3, cfg.videoFrames(latents.size(1)), latents.size(2) * f, latents.size(3) * f});
+        }
         const ts::RunStats stats = ts::runDecode(*model_, latents, request.settings, *this);
         if (sampler) sampler->stop();
+        if (request.seamCheck) {
+            // Only the run itself is traced and timed; the reference is a check.
+            out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+            const auto tSeam = Clock::now();
+            runSeamReference(latents, request.settings);
+            out.seamSeconds = std::chrono::duration<double>(Clock::now() - tSeam).count();
+        }
         out.status = RunOutcome::Status::Done;
         out.frames = static_cast<int>(stats.outputFrames);
         out.decodeSeconds = stats.decodeSeconds;
@@ -166,7 +232,9 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
         out.errorKind = static_cast<int>(ts::ErrorKind::Runtime);
         out.message = QStringLiteral("unknown error");
     }
-    out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    tiledVideo_ = at::Tensor();  // release the kept frames before anyone can start another run
+    if (out.wallSeconds == 0 || out.status != RunOutcome::Status::Done)
+        out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
     out.peakRssBytes = std::max(peakRss_, ts::currentRssBytes());
     running_.store(false);
     Q_EMIT finished(out);

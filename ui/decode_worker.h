@@ -3,9 +3,13 @@
 // what the engine reports through queued Qt signals carrying plain value structs.
 // The GUI thread never blocks on the engine: start() returns at once, cancel() only sets
 // a flag the engine polls between layers and chunks.
+// Seam check: after the requested (tiled) run the same latents are decoded again untiled
+// (DecodeSettings::untiledReference, as decode --check-seams does) and each frame's
+// |tiled - untiled| goes out as a SeamBatch; cancel stops that decode the same way.
 #include "decode/decode_observer.h"
 #include "decode/decode_settings.h"
 #include "profile/trace_event.h"
+#include "seam_heatmap.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -59,6 +63,9 @@ struct RunOutcome {
     // Highest resident memory seen at the engine's progress reports (the trace's memory
     // counters, when a sampler feeds them, are finer).
     std::int64_t peakRssBytes = -1;
+    // Seam check: seconds spent on the untiled reference decode (not in wallSeconds, so
+    // the history's timings stay those of the run itself); 0 without one.
+    double seamSeconds = 0;
 };
 
 // What to decode. Either `latents` is defined, or `latentsPath` names a file that the
@@ -70,6 +77,9 @@ struct DecodeRequest {
     ts::DecodeSettings settings;
     // Where the run's engine spans (and any other trace source's events) go; may be null.
     std::shared_ptr<ts::TraceStore> trace;
+    // Also decode untiled and send |tiled - untiled| per frame (seamReady). Costs a
+    // second decode and keeps the whole tiled video in memory until it is done.
+    bool seamCheck = false;
 };
 
 // [3,n,H,W] fp32 CPU tensor in [-1,1] -> frame `index` as an RGB888 image.
@@ -95,17 +105,20 @@ public:
 Q_SIGNALS:
     void progress(const tsui::ProgressInfo& info);
     void framesReady(const tsui::FrameBatch& batch);
+    void seamReady(const tsui::SeamBatch& batch);  // before finished
     void finished(const tsui::RunOutcome& outcome);
 
 private:
     void runOnThread(DecodeRequest request);
     void join();
+    void runSeamReference(const at::Tensor& latents, const ts::DecodeSettings& settings);
 
     std::thread thread_;
     std::atomic<bool> running_{false};
     std::atomic<bool> cancel_{false};
     std::shared_ptr<ts::TraceStore> trace_;  // the running request's; set before the thread starts
     std::int64_t peakRss_ = -1;               // decoding thread only
+    at::Tensor tiledVideo_;                   // decoding thread only: the run's frames for a seam check
     // The last loaded model, reused when the next run names the same source. Only the
     // decoding thread touches it, and only one run exists at a time.
     std::shared_ptr<const ts::WanVae> model_;

@@ -43,6 +43,29 @@ void FrameView::setOverlayVisible(bool visible) {
     update();
 }
 
+void FrameView::setCompareImage(const QImage& left) {
+    compare_ = left;
+    if (compare_.isNull()) draggingWipe_ = false;
+    update();
+}
+
+void FrameView::setWipePosition(double fraction) {
+    wipe_ = std::clamp(std::isfinite(fraction) ? fraction : 0.5, 0.0, 1.0);
+    update();
+}
+
+int FrameView::wipeDividerX() const {
+    const QRect target = imageRect();
+    if (compare_.isNull() || target.isEmpty()) return -1;
+    return target.x() + static_cast<int>(std::lround(wipe_ * target.width()));
+}
+
+void FrameView::setOverlayFills(bool fills) {
+    if (fills == overlayFills_) return;
+    overlayFills_ = fills;
+    update();
+}
+
 void FrameView::setZoom(double zoom) {
     zoom = std::clamp(zoom, 0.0, 64.0);
     if (zoom == zoom_) return;
@@ -88,6 +111,7 @@ void FrameView::paintEvent(QPaintEvent* event) {
     if (!image_.isNull()) {
         painter.setRenderHint(QPainter::SmoothPixmapTransform, target.width() < image_.width());
         painter.drawImage(target, image_);
+        if (!compare_.isNull()) drawWipe(painter, target);
     } else {
         painter.fillRect(target, palette().color(QPalette::AlternateBase));
         painter.setPen(palette().color(QPalette::Disabled, QPalette::Text));
@@ -109,7 +133,7 @@ void FrameView::paintEvent(QPaintEvent* event) {
         const TileOverlay& t = overlay_[i];
         // Translucent fills: where blend tiles overlap, the fills add up and the overlap shows darker.
         const QColor fill = (i % 2) ? QColor(255, 170, 0, 40) : QColor(0, 170, 255, 40);
-        painter.fillRect(map(t.tile), fill);
+        if (overlayFills_) painter.fillRect(map(t.tile), fill);
         if (!t.halo.isEmpty() && t.halo != t.tile) {
             painter.setPen(QPen(QColor(255, 255, 255, 150), 1, Qt::DotLine));
             painter.drawRect(map(t.halo));
@@ -133,11 +157,47 @@ void FrameView::wheelEvent(QWheelEvent* event) {
     event->accept();
 }
 
+void FrameView::drawWipe(QPainter& painter, const QRect& target) {
+    const int x = wipeDividerX();
+    painter.save();
+    painter.setClipRect(QRect(target.x(), target.y(), x - target.x(), target.height()).intersected(contentsRect()));
+    painter.drawImage(target, compare_);
+    painter.restore();
+    painter.setPen(QPen(QColor(255, 255, 255, 220), 2));
+    painter.drawLine(x, target.top(), x, target.bottom());
+    // A grip in the middle says the divider can be dragged.
+    const QRect grip(x - 5, target.center().y() - 14, 10, 28);
+    painter.fillRect(grip, QColor(255, 255, 255, 220));
+    painter.setPen(QColor(0, 0, 0, 200));
+    painter.drawRect(grip);
+    painter.setPen(Qt::white);
+    painter.drawText(QRect(target.x() + 6, target.y() + 4, std::max(0, x - target.x() - 12), 20),
+                     Qt::AlignLeft | Qt::AlignTop, tr("A"));
+    painter.drawText(QRect(x + 6, target.y() + 4, std::max(0, target.right() - x - 12), 20),
+                     Qt::AlignRight | Qt::AlignTop, tr("current"));
+}
+
 void FrameView::mousePressEvent(QMouseEvent* event) {
+    const int x = wipeDividerX();
+    // Grab the divider within a few pixels of it; elsewhere a press starts a pan.
+    draggingWipe_ = x >= 0 && event->button() == Qt::LeftButton && std::abs(event->position().x() - x) <= 6;
     dragFrom_ = event->position().toPoint() - pan_;
 }
 
+void FrameView::mouseReleaseEvent(QMouseEvent* event) {
+    draggingWipe_ = false;
+    QFrame::mouseReleaseEvent(event);
+}
+
 void FrameView::mouseMoveEvent(QMouseEvent* event) {
+    if (draggingWipe_) {
+        const QRect target = imageRect();
+        if (target.width() > 0) {
+            setWipePosition((event->position().x() - target.x()) / target.width());
+            Q_EMIT wipeMoved(wipe_);
+        }
+        return;
+    }
     if (zoom_ > 0 && (event->buttons() & Qt::LeftButton)) {
         pan_ = event->position().toPoint() - dragFrom_;
         update();

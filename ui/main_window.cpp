@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "export_controller.h"
 #include "history_panel.h"
 #include "memory_view.h"
 #include "prediction.h"
@@ -55,6 +56,10 @@ MainWindow::MainWindow(QWidget* parent, const QString& historyFile) : QMainWindo
     connect(worker_, &DecodeWorker::framesReady, this, &MainWindow::onFrames, Qt::QueuedConnection);
     connect(worker_, &DecodeWorker::finished, this, &MainWindow::onFinished, Qt::QueuedConnection);
     buildUi();
+    connect(worker_, &DecodeWorker::seamReady, preview_, &PreviewPanel::addSeams, Qt::QueuedConnection);
+    exporter_ = new ExportController(this, this);
+    exporter_->installMenu(menuBar(), statusBar());
+    connect(this, &MainWindow::runStarted, exporter_, &ExportController::clear);
     setWindowTitle(QStringLiteral("TileScope"));
     onSettingsChanged();
     if (!history_->lastError().isEmpty()) showStatus(history_->lastError());
@@ -254,6 +259,7 @@ bool MainWindow::startRun() {
     }
     // A fresh trace per run: the previous run's store is released with the old feed data.
     request.trace = std::make_shared<ts::TraceStore>();
+    request.seamCheck = preview_->seamCheckEnabled();
     feed_->follow(request.trace, ts::traceNowNs());
     runSettings_ = request.settings;
     runMemoryText_ = settings_->memoryText();
@@ -342,6 +348,7 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
     resultLabel_->setText(text);
     showStatus(text);
     recordRun(outcome);
+    exporter_->setRun({runSettings_, outcome, vaeSource(), settings_->latentsLabel(), feed_->store(), previewFrames(*preview_)});
     Q_EMIT runFinished(outcome);
 }
 
@@ -358,6 +365,7 @@ void MainWindow::recordRun(const RunOutcome& outcome) {
     r.streams = runSettings_.streams;
     r.threads = runSettings_.threads;
     r.memoryBudget = runMemoryText_;
+    r.graphOptions = QString::fromStdString(ts::toString(runSettings_.graph));
     r.status = outcome.status == RunOutcome::Status::Done        ? QStringLiteral("done")
                : outcome.status == RunOutcome::Status::Cancelled ? QStringLiteral("cancelled")
                                                                  : QStringLiteral("failed");

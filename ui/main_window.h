@@ -28,6 +28,7 @@ class QTableView;
 
 namespace tsui {
 
+class ExportController;
 class MemoryView;
 class PreviewPanel;
 class RunHistoryModel;
@@ -66,6 +67,7 @@ public:
     TraceFeed* traceFeed() const { return feed_; }
     RunHistoryModel* history() const { return history_; }
     QTabWidget* tabs() const { return tabs_; }
+    ExportController* exporter() const { return exporter_; }  // File > Export
 
 public Q_SLOTS:
     bool startRun();   // false (with a status message) when refused
@@ -109,6 +111,7 @@ private:
     QLabel* resultLabel_ = nullptr;
     QLabel* titleLabel_ = nullptr;
     QString problem_;
+    ExportController* exporter_ = nullptr;
 };
 
 }  // namespace tsui

@@ -1,6 +1,7 @@
 #include "run_history_model.h"
 
 #include "core/format_bytes.h"
+#include "model/graph_options.h"
 
 #include <QDir>
 #include <QFile>
@@ -47,6 +48,7 @@ QJsonObject RunRecord::toJson() const {
                        {"streams", streams},
                        {"threads", threads},
                        {"maxMemory", memoryBudget},
+                       {"opt", graphOptions},
                        {"status", status},
                        {"frames", frames},
                        {"wallSeconds", wallSeconds},
@@ -68,6 +70,16 @@ RunRecord RunRecord::fromJson(const QJsonObject& o) {
     r.streams = o.value("streams").toInt(1);
     r.threads = o.value("threads").toInt();
     r.memoryBudget = o.value("maxMemory").toString();
+    // Files written before "opt" existed load with it empty (shown as unknown), and a
+    // hand-edited value that the engine would refuse is kept only if it parses.
+    r.graphOptions = o.value("opt").toString();
+    if (!r.graphOptions.isEmpty()) {
+        try {
+            r.graphOptions = QString::fromStdString(ts::toString(ts::parseGraphOptions(r.graphOptions.toStdString())));
+        } catch (const std::exception&) {
+            r.graphOptions.clear();
+        }
+    }
     r.status = o.value("status").toString();
     r.frames = o.value("frames").toInt();
     r.wallSeconds = o.value("wallSeconds").toDouble();
@@ -78,6 +90,10 @@ RunRecord RunRecord::fromJson(const QJsonObject& o) {
 }
 
 QString compareRuns(const RunRecord& a, const RunRecord& b) {
+    // Different optimisations explain a difference that the settings text does not show.
+    QString opt;
+    if (a.graphOptions != b.graphOptions && !a.graphOptions.isEmpty() && !b.graphOptions.isEmpty())
+        opt = QObject::tr("; --opt %1 → %2").arg(a.graphOptions, b.graphOptions);
     return QObject::tr("B (%1) vs A (%2): wall time %3 s → %4 s (%5); peak memory %6 → %7 (%8); %9 → %10 GFLOP/s")
         .arg(b.settingsText(), a.settingsText())
         .arg(a.wallSeconds, 0, 'f', 2)
@@ -85,7 +101,7 @@ QString compareRuns(const RunRecord& a, const RunRecord& b) {
         .arg(signedPercent(a.wallSeconds, b.wallSeconds))
         .arg(bytes(a.peakBytes), bytes(b.peakBytes), signedPercent(static_cast<double>(a.peakBytes), static_cast<double>(b.peakBytes)))
         .arg(a.gflops(), 0, 'f', 2)
-        .arg(b.gflops(), 0, 'f', 2);
+        .arg(b.gflops(), 0, 'f', 2) + opt;
 }
 
 RunHistoryModel::RunHistoryModel(const QString& file, QObject* parent) : QAbstractTableModel(parent), file_(file) {
@@ -161,13 +177,16 @@ int RunHistoryModel::columnCount(const QModelIndex& parent) const {
 QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= records_.size() || index.column() >= ColumnCount) return {};
     const RunRecord& r = records_[index.row()];
-    if (role == Qt::ToolTipRole) return QStringLiteral("%1\n%2 on %3").arg(r.settingsText(), r.vaeSource, r.latents);
+    if (role == Qt::ToolTipRole)
+        return QStringLiteral("%1\n--opt %2\n%3 on %4")
+            .arg(r.settingsText(), r.graphOptions.isEmpty() ? tr("(not recorded)") : r.graphOptions, r.vaeSource, r.latents);
     if (role == Qt::TextAlignmentRole)
         return index.column() >= Frames ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {
     case When: return r.finishedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
     case Settings: return r.settingsText();
+    case Options: return r.graphOptions.isEmpty() ? QStringLiteral("–") : r.graphOptions;
     case Status: return r.status;
     case Frames: return r.frames;
     case Wall: return QString::number(r.wallSeconds, 'f', 2);
@@ -183,6 +202,7 @@ QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, i
     switch (section) {
     case When: return tr("Finished");
     case Settings: return tr("Settings");
+    case Options: return tr("Optimisations (--opt)");
     case Status: return tr("Status");
     case Frames: return tr("Frames");
     case Wall: return tr("Wall (s)");

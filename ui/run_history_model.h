@@ -19,6 +19,9 @@ struct RunRecord {
     QString device, precision, tiling;
     int tilePx = 0, overlapPx = 0, streams = 1, threads = 0;
     QString memoryBudget;     // as typed, "" none
+    // The run's --opt switches (ts::toString(GraphOptions): "none" or names joined by
+    // commas); "" for runs recorded before the history kept them.
+    QString graphOptions;
     QString status;           // "done", "cancelled", "failed"
     int frames = 0;
     double wallSeconds = 0;
@@ -38,7 +41,7 @@ QString compareRuns(const RunRecord& a, const RunRecord& b);
 class RunHistoryModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { When, Settings, Status, Frames, Wall, Peak, Gflops, ColumnCount };
+    enum Column { When, Settings, Options, Status, Frames, Wall, Peak, Gflops, ColumnCount };
 
     // file: where the history lives; empty = AppDataLocation/run-history.json.
     explicit RunHistoryModel(const QString& file = QString(), QObject* parent = nullptr);

@@ -1,42 +1,25 @@
 #include "settings_panel.h"
 
+#include "device_choice.h"
 #include "graph_options_box.h"
+#include "input_box.h"
 
-#include "core/format_bytes.h"
-#include "gpu/device_memory.h"
-#include "io/latents_reader.h"
 #include "plan/memory_budget.h"
 
 #include <QComboBox>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
-#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMenu>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
-#include <QToolButton>
 #include <QVBoxLayout>
-
-#include <c10/util/Exception.h>
 
 namespace tsui {
 
 namespace {
-
-constexpr int kRecentMax = 8;
-const char* kRecentKey = "recentCheckpoints";
-
-QString shapeText(const at::Tensor& t) {
-    QStringList dims;
-    for (int64_t d : t.sizes()) dims << QString::number(d);
-    return dims.join(QStringLiteral("×"));
-}
 
 QSpinBox* spin(QWidget* parent, const char* name, int lo, int hi, int step, int value, const QString& suffix) {
     auto* s = new QSpinBox(parent);
@@ -51,64 +34,19 @@ QSpinBox* spin(QWidget* parent, const char* name, int lo, int hi, int step, int 
 }  // namespace
 
 SettingsPanel::SettingsPanel(QSettings* store, QWidget* parent)
-    : QWidget(parent), store_(store), presets_(store), probe_(new ModelProbe(this)) {
-    qRegisterMetaType<tsui::ModelInfo>("tsui::ModelInfo");
-    connect(probe_, &ModelProbe::finished, this, &SettingsPanel::onModelInfo);
+    : QWidget(parent), store_(store), presets_(store) {
     build();
     refreshPresets();
-    refreshRecentMenu();
     onChanged();
-}
-
-QWidget* SettingsPanel::row(QWidget* a, QWidget* b, QWidget* c) {
-    auto* w = new QWidget(this);
-    auto* l = new QHBoxLayout(w);
-    l->setContentsMargins(0, 0, 0, 0);
-    l->addWidget(a, 1);
-    l->addWidget(b);
-    if (c) l->addWidget(c);
-    return w;
 }
 
 void SettingsPanel::build() {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 
-    auto* inputBox = new QGroupBox(tr("Model and input"), this);
-    auto* inputForm = new QFormLayout(inputBox);
-    vaeEdit_ = new QLineEdit(inputBox);
-    vaeEdit_->setObjectName(QStringLiteral("vaeEdit"));
-    vaeEdit_->setMinimumWidth(120);
-    vaeEdit_->setPlaceholderText(tr("Wan2.1_VAE.pth, .safetensors or builtin:…"));
-    vaeEdit_->setToolTip(tr("The VAE checkpoint: a .pth or .safetensors file (either key naming), or "
-                            "builtin:tiny / builtin:wan2.1 (random weights)."));
-    auto* browse = new QPushButton(tr("Browse…"), inputBox);
-    browse->setObjectName(QStringLiteral("vaeBrowseButton"));
-    recentButton_ = new QToolButton(inputBox);
-    recentButton_->setObjectName(QStringLiteral("recentButton"));
-    recentButton_->setText(tr("Recent"));
-    recentButton_->setPopupMode(QToolButton::InstantPopup);
-    recentButton_->setToolTip(tr("Checkpoints opened before"));
-    recentButton_->setMenu(new QMenu(recentButton_));
-    inputForm->addRow(tr("Checkpoint"), row(vaeEdit_, browse, recentButton_));
-    modelLabel_ = new QLabel(inputBox);
-    modelLabel_->setObjectName(QStringLiteral("modelLabel"));
-    modelLabel_->setWordWrap(true);
-    modelLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    inputForm->addRow(QString(), modelLabel_);
-
-    latentsEdit_ = new QLineEdit(inputBox);
-    latentsEdit_->setObjectName(QStringLiteral("latentsEdit"));
-    latentsEdit_->setPlaceholderText(tr("latents .safetensors, .npy or .pt"));
-    latentsEdit_->setToolTip(tr("The latents to decode: [16,T,h,w] (or [1,16,T,h,w]) as a Wan2.1 pipeline "
-                                "hands them to the VAE (normalised). Press Enter after typing a path."));
-    auto* latentsBrowse = new QPushButton(tr("Browse…"), inputBox);
-    inputForm->addRow(tr("Latents"), row(latentsEdit_, latentsBrowse));
-    latentsLabel_ = new QLabel(inputBox);
-    latentsLabel_->setObjectName(QStringLiteral("latentsLabel"));
-    latentsLabel_->setWordWrap(true);
-    inputForm->addRow(QString(), latentsLabel_);
-    layout->addWidget(inputBox);
+    inputs_ = new InputBox(store_, this);
+    layout->addWidget(inputs_);
+    connect(inputs_, &InputBox::changed, this, &SettingsPanel::onChanged);
 
     auto* box = new QGroupBox(tr("Decode settings"), this);
     auto* form = new QFormLayout(box);
@@ -123,19 +61,13 @@ void SettingsPanel::build() {
     saveButton->setObjectName(QStringLiteral("savePresetButton"));
     auto* deletePreset = new QPushButton(tr("Delete"), box);
     deletePreset->setToolTip(tr("Delete the chosen preset (built-in presets stay)"));
-    form->addRow(tr("Preset"), row(presetCombo_, saveButton, deletePreset));
+    form->addRow(tr("Preset"), formRow(box, presetCombo_, saveButton, deletePreset));
 
     deviceCombo_ = new QComboBox(box);
     deviceCombo_->setObjectName(QStringLiteral("deviceCombo"));
     deviceCombo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     deviceCombo_->setMinimumContentsLength(14);
-    deviceCombo_->addItem(tr("cpu"), QStringLiteral("cpu"));
-    for (int i = 0; i < 16; ++i) {
-        const ts::DeviceMemory m = ts::queryDeviceMemory(i);
-        if (m.totalBytes <= 0) break;
-        deviceCombo_->addItem(QStringLiteral("cuda:%1 (%2)").arg(i).arg(QString::fromStdString(ts::formatBytes(m.totalBytes))),
-                              QStringLiteral("cuda:%1").arg(i));
-    }
+    fillDeviceCombo(deviceCombo_);
     deviceCombo_->setToolTip(tr("Where the decoder runs. cpu works everywhere but is slow for large clips; "
                                 "cuda needs a CUDA build of LibTorch and an NVIDIA GPU (listed with its memory)."));
     form->addRow(tr("Device"), deviceCombo_);
@@ -203,12 +135,6 @@ void SettingsPanel::build() {
     predictionLabel_->setToolTip(tr("Predicted by the engine's tile planner and cost model before running"));
     layout->addWidget(predictionLabel_);
 
-    connect(browse, &QPushButton::clicked, this, &SettingsPanel::browseVae);
-    connect(latentsBrowse, &QPushButton::clicked, this, &SettingsPanel::browseLatents);
-    connect(vaeEdit_, &QLineEdit::editingFinished, this, [this] {
-        if (model_.source != vaeSource()) setVaeSource(vaeSource());
-    });
-    connect(latentsEdit_, &QLineEdit::returnPressed, this, [this] { setLatentsPath(latentsEdit_->text().trimmed()); });
     connect(presetCombo_, &QComboBox::activated, this, [this](int i) { applyPreset(presetCombo_->itemText(i)); });
     connect(saveButton, &QPushButton::clicked, this, [this] {
         bool ok = false;
@@ -229,106 +155,43 @@ void SettingsPanel::build() {
 // ------------------------------------------------------------------------ inputs
 
 void SettingsPanel::setVaeSource(const QString& source) {
-    vaeEdit_->setText(source);
-    vaeEdit_->setCursorPosition(0);
-    model_ = ModelInfo();
-    model_.source = source;
-    model_.error = tr("Reading the checkpoint…");
-    modelLabel_->setText(model_.error);
-    probe_->probe(source);
-    onChanged();
+    inputs_->setVaeSource(source);
 }
 
 QString SettingsPanel::vaeSource() const {
-    return vaeEdit_->text().trimmed();
-}
-
-void SettingsPanel::onModelInfo(const ModelInfo& info) {
-    model_ = info;
-    modelLabel_->setText(info.describe());
-    modelLabel_->setStyleSheet(info.ok ? QString() : QStringLiteral("color: #c03030;"));
-    if (info.ok) addRecent(info.source);
-    updateLatentsInfo();
-    onChanged();
-}
-
-void SettingsPanel::addRecent(const QString& source) {
-    QStringList list = recentCheckpoints();
-    list.removeAll(source);
-    list.prepend(source);
-    while (list.size() > kRecentMax) list.removeLast();
-    store_->setValue(QLatin1String(kRecentKey), list);
-    refreshRecentMenu();
-}
-
-QStringList SettingsPanel::recentCheckpoints() const {
-    return store_->value(QLatin1String(kRecentKey)).toStringList();
-}
-
-void SettingsPanel::refreshRecentMenu() {
-    QMenu* menu = recentButton_->menu();
-    menu->clear();
-    for (const QString& s : recentCheckpoints())
-        menu->addAction(s, this, [this, s] { setVaeSource(s); });
-    recentButton_->setEnabled(!menu->isEmpty());
+    return inputs_->vaeSource();
 }
 
 void SettingsPanel::setLatents(const at::Tensor& latents, const QString& label) {
-    latents_ = latents;
-    latentsError_.clear();
-    latentsEdit_->setText(label);
-    latentsEdit_->setCursorPosition(0);
-    updateLatentsInfo();
-    onChanged();
+    inputs_->setLatents(latents, label);
 }
 
 void SettingsPanel::setLatentsPath(const QString& path) {
-    latents_ = at::Tensor();
-    latentsError_.clear();
-    latentsEdit_->setText(path);
-    latentsEdit_->setCursorPosition(0);
-    try {
-        latents_ = ts::readLatents(path.toStdString());
-    } catch (const c10::Error& e) {
-        latentsError_ = QString::fromUtf8(e.what_without_backtrace());
-    } catch (const std::exception& e) {
-        latentsError_ = QString::fromUtf8(e.what());
-    }
-    updateLatentsInfo();
-    onChanged();
+    inputs_->setLatentsPath(path);
+}
+
+const at::Tensor& SettingsPanel::latents() const {
+    return inputs_->latents();
 }
 
 QString SettingsPanel::latentsPath() const {
-    return latents_.defined() ? QString() : latentsEdit_->text().trimmed();
+    return inputs_->latentsPath();
 }
 
-void SettingsPanel::updateLatentsInfo() {
-    if (!latents_.defined()) {
-        latentsLabel_->setText(latentsError_);
-        return;
-    }
-    QString text = tr("Latents %1").arg(shapeText(latents_));
-    if (latents_.dim() == 4 && model_.ok) {
-        const ts::VaeConfig& c = model_.config;
-        text += tr(" → %1 frames of %2×%3 px")
-                    .arg(c.videoFrames(latents_.size(1)))
-                    .arg(latents_.size(3) * c.spatialFactor())
-                    .arg(latents_.size(2) * c.spatialFactor());
-    }
-    latentsLabel_->setText(text);
+QString SettingsPanel::latentsLabel() const {
+    return inputs_->latentsLabel();
 }
 
-void SettingsPanel::browseVae() {
-    const QString file = QFileDialog::getOpenFileName(this, tr("Open VAE checkpoint"),
-                                                      QFileInfo(vaeSource()).absolutePath(),
-                                                      tr("VAE checkpoints (*.pth *.pt *.safetensors);;All files (*)"));
-    if (!file.isEmpty()) setVaeSource(file);
+const ModelInfo& SettingsPanel::modelInfo() const {
+    return inputs_->modelInfo();
 }
 
-void SettingsPanel::browseLatents() {
-    const QString file = QFileDialog::getOpenFileName(this, tr("Open latents"), QString(),
-                                                      tr("Latents (*.safetensors *.npy *.pt);;All files (*)"));
-    if (!file.isEmpty()) setLatentsPath(file);
+bool SettingsPanel::modelPending() const {
+    return inputs_->modelPending();
+}
+
+QStringList SettingsPanel::recentCheckpoints() const {
+    return inputs_->recentCheckpoints();
 }
 
 // ------------------------------------------------------------------------ settings
@@ -362,9 +225,10 @@ QString SettingsPanel::settingsProblem() const {
     } catch (const std::exception& e) {
         return QString::fromUtf8(e.what());
     }
-    if (!latents_.defined() && !latentsError_.isEmpty()) return latentsError_;
-    if (!model_.ok && !probe_->isBusy() && !model_.error.isEmpty()) return model_.error;
-    return {};
+    // A preset may select a GPU this build or machine cannot run: refuse it here, not
+    // in a run that fails.
+    if (const QString device = deviceProblem(settings().device); !device.isEmpty()) return device;
+    return inputs_->problem();
 }
 
 void SettingsPanel::onChanged() {
@@ -377,11 +241,13 @@ void SettingsPanel::onChanged() {
 
     // The prediction does not need a runnable device: a CPU-only build can still plan a
     // 3090 Ti preset.
-    if (model_.ok && latents_.defined() && latents_.dim() == 4)
-        prediction_ = predictDecode(model_.config, latents_.size(1), latents_.size(2), latents_.size(3), settings());
+    const ModelInfo& model = inputs_->modelInfo();
+    const at::Tensor& latents = inputs_->latents();
+    if (model.ok && latents.defined() && latents.dim() == 4)
+        prediction_ = predictDecode(model.config, latents.size(1), latents.size(2), latents.size(3), settings());
     else {
         prediction_ = Prediction();
-        prediction_.error = probe_->isBusy() ? tr("Reading the checkpoint…") : tr("No prediction without a model and latents");
+        prediction_.error = inputs_->modelPending() ? tr("Reading the checkpoint…") : tr("No prediction without a model and latents");
     }
     predictionLabel_->setText(prediction_.ok ? tr("Predicted: %1").arg(prediction_.summary()) : prediction_.error);
     Q_EMIT problemChanged(problem);
@@ -391,12 +257,7 @@ void SettingsPanel::onChanged() {
 bool SettingsPanel::applyPreset(const QString& name) {
     const std::optional<Preset> p = presets_.find(name);
     if (!p) return false;
-    const QString device = QString::fromStdString(p->settings.device);
-    int d = deviceCombo_->findData(device);
-    if (d < 0) {
-        deviceCombo_->addItem(tr("%1 (not available here)").arg(device), device);
-        d = deviceCombo_->count() - 1;
-    }
+    const int d = deviceItem(deviceCombo_, QString::fromStdString(p->settings.device));
     // One recomputation at the end, not one per widget.
     const QSignalBlocker b1(deviceCombo_), b2(precisionCombo_), b3(tilingCombo_), b4(tileSpin_), b5(overlapSpin_),
         b6(streamsSpin_), b7(threadsSpin_), b8(memoryCombo_);
@@ -438,9 +299,9 @@ void SettingsPanel::refreshPresets() {
 
 void SettingsPanel::setRunning(bool running) {
     running_ = running;
-    for (QWidget* w : std::initializer_list<QWidget*>{vaeEdit_, latentsEdit_, deviceCombo_, precisionCombo_,
-                                                     tilingCombo_, threadsSpin_, memoryCombo_, presetCombo_,
-                                                     optionsBox_})
+    inputs_->setRunning(running);
+    for (QWidget* w : std::initializer_list<QWidget*>{deviceCombo_, precisionCombo_, tilingCombo_, threadsSpin_,
+                                                     memoryCombo_, presetCombo_, optionsBox_})
         w->setEnabled(!running);
     onChanged();
 }

@@ -1,9 +1,9 @@
 #pragma once
-// The left panel: checkpoint (file dialog, recent files, what the checkpoint is), latents
-// (shape, frames, resolution), device, precision, tiling, tile, overlap, streams, threads
-// and memory budget, each with a tooltip on its trade-off; named presets; and, on every
-// change, the engine's verdict on the settings and its prediction (tile plan, peak
-// memory, FLOPs) before anything runs.
+// The left panel: the inputs (an InputBox: checkpoint with file dialog and recent files,
+// what the checkpoint is, latents with shape, frames, resolution), device, precision,
+// tiling, tile, overlap, streams, threads and memory budget, each with a tooltip on its
+// trade-off; named presets; and, on every change, the engine's verdict on the settings
+// and its prediction (tile plan, peak memory, FLOPs) before anything runs.
 #include "model_probe.h"
 #include "prediction.h"
 #include "preset_store.h"
@@ -16,11 +16,9 @@
 
 class QComboBox;
 class QLabel;
-class QLineEdit;
 class QPushButton;
 class QSettings;
 class QSpinBox;
-class QToolButton;
 
 namespace tsui {
 
@@ -33,14 +31,15 @@ public:
     QString vaeSource() const;
     void setLatents(const at::Tensor& latents, const QString& label);  // in memory (the demo)
     void setLatentsPath(const QString& path);  // read now, to know the shape; a bad file says why
-    const at::Tensor& latents() const { return latents_; }
+    const at::Tensor& latents() const;
     QString latentsPath() const;
+    QString latentsLabel() const;  // the path, or the in-memory clip's label
 
     ts::DecodeSettings settings() const;
     QString settingsProblem() const;  // "" when the engine accepts them
     const Prediction& prediction() const { return prediction_; }
-    const ModelInfo& modelInfo() const { return model_; }
-    bool modelPending() const { return probe_->isBusy(); }
+    const ModelInfo& modelInfo() const;
+    bool modelPending() const;
     QString memoryText() const;
 
     PresetStore& presets() { return presets_; }
@@ -57,30 +56,15 @@ Q_SIGNALS:
 private:
     void build();
     void onChanged();
-    void onModelInfo(const ModelInfo& info);
-    void addRecent(const QString& source);
-    void refreshRecentMenu();
     void refreshPresets();
-    void updateLatentsInfo();
-    void browseVae();
-    void browseLatents();
-    QWidget* row(QWidget* a, QWidget* b, QWidget* c = nullptr);
 
     QSettings* store_;
     PresetStore presets_;
-    ModelProbe* probe_;
-    ModelInfo model_;
     Prediction prediction_;
-    at::Tensor latents_;
-    QString latentsError_;
     bool running_ = false;
 
+    class InputBox* inputs_ = nullptr;
     class GraphOptionsBox* optionsBox_ = nullptr;
-    QLineEdit* vaeEdit_ = nullptr;
-    QToolButton* recentButton_ = nullptr;
-    QLabel* modelLabel_ = nullptr;
-    QLineEdit* latentsEdit_ = nullptr;
-    QLabel* latentsLabel_ = nullptr;
     QComboBox* presetCombo_ = nullptr;
     QComboBox* deviceCombo_ = nullptr;
     QComboBox* precisionCombo_ = nullptr;

@@ -86,10 +86,7 @@ int commandDecode(const std::vector<std::string>& argv) {
         traceOutputs.offerFrames(0, video, frames);
         traceOutputs.stopSources();
         if (checkSeams) {
-            DecodeSettings untiled = settings;
-            untiled.tiling = TilingMode::Off;
-            untiled.streams = 1;
-            checks["seams_vs_untiled"] = difference(video, decodeToTensor(model, latents, untiled));
+            checks["seams_vs_untiled"] = difference(video, decodeToTensor(model, latents, settings.untiledReference()));
         }
         if (checkPrecision) {
             DecodeSettings fp32 = settings;

@@ -2,7 +2,9 @@
 //   tilescope [--demo] [--vae FILE --latents FILE] [--run] [--screenshot FILE] [--quit]
 //   tilescope ... --select-range FROM:TO (ms, after the run, for --screenshot)
 //   tilescope --bench-timeline N
+//   tilescope ... --tiling MODE --tile PX --overlap PX --seam-check --view MODE --gain G (preview overlays)
 #include "main_window.h"
+#include "preview_panel.h"
 #include "timeline_bench.h"
 #include "timeline_view.h"
 
@@ -11,15 +13,18 @@
 #include "model/demo.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
 #include <exception>
+#include <utility>
 
 namespace {
 
@@ -39,6 +44,11 @@ bool saveScreenshot(QWidget& window, const QString& file) {
 struct Options {
     QCommandLineOption demo{QStringLiteral("demo"),
                             QStringLiteral("Open the built-in demo model and latents (default when no --vae is given).")};
+    QCommandLineOption demoModel{QStringLiteral("demo-model"),
+                                 QStringLiteral("Which demo --demo opens: trained (default: the small trained model, "
+                                                "33 frames at 256x256), tiny (random weights, a second) or wan2.1 "
+                                                "(full size, random weights: realistic load)."),
+                                 QStringLiteral("NAME")};
     QCommandLineOption vae{QStringLiteral("vae"), QStringLiteral("VAE checkpoint (.pth, .safetensors or builtin:*)."),
                            QStringLiteral("FILE")};
     QCommandLineOption latents{QStringLiteral("latents"),
@@ -56,12 +66,26 @@ struct Options {
                                      QStringLiteral("Time timeline redraws with N synthetic spans, print the result and exit."),
                                      QStringLiteral("N")};
 
+    QCommandLineOption tiling{QStringLiteral("tiling"), QStringLiteral("Tiling of the decode settings: off, blend or exact."),
+                              QStringLiteral("MODE")};
+    QCommandLineOption tile{QStringLiteral("tile"), QStringLiteral("Tile size in output pixels."), QStringLiteral("PX")};
+    QCommandLineOption overlap{QStringLiteral("overlap"), QStringLiteral("Tile overlap in output pixels."),
+                               QStringLiteral("PX")};
+    QCommandLineOption seamCheck{QStringLiteral("seam-check"),
+                                 QStringLiteral("Tick Seam check: also decode untiled and show |tiled - untiled|.")};
+    QCommandLineOption view{QStringLiteral("view"),
+                            QStringLiteral("Preview view: frame, heatmap, heatmap-over-frame, side-by-side or wipe."),
+                            QStringLiteral("MODE")};
+    QCommandLineOption gain{QStringLiteral("gain"), QStringLiteral("Heatmap gain: auto, 10, 100, 1000 or 10000."),
+                            QStringLiteral("G")};
+
     void addTo(QCommandLineParser& parser) const {
         parser.setApplicationDescription(
             QStringLiteral("TileScope: a profiler and decoding workbench for the Wan2.1 video VAE."));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({demo, vae, latents, run, screenshot, quit, selectRange, benchTimeline});
+        parser.addOptions({demo, demoModel, vae, latents, run, screenshot, quit, selectRange, benchTimeline});
+        parser.addOptions({tiling, tile, overlap, seamCheck, view, gain});
     }
 };
 
@@ -78,6 +102,48 @@ bool wantsHelpOrVersion(int argc, char** argv) {
             return true;
     }
     return false;
+}
+
+// --tiling/--tile/--overlap/--seam-check/--view onto the window's widgets (the settings
+// panel validates the values as if typed); "" or the message naming the bad option.
+QString applyPreviewOptions(tsui::MainWindow& window, const QCommandLineParser& parser, const Options& opts) {
+    if (parser.isSet(opts.tiling)) {
+        const QString mode = parser.value(opts.tiling);
+        if (mode != QLatin1String("off") && mode != QLatin1String("blend") && mode != QLatin1String("exact"))
+            return QStringLiteral("--tiling: '%1' is not off, blend or exact").arg(mode);
+        window.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(mode);
+    }
+    const std::pair<const QCommandLineOption*, const char*> spins[] = {{&opts.tile, "tileSpin"}, {&opts.overlap, "overlapSpin"}};
+    for (const auto& [opt, name] : spins) {
+        if (!parser.isSet(*opt)) continue;
+        auto* spin = window.findChild<QSpinBox*>(QLatin1String(name));
+        bool ok = false;
+        const int px = parser.value(*opt).toInt(&ok);
+        if (!ok || px < spin->minimum() || px > spin->maximum())
+            return QStringLiteral("--%1: '%2' is not a pixel count from %3 to %4")
+                .arg(opt->names().first(), parser.value(*opt)).arg(spin->minimum()).arg(spin->maximum());
+        spin->setValue(px);
+    }
+    if (parser.isSet(opts.seamCheck)) window.preview()->setSeamCheckEnabled(true);
+    if (parser.isSet(opts.view)) {
+        using Mode = tsui::PreviewPanel::ViewMode;
+        const QString v = parser.value(opts.view);
+        const std::pair<const char*, Mode> modes[] = {{"frame", Mode::Frame}, {"heatmap", Mode::Heatmap},
+                                                      {"heatmap-over-frame", Mode::HeatmapOverFrame},
+                                                      {"side-by-side", Mode::SideBySide}, {"wipe", Mode::Wipe}};
+        bool found = false;
+        for (const auto& [name, mode] : modes)
+            if (v == QLatin1String(name)) window.preview()->setViewMode(mode), found = true;
+        if (!found) return QStringLiteral("--view: '%1' is not frame, heatmap, heatmap-over-frame, side-by-side or wipe").arg(v);
+    }
+    if (parser.isSet(opts.gain)) {
+        const QString g = parser.value(opts.gain);
+        const double value = g == QLatin1String("auto") ? 0.0 : g.toDouble();
+        window.preview()->setHeatmapGain(value);
+        if (window.preview()->heatmapGain() != value)
+            return QStringLiteral("--gain: '%1' is not auto, 10, 100, 1000 or 10000").arg(g);
+    }
+    return {};
 }
 
 }  // namespace
@@ -132,8 +198,17 @@ int main(int argc, char** argv) {
         }
     }
 
-    const bool useDemo = parser.isSet(demoOpt) || (!parser.isSet(vaeOpt) && !parser.isSet(latentsOpt));
-    if (parser.isSet(demoOpt) && (parser.isSet(vaeOpt) || parser.isSet(latentsOpt))) {
+    const bool explicitDemo = parser.isSet(demoOpt) || parser.isSet(opts.demoModel);
+    const bool useDemo = explicitDemo || (!parser.isSet(vaeOpt) && !parser.isSet(latentsOpt));
+    ts::DemoKind demoKind = ts::DemoKind::Trained;
+    try {
+        if (parser.isSet(opts.demoModel))
+            demoKind = ts::parseDemoKind(parser.value(opts.demoModel).toStdString(), "--demo-model");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "tilescope: %s\n", e.what());
+        return 2;
+    }
+    if (explicitDemo && (parser.isSet(vaeOpt) || parser.isSet(latentsOpt))) {
         std::fprintf(stderr, "tilescope: --demo cannot be combined with --vae or --latents\n");
         return 2;
     }
@@ -142,7 +217,7 @@ int main(int argc, char** argv) {
     QString startupError;
     if (useDemo) {
         try {
-            ts::DemoAssets demo = ts::loadDemo();
+            ts::DemoAssets demo = ts::loadDemo(demoKind);
             window.setVaeSource(QString::fromStdString(demo.vaeSource));
             window.setLatents(demo.latents, QStringLiteral("(demo latents)"));
             window.setTitle(QString::fromStdString(demo.title));
@@ -161,6 +236,10 @@ int main(int argc, char** argv) {
             }
         }
         window.setTitle(QFileInfo(parser.value(latentsOpt)).fileName());
+    }
+    if (const QString bad = applyPreviewOptions(window, parser, opts); !bad.isEmpty()) {
+        std::fprintf(stderr, "tilescope: %s\n", qPrintable(bad));
+        return 2;
     }
     window.show();
     if (!startupError.isEmpty()) {

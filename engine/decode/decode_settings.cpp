@@ -67,6 +67,13 @@ int DecodeSettings::effectiveThreads() const {
     return cores > 0 ? static_cast<int>(cores) : 1;
 }
 
+DecodeSettings DecodeSettings::untiledReference() const {
+    DecodeSettings reference = *this;
+    reference.tiling = TilingMode::Off;
+    reference.streams = 1;
+    return reference;
+}
+
 void DecodeSettings::validate() const {
     const c10::Device dev = parseDevice(device);
     if (dev.is_cpu() && precision == Precision::FP16)

@@ -43,6 +43,10 @@ struct DecodeSettings {
     // option. Settings not implemented yet are refused, never silently ignored.
     void validate() const;
     int effectiveThreads() const;  // threads, or the number of cores when 0
+    // The untiled decode a seam check compares a tiled run with: the same device,
+    // precision and options, tiling off, one stream (decode --check-seams, the GUI's
+    // Seam check).
+    DecodeSettings untiledReference() const;
 };
 
 }  // namespace ts

@@ -2,7 +2,9 @@
 // never start a run; a demo decode runs to the end on a worker thread while the event
 // loop keeps serving timers; a cancelled run reports "cancelled" promptly.
 #include "decode_worker.h"
+#include "device_choice.h"
 #include "main_window.h"
+#include "settings_panel.h"
 
 #include "core/error.h"
 #include "model/demo.h"
@@ -47,7 +49,7 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);  // the run history goes under ~/.qttest
-        demo_ = ts::loadDemo();
+        demo_ = ts::loadDemo(ts::DemoKind::TinyRandom);
         QVERIFY(demo_.latents.defined());
         QCOMPARE(demo_.latents.dim(), 4);
     }
@@ -108,6 +110,31 @@ private Q_SLOTS:
         QVERIFY2(w.statusText().contains(QStringLiteral("--tile")), qPrintable(w.statusText()));
         tile->setValue(256);
         tiling->setCurrentText(QStringLiteral("off"));
+        QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));
+        QVERIFY(run->isEnabled());
+    }
+
+    void cudaPresetOnACpuBuildDisablesRun() {
+        if (tsui::buildHasCuda()) QSKIP("this LibTorch has CUDA: the preset can run here");
+        MainWindow w;
+        openDemo(w);
+        QTRY_VERIFY_WITH_TIMEOUT(w.settingsPanel()->modelInfo().ok, 30000);
+        auto* run = w.findChild<QPushButton*>(QStringLiteral("runButton"));
+        QVERIFY(run && run->isEnabled());
+        QVERIFY(w.settingsPanel()->applyPreset(QStringLiteral("RTX 3090 Ti (24 GB)")));
+        QCOMPARE(w.settings().device, std::string("cuda:0"));
+        const QString why = QStringLiteral("CUDA is not available in this build");
+        QVERIFY2(w.settingsProblem().contains(why), qPrintable(w.settingsProblem()));
+        QVERIFY2(w.statusText().contains(why), qPrintable(w.statusText()));
+        QVERIFY(run->toolTip().contains(why));
+        QVERIFY(!run->isEnabled());
+        QVERIFY(w.settingsPanel()->prediction().ok);  // still planned for that GPU
+        QSignalSpy started(&w, &MainWindow::runStarted);
+        QVERIFY(!w.startRun());
+        QCOMPARE(started.count(), 0);
+        QVERIFY(!w.isRunning());
+        // Back on the CPU: runnable again.
+        QVERIFY(w.settingsPanel()->applyPreset(QStringLiteral("CPU reference (fp32, untiled)")));
         QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));
         QVERIFY(run->isEnabled());
     }

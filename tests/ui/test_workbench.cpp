@@ -76,7 +76,7 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);  // settings and history under ~/.qttest
         QFile::remove(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + QStringLiteral("/tilescope.ini"));
         QVERIFY(dir_.isValid());
-        demo_ = ts::loadDemo();
+        demo_ = ts::loadDemo(ts::DemoKind::TinyRandom);
     }
 
     void presetsSaveLoadAndDefaults() {
@@ -146,6 +146,50 @@ private Q_SLOTS:
         RunHistoryModel broken(bad.fileName());
         QCOMPARE(broken.rowCount(), 0);
         QVERIFY(broken.lastError().contains(QStringLiteral("bad.json")));
+    }
+
+    void historyKeepsGraphOptions() {
+        const QString file = dir_.filePath(QStringLiteral("history-opt.json"));
+        {
+            RunHistoryModel model(file);
+            RunRecord plain = record(3.0, 100 << 20, 1'000'000'000);
+            plain.graphOptions = QStringLiteral("none");
+            RunRecord tuned = record(2.0, 80 << 20, 1'000'000'000);
+            tuned.graphOptions = QString::fromStdString(ts::toString(ts::GraphOptions::allExact()));
+            model.add(plain);
+            model.add(tuned);
+        }
+        RunHistoryModel model(file);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 2);
+        const QString all = QString::fromStdString(ts::toString(ts::GraphOptions::allExact()));
+        QVERIFY(all.contains(QStringLiteral("frame-split")));
+        QCOMPARE(model.record(0).graphOptions, all);
+        QCOMPARE(model.record(1).graphOptions, QStringLiteral("none"));
+        QCOMPARE(model.data(model.index(0, RunHistoryModel::Options)).toString(), all);
+        QCOMPARE(model.headerData(RunHistoryModel::Options, Qt::Horizontal).toString(), QStringLiteral("Optimisations (--opt)"));
+        QVERIFY(model.data(model.index(1, RunHistoryModel::Settings), Qt::ToolTipRole).toString().contains(QStringLiteral("--opt none")));
+        QVERIFY(compareRuns(model.record(1), model.record(0)).contains(QStringLiteral("--opt none → ") + all));
+
+        // A history written before "opt" existed still loads; its runs show no options,
+        // and a value the engine would refuse is dropped rather than shown.
+        QFile old(dir_.filePath(QStringLiteral("history-old.json")));
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write(R"json([{"finishedAt":"2026-01-02T03:04:05.000Z","vae":"builtin:tiny","latents":"(demo)","device":"cpu",
+                      "precision":"fp32","tiling":"off","tile":256,"overlap":32,"streams":1,"threads":0,"maxMemory":"",
+                      "status":"done","frames":5,"wallSeconds":1.5,"decodeSeconds":1.0,"peakBytes":1000,"macs":2000},
+                     {"device":"cpu","precision":"fp32","tiling":"off","status":"done","opt":"warp-drive"}])json");
+        old.close();
+        RunHistoryModel legacy(old.fileName());
+        QVERIFY2(legacy.lastError().isEmpty(), qPrintable(legacy.lastError()));
+        QCOMPARE(legacy.rowCount(), 2);
+        QCOMPARE(legacy.record(0).frames, 5);
+        QCOMPARE(legacy.record(0).wallSeconds, 1.5);
+        QVERIFY(legacy.record(0).graphOptions.isEmpty());
+        QCOMPARE(legacy.data(legacy.index(0, RunHistoryModel::Options)).toString(), QStringLiteral("–"));
+        QVERIFY(legacy.data(legacy.index(0, RunHistoryModel::When), Qt::ToolTipRole).toString().contains(QStringLiteral("(not recorded)")));
+        QVERIFY(legacy.record(1).graphOptions.isEmpty());
+        QVERIFY(!compareRuns(legacy.record(0), model.record(0)).contains(QStringLiteral("--opt")));
     }
 
     void predictionMatchesThePlanner() {

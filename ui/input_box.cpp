@@ -1,0 +1,215 @@
+#include "input_box.h"
+
+#include "io/latents_reader.h"
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPushButton>
+#include <QSettings>
+#include <QToolButton>
+
+#include <c10/util/Exception.h>
+
+namespace tsui {
+
+namespace {
+
+constexpr int kRecentMax = 8;
+const char* kRecentKey = "recentCheckpoints";
+
+QString shapeText(const at::Tensor& t) {
+    QStringList dims;
+    for (int64_t d : t.sizes()) dims << QString::number(d);
+    return dims.join(QStringLiteral("×"));
+}
+
+}  // namespace
+
+QWidget* formRow(QWidget* parent, QWidget* a, QWidget* b, QWidget* c) {
+    auto* w = new QWidget(parent);
+    auto* l = new QHBoxLayout(w);
+    l->setContentsMargins(0, 0, 0, 0);
+    l->addWidget(a, 1);
+    l->addWidget(b);
+    if (c) l->addWidget(c);
+    return w;
+}
+
+InputBox::InputBox(QSettings* store, QWidget* parent)
+    : QGroupBox(tr("Model and input"), parent), store_(store), probe_(new ModelProbe(this)) {
+    qRegisterMetaType<tsui::ModelInfo>("tsui::ModelInfo");
+    connect(probe_, &ModelProbe::finished, this, &InputBox::onModelInfo);
+
+    auto* inputForm = new QFormLayout(this);
+    vaeEdit_ = new QLineEdit(this);
+    vaeEdit_->setObjectName(QStringLiteral("vaeEdit"));
+    vaeEdit_->setMinimumWidth(120);
+    vaeEdit_->setPlaceholderText(tr("Wan2.1_VAE.pth, .safetensors or builtin:…"));
+    vaeEdit_->setToolTip(tr("The VAE checkpoint: a .pth or .safetensors file (either key naming), or "
+                            "builtin:tiny / builtin:wan2.1 (random weights)."));
+    auto* browse = new QPushButton(tr("Browse…"), this);
+    browse->setObjectName(QStringLiteral("vaeBrowseButton"));
+    recentButton_ = new QToolButton(this);
+    recentButton_->setObjectName(QStringLiteral("recentButton"));
+    recentButton_->setText(tr("Recent"));
+    recentButton_->setPopupMode(QToolButton::InstantPopup);
+    recentButton_->setToolTip(tr("Checkpoints opened before"));
+    recentButton_->setMenu(new QMenu(recentButton_));
+    inputForm->addRow(tr("Checkpoint"), formRow(this, vaeEdit_, browse, recentButton_));
+    modelLabel_ = new QLabel(this);
+    modelLabel_->setObjectName(QStringLiteral("modelLabel"));
+    modelLabel_->setWordWrap(true);
+    modelLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    inputForm->addRow(QString(), modelLabel_);
+
+    latentsEdit_ = new QLineEdit(this);
+    latentsEdit_->setObjectName(QStringLiteral("latentsEdit"));
+    latentsEdit_->setPlaceholderText(tr("latents .safetensors, .npy or .pt"));
+    latentsEdit_->setToolTip(tr("The latents to decode: [16,T,h,w] (or [1,16,T,h,w]) as a Wan2.1 pipeline "
+                                "hands them to the VAE (normalised). Press Enter after typing a path."));
+    auto* latentsBrowse = new QPushButton(tr("Browse…"), this);
+    inputForm->addRow(tr("Latents"), formRow(this, latentsEdit_, latentsBrowse));
+    latentsLabel_ = new QLabel(this);
+    latentsLabel_->setObjectName(QStringLiteral("latentsLabel"));
+    latentsLabel_->setWordWrap(true);
+    inputForm->addRow(QString(), latentsLabel_);
+
+    connect(browse, &QPushButton::clicked, this, &InputBox::browseVae);
+    connect(latentsBrowse, &QPushButton::clicked, this, &InputBox::browseLatents);
+    connect(vaeEdit_, &QLineEdit::editingFinished, this, [this] {
+        if (model_.source != vaeSource()) setVaeSource(vaeSource());
+    });
+    connect(latentsEdit_, &QLineEdit::returnPressed, this, [this] { setLatentsPath(latentsEdit_->text().trimmed()); });
+    refreshRecentMenu();
+}
+
+// ------------------------------------------------------------------------ checkpoint
+
+void InputBox::setVaeSource(const QString& source) {
+    vaeEdit_->setText(source);
+    vaeEdit_->setCursorPosition(0);
+    model_ = ModelInfo();
+    model_.source = source;
+    model_.error = tr("Reading the checkpoint…");
+    modelLabel_->setText(model_.error);
+    probe_->probe(source);
+    Q_EMIT changed();
+}
+
+QString InputBox::vaeSource() const {
+    return vaeEdit_->text().trimmed();
+}
+
+void InputBox::onModelInfo(const ModelInfo& info) {
+    model_ = info;
+    modelLabel_->setText(info.describe());
+    modelLabel_->setStyleSheet(info.ok ? QString() : QStringLiteral("color: #c03030;"));
+    if (info.ok) addRecent(info.source);
+    updateLatentsInfo();
+    Q_EMIT changed();
+}
+
+void InputBox::addRecent(const QString& source) {
+    QStringList list = recentCheckpoints();
+    list.removeAll(source);
+    list.prepend(source);
+    while (list.size() > kRecentMax) list.removeLast();
+    store_->setValue(QLatin1String(kRecentKey), list);
+    refreshRecentMenu();
+}
+
+QStringList InputBox::recentCheckpoints() const {
+    return store_->value(QLatin1String(kRecentKey)).toStringList();
+}
+
+void InputBox::refreshRecentMenu() {
+    QMenu* menu = recentButton_->menu();
+    menu->clear();
+    for (const QString& s : recentCheckpoints())
+        menu->addAction(s, this, [this, s] { setVaeSource(s); });
+    recentButton_->setEnabled(!menu->isEmpty());
+}
+
+void InputBox::browseVae() {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Open VAE checkpoint"),
+                                                      QFileInfo(vaeSource()).absolutePath(),
+                                                      tr("VAE checkpoints (*.pth *.pt *.safetensors);;All files (*)"));
+    if (!file.isEmpty()) setVaeSource(file);
+}
+
+// ------------------------------------------------------------------------ latents
+
+void InputBox::setLatents(const at::Tensor& latents, const QString& label) {
+    latents_ = latents;
+    latentsError_.clear();
+    latentsEdit_->setText(label);
+    latentsEdit_->setCursorPosition(0);
+    updateLatentsInfo();
+    Q_EMIT changed();
+}
+
+void InputBox::setLatentsPath(const QString& path) {
+    latents_ = at::Tensor();
+    latentsError_.clear();
+    latentsEdit_->setText(path);
+    latentsEdit_->setCursorPosition(0);
+    try {
+        latents_ = ts::readLatents(path.toStdString());
+    } catch (const c10::Error& e) {
+        latentsError_ = QString::fromUtf8(e.what_without_backtrace());
+    } catch (const std::exception& e) {
+        latentsError_ = QString::fromUtf8(e.what());
+    }
+    updateLatentsInfo();
+    Q_EMIT changed();
+}
+
+QString InputBox::latentsLabel() const {
+    return latentsEdit_->text().trimmed();
+}
+
+QString InputBox::latentsPath() const {
+    return latents_.defined() ? QString() : latentsEdit_->text().trimmed();
+}
+
+void InputBox::updateLatentsInfo() {
+    if (!latents_.defined()) {
+        latentsLabel_->setText(latentsError_);
+        return;
+    }
+    QString text = tr("Latents %1").arg(shapeText(latents_));
+    if (latents_.dim() == 4 && model_.ok) {
+        const ts::VaeConfig& c = model_.config;
+        text += tr(" → %1 frames of %2×%3 px")
+                    .arg(c.videoFrames(latents_.size(1)))
+                    .arg(latents_.size(3) * c.spatialFactor())
+                    .arg(latents_.size(2) * c.spatialFactor());
+    }
+    latentsLabel_->setText(text);
+}
+
+void InputBox::browseLatents() {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Open latents"), QString(),
+                                                      tr("Latents (*.safetensors *.npy *.pt);;All files (*)"));
+    if (!file.isEmpty()) setLatentsPath(file);
+}
+
+// ------------------------------------------------------------------------ state
+
+QString InputBox::problem() const {
+    if (!latents_.defined() && !latentsError_.isEmpty()) return latentsError_;
+    if (!model_.ok && !probe_->isBusy() && !model_.error.isEmpty()) return model_.error;
+    return {};
+}
+
+void InputBox::setRunning(bool running) {
+    vaeEdit_->setEnabled(!running);
+    latentsEdit_->setEnabled(!running);
+}
+
+}  // namespace tsui
