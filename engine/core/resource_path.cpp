@@ -1,5 +1,7 @@
 #include "core/resource_path.h"
 
+#include "core/error.h"
+
 #include <filesystem>
 #include <system_error>
 
@@ -32,6 +34,14 @@ std::string findResource(const std::string& relative) {
         if (fs::is_regular_file(p, ec)) return p.string();
     }
     return "";
+}
+
+std::string requireResource(const std::string& relative, const std::string& context) {
+    std::string found = findResource(relative);
+    if (!found.empty()) return found;
+    std::string looked;
+    for (const std::string& dir : resourceSearchDirs()) looked += (looked.empty() ? "" : ", ") + dir;
+    throwInput(context + ": " + relative + " not found in " + looked);
 }
 
 }  // namespace ts

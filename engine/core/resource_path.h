@@ -14,6 +14,9 @@ std::vector<std::string> resourceSearchDirs();
 // The first existing <dir>/<relative> over resourceSearchDirs(); "" when none exists.
 std::string findResource(const std::string& relative);
 
+// findResource, or an Input error "<context>: <relative> not found in <the dirs searched>".
+std::string requireResource(const std::string& relative, const std::string& context);
+
 // The trained demo model (builtin:demo) and its latent clip ([16,9,32,32], normalised
 // with the Wan2.1 constants like any Wan2.1 latents), relative to resources/.
 inline constexpr const char* kDemoVaeResource = "demo/demo_vae.safetensors";

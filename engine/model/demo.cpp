@@ -42,13 +42,8 @@ DemoAssets loadDemo(DemoKind kind) {
     case DemoKind::Trained:
         break;
     }
-    const std::string path = findResource(kDemoLatentsResource);
-    if (path.empty()) {
-        std::string looked;
-        for (const std::string& dir : resourceSearchDirs()) looked += (looked.empty() ? "" : ", ") + dir;
-        throwInput(std::string(kDemoLatentsResource) + ": the demo latents were not found (looked in " + looked + ")");
-    }
-    return {"builtin:demo", readLatents(path), "Demo: small trained Wan2.1 VAE, 33 frames at 256x256"};
+    return {"builtin:demo", readLatents(requireResource(kDemoLatentsResource, "the demo latents")),
+            "Demo: small trained Wan2.1 VAE, 33 frames at 256x256"};
 }
 
 }  // namespace ts

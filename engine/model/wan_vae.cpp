@@ -59,13 +59,7 @@ WanVae WanVae::load(const std::string& path, VaeParts parts) {
         const std::string name = path.substr(builtin.size());
         if (name == "demo") {
             // The trained demo model (tools/train_demo, docs/demo-model.md) in resources/.
-            const std::string file = findResource(kDemoVaeResource);
-            if (file.empty()) {
-                std::string looked;
-                for (const std::string& dir : resourceSearchDirs()) looked += (looked.empty() ? "" : ", ") + dir;
-                throwInput("--vae builtin:demo: " + std::string(kDemoVaeResource) + " not found in " + looked);
-            }
-            return load(file, parts);
+            return load(requireResource(kDemoVaeResource, "--vae builtin:demo"), parts);
         }
         return randomWeights(builtinConfig(name), parts, 20241125, path);
     }
