@@ -1,16 +1,28 @@
 #pragma once
-// Helpers the engine suites share: whole-file bytes in and out, catching the one
+// Helpers the test suites share: whole-file bytes in and out, catching the one
 // ts::Error a call is expected to throw, and comparing decoded videos.
 #include "core/error.h"
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <string>
 
 namespace ts::test {
+
+// The top-left corner of latents [C,T,h,w]: at most `frames` latent frames of at most
+// size x size (clamped like a slice), contiguous. The UI suites decode 2 frames of 8x8
+// (5 frames of 64x64) to stay fast.
+inline at::Tensor latentCorner(const at::Tensor& latents, std::int64_t frames, std::int64_t size) {
+    return latents.narrow(1, 0, std::min(frames, latents.size(1)))
+        .narrow(2, 0, std::min(size, latents.size(2)))
+        .narrow(3, 0, std::min(size, latents.size(3)))
+        .contiguous();
+}
 
 // Largest absolute difference of two tensors of the same shape.
 inline double maxAbs(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }

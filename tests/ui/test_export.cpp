@@ -12,6 +12,7 @@
 #include "core/process_memory.h"
 #include "io/video_reader.h"
 #include "model/demo.h"
+#include "test_support.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
@@ -48,9 +49,8 @@ private:
     // A corner of the demo clip (2 latent frames of 8x8 -> 5 frames of 64x64), in blend
     // tiles of 32 px so the trace holds tile spans.
     void runDemo(MainWindow& w) {
-        using at::indexing::Slice;
         w.setVaeSource(QString::fromStdString(demo_.vaeSource));
-        w.setLatents(demo_.latents.index({Slice(), Slice(0, 2), Slice(0, 8), Slice(0, 8)}).contiguous(),
+        w.setLatents(ts::test::latentCorner(demo_.latents, 2, 8),
                      QStringLiteral("(demo latents)"));
         QTRY_VERIFY_WITH_TIMEOUT(w.settingsPanel()->modelInfo().ok, 30000);
         w.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(QStringLiteral("blend"));

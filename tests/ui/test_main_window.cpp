@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "model/demo.h"
 #include "model/wan_vae.h"
+#include "test_support.h"
 
 #include <ATen/ATen.h>
 
@@ -157,9 +158,7 @@ private Q_SLOTS:
         // The demo model on a corner of the demo clip (2 latent frames, 8x8): the whole
         // path of a demo run, at a cost that stays within the timeout on a slow, shared
         // 2-core CPU (the full demo clip takes minutes there).
-        using at::indexing::Slice;
-        const at::Tensor latents =
-            demo_.latents.index({Slice(), Slice(0, 2), Slice(0, 8), Slice(0, 8)}).contiguous();
+        const at::Tensor latents = ts::test::latentCorner(demo_.latents, 2, 8);
         const ts::WanVae model = ts::WanVae::load(demo_.vaeSource, ts::VaeParts::Decoder);
         const int expectedFrames = static_cast<int>(model.config().videoFrames(latents.size(1)));
         const QSize expectedSize(static_cast<int>(latents.size(3)) * model.config().spatialFactor(),
@@ -206,9 +205,7 @@ private Q_SLOTS:
 
     void tiledDecodeMatchesUntiled() {
         // Exact tiles on a corner of the demo clip: same frames as the untiled decode.
-        using at::indexing::Slice;
-        const at::Tensor latents =
-            demo_.latents.index({Slice(), Slice(0, 2), Slice(0, 8), Slice(0, 8)}).contiguous();
+        const at::Tensor latents = ts::test::latentCorner(demo_.latents, 2, 8);
         MainWindow w;
         openDemo(w);
         w.setLatents(latents, QStringLiteral("(demo, cropped)"));

@@ -14,6 +14,7 @@
 #include "decode/decoder_run.h"
 #include "model/demo.h"
 #include "model/wan_vae.h"
+#include "test_support.h"
 #include "report/video_quality.h"
 
 #include <ATen/ATen.h>
@@ -39,8 +40,7 @@ private:
 
     at::Tensor smallLatents() const {
         // 2 latent frames of 8x8 -> 5 frames of 64x64.
-        using at::indexing::Slice;
-        return demo_.latents.index({Slice(), Slice(0, 2), Slice(0, 8), Slice(0, 8)}).contiguous();
+        return ts::test::latentCorner(demo_.latents, 2, 8);
     }
     void openDemo(MainWindow& w, const at::Tensor& latents) {
         w.setVaeSource(QString::fromStdString(demo_.vaeSource));
@@ -347,9 +347,8 @@ private Q_SLOTS:
 
     void cancelDuringTheReferenceDecode() {
         MainWindow w(nullptr, dir_.filePath(QStringLiteral("h2.json")));
-        using at::indexing::Slice;
         // Longer than the small clip, so the reference decode can be caught running.
-        openDemo(w, demo_.latents.index({Slice(), Slice(0, 4), Slice(0, 16), Slice(0, 16)}).contiguous());
+        openDemo(w, ts::test::latentCorner(demo_.latents, 4, 16));
         w.show();
         setTiling(w, QStringLiteral("blend"), 64, 16);
         QTRY_VERIFY_WITH_TIMEOUT(w.settingsProblem().isEmpty() && !w.settingsPanel()->modelPending(), 30000);

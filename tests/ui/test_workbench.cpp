@@ -16,6 +16,7 @@
 
 #include "model/demo.h"
 #include "model/wan_vae.h"
+#include "test_support.h"
 
 #include <ATen/ATen.h>
 
@@ -46,8 +47,7 @@ private:
     at::Tensor smallLatents() const {
         // A corner of the demo clip: 2 latent frames of 8x8 -> 5 frames of 64x64 in a
         // second or two on a busy 2-core machine.
-        using at::indexing::Slice;
-        return demo_.latents.index({Slice(), Slice(0, 2), Slice(0, 8), Slice(0, 8)}).contiguous();
+        return ts::test::latentCorner(demo_.latents, 2, 8);
     }
     void openDemo(MainWindow& w, const at::Tensor& latents) {
         w.setVaeSource(QString::fromStdString(demo_.vaeSource));
