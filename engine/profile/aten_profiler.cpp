@@ -1,6 +1,7 @@
 #include "profile/aten_profiler.h"
 
 #include "profile/op_flops.h"
+#include "profile/record_drain.h"
 
 #include <ATen/core/ivalue.h>
 #include <ATen/record_function.h>
@@ -28,22 +29,21 @@ struct ThreadOps {
     int openFlopOps = 0;
 };
 
+// Everything an open op needs at its end, kept in fixed-size fields: the recording
+// threads make no heap blocks that outlive the op (see record_drain.h).
 struct OpContext : at::ObserverContext {
     ThreadOps* thread = nullptr;
-    const char* name = "";
-    int pid = 0;
-    std::int64_t tid = 0;
-    std::int64_t startNs = 0;
-    std::vector<Shape> inputs;
-    std::string dtype;
+    CompactRecord record;
+    bool flopOp = false;       // one of the ops opFlops() counts
+    bool countFlops = false;   // ... and the outermost such op on its thread
     bool transposed = false;
-    bool countFlops = false;
 };
 
-std::string shapeText(const Shape& s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) out += (i ? "x" : "") + std::to_string(s[i]);
-    return out.empty() ? "scalar" : out;
+std::vector<Shape> shapesOf(const CompactRecord& r) {
+    std::vector<Shape> out;
+    for (int s = 0; s < r.shapeCount; ++s)
+        out.emplace_back(r.dims[s].begin(), r.dims[s].begin() + std::min<int>(r.rank[s], CompactRecord::kMaxDims));
+    return out;
 }
 
 }  // namespace
@@ -53,7 +53,7 @@ std::string shapeText(const Shape& s) {
 class AtenProfilerState : public c10::MemoryReportingInfoBase {
 public:
     AtenProfilerState(TraceSink& sink, bool ops, bool memory)
-        : sink_(sink), ops_(ops), memory_(memory), owner_(std::this_thread::get_id()) {}
+        : sink_(sink), ops_(ops), memory_(memory), owner_(std::this_thread::get_id()), drain_(sink) {}
 
     static AtenProfilerState* current() {
         return dynamic_cast<AtenProfilerState*>(c10::ThreadLocalDebugInfo::get(c10::DebugInfoKind::PROFILER_STATE));
@@ -77,106 +77,95 @@ public:
         if (!ops_ || stopped_) return nullptr;
         auto ctx = std::make_unique<OpContext>();
         ctx->thread = threadOps();
-        ctx->name = fn.name();
-        if (!sink_.threadTrack(&ctx->pid, &ctx->tid)) {
-            ctx->pid = 0;
-            ctx->tid = ctx->thread->unboundTid;
+        CompactRecord& r = ctx->record;
+        r.kind = CompactRecord::Kind::Op;
+        r.name = fn.name();
+        if (!sink_.threadTrack(&r.pid, &r.tid)) {
+            r.pid = 0;
+            r.tid = ctx->thread->unboundTid;
         }
         for (const c10::IValue& v : fn.inputs()) {
             if (v.isTensor()) {
                 const at::Tensor& t = v.toTensor();
                 if (!t.defined()) continue;
-                ctx->inputs.push_back(t.sizes().vec());
-                if (ctx->dtype.empty()) ctx->dtype = c10::toString(t.scalar_type());
+                r.addShape(t.sizes());
+                if (r.dtype == c10::ScalarType::Undefined) r.dtype = t.scalar_type();
             } else if (v.isTensorList()) {
                 for (const at::Tensor& t : v.toTensorList().vec())
-                    if (t.defined()) ctx->inputs.push_back(t.sizes().vec());
+                    if (t.defined()) r.addShape(t.sizes());
             } else if (v.isBool()) {
                 ctx->transposed = v.toBool();  // aten::convolution's only bool: transposed
             }
         }
-        if (isFlopOp(ctx->name)) ctx->countFlops = ctx->thread->openFlopOps++ == 0;
-        ctx->thread->stack.push_back(ctx->name);
-        ctx->startNs = traceNowNs();
+        ctx->flopOp = isFlopOp(r.name);
+        if (ctx->flopOp) ctx->countFlops = ctx->thread->openFlopOps++ == 0;
+        ctx->thread->stack.push_back(r.name);
+        r.startNs = traceNowNs();
         return ctx;
     }
 
     void opEnded(const at::RecordFunction& fn, OpContext& ctx) {
-        const std::int64_t endNs = traceNowNs();
+        CompactRecord& r = ctx.record;
+        r.durationNs = traceNowNs() - r.startNs;
         if (!ctx.thread->stack.empty()) ctx.thread->stack.pop_back();
-        if (isFlopOp(ctx.name)) --ctx.thread->openFlopOps;
-        TraceEvent e;
-        e.kind = TraceEvent::Kind::Span;
-        e.name = ctx.name;
-        e.category = "op";
-        e.pid = ctx.pid;
-        e.tid = ctx.tid;
-        e.startNs = ctx.startNs;
-        e.durationNs = endNs - ctx.startNs;
-        std::string shapes;
-        for (const Shape& s : ctx.inputs) shapes += (shapes.empty() ? "" : " ") + shapeText(s);
-        if (!shapes.empty()) e.args.emplace_back("shapes", std::move(shapes));
-        if (!ctx.dtype.empty()) e.args.emplace_back("dtype", ctx.dtype);
-        if (ctx.countFlops) {
+        if (ctx.flopOp) --ctx.thread->openFlopOps;
+        if (ctx.countFlops && r.shapesDropped == 0) {
             const std::vector<c10::IValue>& outputs = fn.outputs();
-            if (!outputs.empty() && outputs[0].isTensor() && outputs[0].toTensor().defined()) {
-                const std::int64_t flops = opFlops(ctx.name, ctx.inputs, outputs[0].toTensor().sizes().vec(), ctx.transposed);
-                if (flops >= 0) e.args.emplace_back("flops", std::to_string(flops));
-            }
+            if (!outputs.empty() && outputs[0].isTensor() && outputs[0].toTensor().defined())
+                r.flops = opFlops(r.name, shapesOf(r), outputs[0].toTensor().sizes().vec(), ctx.transposed);
         }
-        sink_.append(std::move(e));
-        std::lock_guard<std::mutex> lock(countMutex_);
-        ++ops_recorded_;
+        drain_.push(r);
+        opsRecorded_.fetch_add(1, std::memory_order_relaxed);
     }
 
     void reportMemoryUsage(void*, int64_t allocSize, int64_t, int64_t totalReserved, c10::Device device) override {
         if (!memory_ || stopped_) return;
         const ThreadOps* thread = threadOps();
         const int pid = device.is_cuda() ? 1 + device.index() : 0;
-        std::lock_guard<std::mutex> lock(memoryMutex_);
+        // The stack is only read by its own thread (this one): no lock needed for it.
+        CompactRecord r;
+        r.kind = CompactRecord::Kind::Allocated;
+        r.pid = pid;
+        r.name = thread->stack.empty() ? nullptr : thread->stack.front();
+        r.innerOp = thread->stack.size() > 1 ? thread->stack.back() : nullptr;
+        r.bytes = allocSize;
+        std::lock_guard<std::mutex> lock(memoryMutex_);  // totals, peak and push in one order
         auto slot = std::find_if(allocated_.begin(), allocated_.end(), [pid](const auto& a) { return a.first == pid; });
         if (slot == allocated_.end()) slot = allocated_.insert(allocated_.end(), {pid, 0});
         slot->second += allocSize;
-        const std::int64_t now = traceNowNs();
-        // The stack is only read by its own thread (this one): no lock needed for it.
-        const std::string outer = thread->stack.empty() ? "" : thread->stack.front();
-        if (slot->second > peak_.bytes) peak_ = {slot->second, now, pid, outer};
-        TraceEvent e;
-        e.kind = TraceEvent::Kind::Counter;
-        e.name = "allocated_bytes";
-        e.category = "memory";
-        e.pid = pid;
-        e.startNs = now;
-        e.value = static_cast<double>(slot->second);
-        e.args = {{"bytes", std::to_string(allocSize)}};
-        if (!outer.empty()) e.args.emplace_back("op", outer);
-        if (thread->stack.size() > 1) e.args.emplace_back("inner_op", thread->stack.back());
-        sink_.append(std::move(e));
+        r.startNs = traceNowNs();
+        r.value = slot->second;
+        if (r.value > peakBytes_) {
+            peakBytes_ = r.value;
+            peakNs_ = r.startNs;
+            peakPid_ = pid;
+            peakOp_ = r.name;
+        }
+        drain_.push(r);
         if (device.is_cuda() && totalReserved > 0) {
-            TraceEvent r;
-            r.kind = TraceEvent::Kind::Counter;
-            r.name = "reserved_bytes";
-            r.category = "memory";
-            r.pid = pid;
-            r.startNs = now;
-            r.value = static_cast<double>(totalReserved);
-            sink_.append(std::move(r));
+            CompactRecord reserved;
+            reserved.kind = CompactRecord::Kind::Reserved;
+            reserved.pid = pid;
+            reserved.startNs = r.startNs;
+            reserved.value = totalReserved;
+            drain_.push(reserved);
         }
         ++memoryEvents_;
     }
 
-    void stop() { stopped_ = true; }
-    std::int64_t opsRecorded() const {
-        std::lock_guard<std::mutex> lock(countMutex_);
-        return ops_recorded_;
+    // Called once the callback is removed and the debug info dropped: every record is in.
+    void stop() {
+        stopped_ = true;
+        drain_.stop();
     }
+    std::int64_t opsRecorded() const { return opsRecorded_.load(); }
     std::int64_t memoryEvents() const {
         std::lock_guard<std::mutex> lock(memoryMutex_);
         return memoryEvents_;
     }
     MemoryPeak peak() const {
         std::lock_guard<std::mutex> lock(memoryMutex_);
-        return peak_;
+        return {peakBytes_, peakNs_, peakPid_, peakOp_ ? peakOp_ : ""};
     }
 
 private:
@@ -184,13 +173,15 @@ private:
     const bool ops_, memory_;
     const std::thread::id owner_;
     std::atomic<bool> stopped_{false};
+    RecordDrain drain_;
     std::mutex threadsMutex_;
     std::vector<std::unique_ptr<ThreadOps>> threads_;
-    mutable std::mutex countMutex_;
-    std::int64_t ops_recorded_ = 0;
+    std::atomic<std::int64_t> opsRecorded_{0};
     mutable std::mutex memoryMutex_;
     std::vector<std::pair<int, std::int64_t>> allocated_;  // per pid
-    MemoryPeak peak_;
+    std::int64_t peakBytes_ = 0, peakNs_ = 0;
+    int peakPid_ = 0;
+    const char* peakOp_ = nullptr;  // a RecordFunction name: no string made per new peak
     std::int64_t memoryEvents_ = 0;
 };
 

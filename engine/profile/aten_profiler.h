@@ -11,6 +11,9 @@
 // Both are thread-local: they cover the constructing thread and threads that run under
 // its at::ThreadLocalState (the tile workers do, see tiled_decoder.cpp). Ops that ATen
 // runs inside its OpenMP regions are not seen (their time is inside the parent op).
+// The callbacks only copy fixed-size records; a drain thread turns them into trace
+// events (record_drain.h says why), at most ~20 ms late for live readers; stop() waits
+// for every record to be in the sink.
 // Construct and stop on the same thread (the debug info and callback are its state).
 #include "profile/trace_event.h"
 
