@@ -192,8 +192,8 @@ nlohmann::json exportRunInfo(const ExportRun& run) {
                         {"settings",
                          {{"tile", s.tilePx},
                           {"overlap", s.overlapPx},
-                          {"streams", s.streams},
-                          {"threads", s.effectiveThreads()},
+                          {"streams", ts::countText(s.streams)},
+                          {"threads", ts::countText(s.threads)},
                           {"tf32", s.allowTf32},
                           {"max_memory_bytes", s.maxMemoryBytes},
                           {"opt", ts::toString(s.graph)}}}};

@@ -97,14 +97,16 @@ void SettingsPanel::build() {
     overlapSpin_->setToolTip(tr("Overlap of neighbouring tiles in output pixels (a multiple of 8, smaller than "
                                 "the tile). More overlap hides seams better but decodes more pixels twice."));
     form->addRow(tr("Overlap"), overlapSpin_);
-    streamsSpin_ = spin(box, "streamsSpin", 1, 64, 1, 1, QString());
+    streamsSpin_ = spin(box, "streamsSpin", 0, 64, 1, 1, QString());
+    streamsSpin_->setSpecialValueText(tr("auto"));
     streamsSpin_->setToolTip(tr("Tiles decoded concurrently. More streams keep a GPU busier but multiply the "
-                                "memory in flight. Only with tiling."));
+                                "memory in flight. Only with tiling. Auto chooses workers and their threads "
+                                "for the cores, the tiles and the memory budget (the run's trace says what)."));
     form->addRow(tr("Streams"), streamsSpin_);
     threadsSpin_ = spin(box, "threadsSpin", 0, 1024, 1, 0, QString());
-    threadsSpin_->setSpecialValueText(tr("all cores"));
-    threadsSpin_->setToolTip(tr("CPU threads for the decode. 0 uses all cores (fastest); fewer threads leave "
-                                "cores free for the rest of the system."));
+    threadsSpin_->setSpecialValueText(tr("auto"));
+    threadsSpin_->setToolTip(tr("CPU threads for the decode, shared by the streams. Auto uses all cores "
+                                "(fastest); fewer threads leave cores free for the rest of the system."));
     form->addRow(tr("Threads"), threadsSpin_);
     memoryCombo_ = new QComboBox(box);
     memoryCombo_->setObjectName(QStringLiteral("memoryCombo"));

@@ -64,7 +64,7 @@ std::vector<std::string> splitList(const std::string& text) {
 std::vector<std::vector<std::string>> settingSweep(const CliArgs& a) {
     const std::vector<std::pair<std::string, std::string>> axes{
         {"device", "cpu"}, {"precision", "fp32"}, {"tiling", "off"}, {"tile", "256"},
-        {"overlap", "32"}, {"streams", "1"},      {"threads", "0"}, {"max-memory", "0"}};
+        {"overlap", "32"}, {"streams", "1"},      {"threads", "auto"}, {"max-memory", "0"}};
     std::vector<std::vector<std::string>> combos{{}};
     for (const auto& [flag, fallback] : axes) {
         std::vector<std::vector<std::string>> next;
@@ -115,8 +115,8 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
          {{"tiling", toString(settings.tiling)},
           {"tile", settings.tilePx},
           {"overlap", settings.overlapPx},
-          {"streams", settings.streams},
-          {"threads", settings.effectiveThreads()},
+          {"streams", countText(settings.streams)},
+          {"threads", countText(settings.threads)},
           {"tf32", settings.allowTf32},
           {"opt", toString(settings.graph)},
           {"max_memory_bytes", settings.maxMemoryBytes}}},
@@ -127,6 +127,9 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"tiling_run", stats.tiling},
         {"tile_run", stats.tilePx},
         {"retries", stats.retries},
+        {"workers", stats.workers},
+        {"threads_per_worker", stats.threadsPerWorker},
+        {"balance_reason", stats.balanceReason},
         {"load_s", loadSeconds},
         {"wall_s", stats.wallSeconds},
         {"decode_s", stats.decodeSeconds},
@@ -141,8 +144,10 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
     out["peak_device_used_bytes"] = device.is_cuda() ? nlohmann::json(sampler.peakDeviceUsed) : nlohmann::json(nullptr);
     // The memory model's prediction for this plan (weights, histories, largest layer per
     // tile, output; not the process's own footprint), next to the measured peaks.
+    DecodeSettings ran = settings;
+    if (ran.tiling != TilingMode::Off) ran.streams = stats.workers;  // auto as resolved
     out["predicted_peak_bytes"] =
-        makeTilePlan(cfg, latents.size(1), latents.size(2), latents.size(3), settings).estimatedPeakBytes;
+        makeTilePlan(cfg, latents.size(1), latents.size(2), latents.size(3), ran).estimatedPeakBytes;
     return out;
 }
 

@@ -110,13 +110,16 @@ int commandDecode(const std::vector<std::string>& argv) {
                         {"tiling", toString(settings.tiling)},
                         {"tiles", stats.tiles},
                         {"retries", stats.retries},
+                        {"workers", stats.workers},
+                        {"threads_per_worker", stats.threadsPerWorker},
+                        {"balance_reason", stats.balanceReason},
                         {"gflop", 2.0 * stats.macs / 1e9}};
     if (!checks.empty()) done["checks"] = checks;
     if (!writer->encoderNote().empty()) done["encoder"] = writer->encoderNote();
     nlohmann::json runInfo = done;
     runInfo.erase("event");
     runInfo["settings"] = {{"tile", settings.tilePx},       {"overlap", settings.overlapPx},
-                           {"streams", settings.streams},   {"threads", settings.effectiveThreads()},
+                           {"streams", countText(settings.streams)}, {"threads", countText(settings.threads)},
                            {"tf32", settings.allowTf32},    {"max_memory_bytes", settings.maxMemoryBytes}};
     runInfo["tiling_run"] = stats.tiling;
     runInfo["tile_run"] = stats.tilePx;
@@ -130,7 +133,8 @@ int commandDecode(const std::vector<std::string>& argv) {
     for (const auto& [name, c] : checks.items())
         std::cout << name << ": PSNR " << c["psnr_db"].get<double>() << " dB, max abs " << c["max_abs"].get<double>() << "\n";
     std::cout << "decoded " << frames << " frames of " << width << "x" << height << " to " << outPath << " in "
-                  << stats.wallSeconds << " s (" << 2.0 * stats.macs / 1e9 / stats.decodeSeconds << " GFLOP/s)\n";
+                  << stats.wallSeconds << " s (" << 2.0 * stats.macs / 1e9 / stats.decodeSeconds << " GFLOP/s; "
+                  << stats.balanceReason << ")\n";
     if (!writer->encoderNote().empty()) std::cout << "video: " << writer->encoderNote() << "\n";
     return 0;
 }

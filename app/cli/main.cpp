@@ -40,8 +40,9 @@ commands:
          change (absolute and %), largest first
 
 settings:
-  --device cpu|cuda|cuda:N   --precision fp32|fp16|bf16   --threads N (default: all cores)
-  --tiling off|blend|exact   --tile PX   --overlap PX (blend)   --streams N (tiled runs)
+  --device cpu|cuda|cuda:N   --precision fp32|fp16|bf16   --threads N|auto (default: auto = all cores)
+  --tiling off|blend|exact   --tile PX   --overlap PX (blend)   --streams N|auto (tiled runs;
+         auto: workers x threads each for the cores, tiles and memory; reported as it runs)
   --max-memory BYTES|512M|8G|auto (choose exact tiles that fit; split tiles that do not)
   --tf32 (CUDA fp32: allow TensorFloat-32, faster but ~1e-3 from exact fp32)
   --opt all|none|NAME[,NAME...] graph and memory optimisations (default: all = pad-in-place,

@@ -19,8 +19,8 @@ DecodeSettings settingsFrom(const CliArgs& a) {
     s.tiling = parseTilingMode(a.get("tiling", toString(s.tiling)));
     s.tilePx = a.getInt("tile", s.tilePx);
     s.overlapPx = a.getInt("overlap", s.overlapPx);
-    s.streams = a.getInt("streams", s.streams);
-    s.threads = a.getInt("threads", s.threads);
+    s.streams = parseStreams(a.get("streams", countText(s.streams)));
+    s.threads = parseThreads(a.get("threads", countText(s.threads)));
     s.rawLatents = a.has("raw-latents");
     s.allowTf32 = a.has("tf32");
     if (a.has("max-memory")) s.maxMemoryBytes = parseMemorySize(a.get("max-memory", ""));

@@ -1,10 +1,7 @@
 #include "decode/decode_settings.h"
 
 #include "core/error.h"
-
-#include <ATen/Parallel.h>
-
-#include <thread>
+#include "schedule/cpu_balance.h"
 
 namespace ts {
 
@@ -32,6 +29,28 @@ c10::Device parseDevice(const std::string& text) {
             return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(std::stoi(index)));
     }
     throwUsage("--device: '" + text + "' is not one of cpu, cuda, cuda:N");
+}
+
+namespace {
+
+// A positive count up to `max`, or auto; the message names the option and both forms.
+int parseCount(const std::string& flag, const std::string& text, int max) {
+    if (text == "auto") return DecodeSettings::kAutoCount;
+    const std::string accepted = "; give 1.." + std::to_string(max) + " or auto";
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+        throwUsage(flag + ": '" + text + "' is not a number" + accepted);
+    const int value = std::stoi(text);
+    if (value < 1 || value > max) throwUsage(flag + ": " + text + " is out of range" + accepted);
+    return value;
+}
+
+}  // namespace
+
+int parseStreams(const std::string& text) { return parseCount("--streams", text, 64); }
+int parseThreads(const std::string& text) { return parseCount("--threads", text, 1024); }
+
+std::string countText(int count) {
+    return count == DecodeSettings::kAutoCount ? std::string("auto") : std::to_string(count);
 }
 
 std::string toString(Precision p) {
@@ -62,9 +81,7 @@ c10::ScalarType scalarTypeOf(Precision p) {
 }
 
 int DecodeSettings::effectiveThreads() const {
-    if (threads > 0) return threads;
-    const unsigned cores = std::thread::hardware_concurrency();
-    return cores > 0 ? static_cast<int>(cores) : 1;
+    return threads > 0 ? threads : availableCores();
 }
 
 DecodeSettings DecodeSettings::untiledReference() const {
@@ -86,12 +103,12 @@ void DecodeSettings::validate() const {
     if (tiling == TilingMode::Blend && overlapPx > tilePx / 2)
         throwUsage("--overlap: " + std::to_string(overlapPx) + " px must be at most half of --tile (" +
                    std::to_string(tilePx) + " px) for blend tiling");
-    if (streams < 1 || streams > 64)
-        throwUsage("--streams: " + std::to_string(streams) + " must be between 1 and 64");
+    if (streams < 0 || streams > 64)
+        throwUsage("--streams: " + std::to_string(streams) + " must be between 1 and 64, or auto");
     if (threads < 0 || threads > 1024)
-        throwUsage("--threads: " + std::to_string(threads) + " must be between 1 and 1024 (0 = all cores)");
+        throwUsage("--threads: " + std::to_string(threads) + " must be between 1 and 1024, or auto");
     if (maxMemoryBytes < -1) throwUsage("--max-memory: must be positive or auto");
-    if (streams != 1 && tiling == TilingMode::Off)
+    if (streams > 1 && tiling == TilingMode::Off)
         throwUsage("--streams " + std::to_string(streams) + ": concurrent workers decode tiles; use --tiling blend or exact, or --streams 1");
 }
 

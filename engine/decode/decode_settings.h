@@ -17,6 +17,11 @@ enum class TilingMode { Off, Blend, Exact };
 Precision parsePrecision(const std::string& text);    // fp32|fp16|bf16
 TilingMode parseTilingMode(const std::string& text);  // off|blend|exact
 c10::Device parseDevice(const std::string& text);     // cpu|cuda|cuda:N
+// --streams N|auto (1..64) and --threads N|auto (1..1024); auto is kAutoCount. Zero,
+// negative and non-numbers are refused naming the option.
+int parseStreams(const std::string& text);
+int parseThreads(const std::string& text);
+std::string countText(int count);  // "auto" for kAutoCount, else the number
 std::string toString(Precision p);
 std::string toString(TilingMode m);
 c10::ScalarType scalarTypeOf(Precision p);
@@ -27,8 +32,11 @@ struct DecodeSettings {
     TilingMode tiling = TilingMode::Off;
     int tilePx = 256;     // output pixels, multiple of 8
     int overlapPx = 32;   // output pixels, multiple of 8
-    int streams = 1;      // concurrent tile workers
-    int threads = 0;      // CPU intra-op threads; 0 = all cores
+    // kAutoCount: chosen per run for the machine and the plan (schedule/cpu_balance.h);
+    // RunStats reports what was chosen.
+    static constexpr int kAutoCount = 0;
+    int streams = 1;      // concurrent tile workers; kAutoCount = auto
+    int threads = kAutoCount;  // CPU intra-op threads of all workers together; auto = every core
     bool rawLatents = false;  // latents are not normalised (skip de-normalisation)
     // fp32 on CUDA: allow TensorFloat-32 convolutions and matmuls (faster, ~1e-3 error).
     // Off by default so fp32 is exact to the reference.
@@ -42,7 +50,7 @@ struct DecodeSettings {
     // Checks ranges and that this build can run the combination; throws naming the
     // option. Settings not implemented yet are refused, never silently ignored.
     void validate() const;
-    int effectiveThreads() const;  // threads, or the number of cores when 0
+    int effectiveThreads() const;  // threads, or the cores this process may use when auto
     // The untiled decode a seam check compares a tiled run with: the same device,
     // precision and options, tiling off, one stream (decode --check-seams, the GUI's
     // Seam check).

@@ -7,6 +7,7 @@
 #include "plan/memory_budget.h"
 #include "plan/tile_plan.h"
 #include "profile/trace_scope.h"
+#include "schedule/cpu_balance.h"
 #include "schedule/tiled_decoder.h"
 
 #include <ATen/ATen.h>
@@ -59,6 +60,25 @@ WanVae placed(const WanVae& model, c10::Device device, c10::ScalarType dtype) {
     return model.to(device, dtype);
 }
 
+// The workers and threads of this run: auto resolved for the machine, the plan and the
+// memory it may use (the budget, else what the device has available).
+WorkerBalance balanceFor(const DecodeSettings& s, const TilePlan& plan, c10::Device device, std::int64_t budget) {
+    BalanceRequest request;
+    request.cores = availableCores();
+    request.streams = s.streams;
+    request.threads = s.threads;
+    request.cuda = device.is_cuda();
+    request.budgetBytes = budget;
+    if (budget <= 0 && s.streams == DecodeSettings::kAutoCount && plan.tiles.size() > 1) {
+        try {
+            request.budgetBytes = resolveBudget(-1, device);
+        } catch (const Error&) {
+            request.budgetBytes = 0;  // unknown: tiles and cores still bound the choice
+        }
+    }
+    return chooseWorkerBalance(request, plan);
+}
+
 }  // namespace
 
 RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
@@ -96,15 +116,27 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     // A budget may turn an untiled request into exact tiles that fit.
     const std::int64_t budget = settings.maxMemoryBytes != 0 ? resolveBudget(settings.maxMemoryBytes, device) : 0;
     DecodeSettings effective = settings;
-    const TilePlan plan = planWithinBudget(cfg, z.size(2), z.size(3), z.size(4), effective, budget);
+    TilePlan plan = planWithinBudget(cfg, z.size(2), z.size(3), z.size(4), effective, budget);
+    const WorkerBalance balance = balanceFor(effective, plan, device, budget);
+    if (effective.streams == DecodeSettings::kAutoCount) {
+        // The plan's memory estimate (and the per-tile budget) counts the chosen workers.
+        effective.streams = balance.workers;
+        plan = makeTilePlan(cfg, z.size(2), z.size(3), z.size(4), effective);
+    }
+    runSpan.arg("workers", std::to_string(balance.workers));
+    runSpan.arg("threads_per_worker", std::to_string(balance.threadsPerWorker));
+    runSpan.arg("balance_reason", balance.reason);
     RunStats stats;
+    stats.workers = balance.workers;
+    stats.threadsPerWorker = balance.threadsPerWorker;
+    stats.balanceReason = balance.reason;
     stats.plannedMacs = plan.totalMacs;
     stats.tiles = static_cast<int>(plan.tiles.size());
     stats.tiling = toString(effective.tiling);
     stats.tilePx = effective.tiling == TilingMode::Off ? 0 : effective.tilePx;
     if (effective.tiling != TilingMode::Off) {
         const auto tDecode = Clock::now();
-        TiledResult result = runTilePlan(m, z, plan, effective, observer, budget);
+        TiledResult result = runTilePlan(m, z, plan, effective, balance, observer, budget);
         observer.onFrames(0, result.video);
         // Retries may have split tiles: report what ran, not what was planned.
         DecodeProgress done;

@@ -10,6 +10,7 @@
 #include "schedule/tile_span.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace ts {
@@ -29,6 +30,11 @@ struct RunStats {
     // in the frame count: after the first latent frames every shape has its buffer.
     int arenaBuffers = 0;
     std::int64_t arenaBytes = 0;
+    // What ran concurrently (--streams/--threads, auto resolved): workers (CUDA: streams),
+    // intra-op threads of each, and why (schedule/cpu_balance.h).
+    int workers = 1;
+    int threadsPerWorker = 1;
+    std::string balanceReason;
 };
 
 // latents: [C,T,h,w] fp32 (normalised unless settings.rawLatents).

@@ -47,7 +47,9 @@ std::int64_t resolveBudget(std::int64_t setting, const c10::Device& device) {
 std::int64_t perTileBudget(const TilePlan& plan, int streams, std::int64_t budget) {
     std::int64_t largest = 0;
     for (const PlannedTile& t : plan.tiles) largest = std::max(largest, t.peakBytes);
-    const std::int64_t fixed = plan.estimatedPeakBytes - static_cast<std::int64_t>(std::max(1, streams)) * largest;
+    // The plan's estimate counts plan.workers tiles at once; `streams` may be fewer (no
+    // more workers than tiles).
+    const std::int64_t fixed = plan.estimatedPeakBytes - static_cast<std::int64_t>(std::max(1, plan.workers)) * largest;
     return (budget - fixed) / std::max(1, streams);
 }
 

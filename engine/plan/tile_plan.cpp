@@ -144,8 +144,9 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
         // prefix output of every latent frame is kept for them.
         const std::int64_t top = cfg.baseDim * cfg.dimMult.back();
         const std::int64_t prefixOut = settings.tiling == TilingMode::Exact ? top * T * h * w * eb : 0;
+        plan.workers = std::max(1, settings.streams);  // auto (0): the balance counts its own workers
         plan.estimatedPeakBytes = untiled.weightBytes + untiled.outputBytes + prefixOut +
-                                  static_cast<std::int64_t>(settings.streams) * largestTile;
+                                  static_cast<std::int64_t>(plan.workers) * largestTile;
     }
     return plan;
 }

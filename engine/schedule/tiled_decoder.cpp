@@ -241,7 +241,8 @@ void worker(SharedRun& run, int index, c10::Device device, int threads) {
 }  // namespace
 
 TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan& plan,
-                        const DecodeSettings& settings, DecodeObserver& observer, std::int64_t budgetBytes) {
+                        const DecodeSettings& settings, const WorkerBalance& balance,
+                        DecodeObserver& observer, std::int64_t budgetBytes) {
     c10::InferenceMode inference;
     const c10::Device device = model.device();
     SharedRun run(model, plan, observer);
@@ -256,12 +257,12 @@ TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan
     run.queue.assign(plan.tiles.begin(), plan.tiles.end());
     run.nextIndex = static_cast<int>(plan.tiles.size());
     if (budgetBytes > 0) {
-        run.tileBudget = perTileBudget(plan, settings.streams, budgetBytes);
+        run.tileBudget = perTileBudget(plan, balance.workers, budgetBytes);
         if (run.tileBudget <= 0)
             throw Error(ErrorKind::OutOfMemory,
                         "--max-memory: " + formatBytes(budgetBytes) +
                             " is below what the run holds besides its tiles (weights, kept prefix outputs, output video: " +
-                            formatBytes(budgetBytes - run.tileBudget * std::max(1, settings.streams)) + ")");
+                            formatBytes(budgetBytes - run.tileBudget * std::max(1, balance.workers)) + ")");
     }
 
     std::int64_t prefixMacs = 0;
@@ -290,16 +291,17 @@ TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan
     }
     reportProgress(run);
 
-    const int workers = std::max(1, std::min<int>(settings.streams, static_cast<int>(plan.tiles.size())));
-    const int threadsEach = std::max(1, settings.effectiveThreads() / workers);
+    const int workers = std::max(1, std::min<int>(balance.workers, static_cast<int>(plan.tiles.size())));
+    const int threadsEach = std::max(1, balance.threadsPerWorker);
+    const int callerThreads = at::get_num_threads();
     if (workers == 1) {
-        worker(run, 0, device, settings.effectiveThreads());
+        worker(run, 0, device, threadsEach);
     } else {
         std::vector<std::thread> pool;
         for (int i = 0; i < workers; ++i) pool.emplace_back(worker, std::ref(run), i, device, threadsEach);
         for (std::thread& t : pool) t.join();
-        at::set_num_threads(settings.effectiveThreads());
     }
+    if (device.is_cpu()) at::set_num_threads(callerThreads);
     if (run.error) std::rethrow_exception(run.error);
     if (observer.cancelRequested()) throw Error(ErrorKind::Cancelled, "cancelled");
 

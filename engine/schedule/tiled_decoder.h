@@ -9,6 +9,7 @@
 #include "decode/decode_settings.h"
 #include "model/wan_vae.h"
 #include "plan/tile_plan.h"
+#include "schedule/cpu_balance.h"
 #include "schedule/tile_span.h"
 
 #include <vector>
@@ -29,9 +30,10 @@ struct TiledResult {
 // device and dtype. budgetBytes > 0: exact tiles predicted to exceed their share of it,
 // or that run out of device memory, are split in four and retried (finished tiles are
 // kept; each retry is recorded in the schedule). Throws ts::Error (Cancelled when the
-// observer asks; OutOfMemory when even an 8x8 px tile does not fit).
+// observer asks; OutOfMemory when even an 8x8 px tile does not fit). balance: the
+// workers and their threads (chooseWorkerBalance); settings.streams must be its workers.
 TiledResult runTilePlan(const WanVae& model, const at::Tensor& z, const TilePlan& plan,
-                        const DecodeSettings& settings, DecodeObserver& observer,
-                        std::int64_t budgetBytes = 0);
+                        const DecodeSettings& settings, const WorkerBalance& balance,
+                        DecodeObserver& observer, std::int64_t budgetBytes = 0);
 
 }  // namespace ts
