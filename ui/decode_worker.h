@@ -66,6 +66,8 @@ struct RunOutcome {
     // Seam check: seconds spent on the untiled reference decode (not in wallSeconds, so
     // the history's timings stay those of the run itself); 0 without one.
     double seamSeconds = 0;
+    // Seam check asked for on an untiled run: skipped, the run is its own reference.
+    bool seamSkipped = false;
 };
 
 // What to decode. Either `latents` is defined, or `latentsPath` names a file that the

@@ -129,20 +129,28 @@ void FrameView::paintEvent(QPaintEvent* event) {
         return QRectF(target.x() + r.x() * sx, target.y() + r.y() * sy, r.width() * sx, r.height() * sy);
     };
     painter.setRenderHint(QPainter::Antialiasing, false);
+    // Over a frame the grid is bright (frames are mostly mid-tones); over the empty canvas
+    // before a run it takes the palette's text and highlight colours, so it reads on a
+    // light and a dark palette alike.
+    const bool onCanvas = image_.isNull();
+    QColor haloColour = onCanvas ? palette().color(QPalette::Text) : QColor(255, 255, 255);
+    haloColour.setAlpha(150);
+    const QColor outline = onCanvas ? palette().color(QPalette::Highlight) : QColor(255, 220, 0, 230);
+    const QColor numbers = onCanvas ? palette().color(QPalette::Text) : QColor(255, 240, 120);
     for (int i = 0; i < overlay_.size(); ++i) {
         const TileOverlay& t = overlay_[i];
         // Translucent fills: where blend tiles overlap, the fills add up and the overlap shows darker.
         const QColor fill = (i % 2) ? QColor(255, 170, 0, 40) : QColor(0, 170, 255, 40);
         if (overlayFills_) painter.fillRect(map(t.tile), fill);
         if (!t.halo.isEmpty() && t.halo != t.tile) {
-            painter.setPen(QPen(QColor(255, 255, 255, 150), 1, Qt::DotLine));
+            painter.setPen(QPen(haloColour, 1, Qt::DotLine));
             painter.drawRect(map(t.halo));
         }
     }
-    painter.setPen(QPen(QColor(255, 220, 0, 230), 1.5));
+    painter.setPen(QPen(outline, 1.5));
     for (const TileOverlay& t : overlay_) painter.drawRect(map(t.tile));
     if (overlay_.size() > 1 && target.width() / std::max(1, static_cast<int>(std::sqrt(overlay_.size()))) > 40) {
-        painter.setPen(QColor(255, 240, 120));
+        painter.setPen(numbers);
         for (int i = 0; i < overlay_.size(); ++i)
             painter.drawText(map(overlay_[i].tile).adjusted(3, 2, 0, 0), Qt::AlignLeft | Qt::AlignTop, QString::number(i));
     }

@@ -34,10 +34,17 @@ HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(pa
     compare_->setObjectName(QStringLiteral("historyCompare"));
     compare_->setWordWrap(true);
     compare_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    compareButton_ = new QPushButton(tr("Compare"), this);
+    compareButton_->setObjectName(QStringLiteral("historyCompareButton"));
+    compareButton_->setEnabled(false);
+    compareButton_->setToolTip(tr("Open the two selected runs in Compare runs: both timelines one above the other "
+                                  "and the frame difference |A − B| (A is the older run)"));
     bar->addWidget(delete_);
+    bar->addWidget(compareButton_);
     bar->addWidget(compare_, 1);
     layout->addLayout(bar);
     connect(delete_, &QPushButton::clicked, this, &HistoryPanel::deleteSelected);
+    connect(compareButton_, &QPushButton::clicked, this, &HistoryPanel::requestCompare);
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &HistoryPanel::onSelection);
     connect(model_, &QAbstractItemModel::modelReset, this, &HistoryPanel::onSelection);
 }
@@ -53,7 +60,17 @@ QString HistoryPanel::comparison() const {
 void HistoryPanel::onSelection() {
     const QModelIndexList rows = table_->selectionModel()->selectedRows();
     delete_->setEnabled(!rows.isEmpty());
+    compareButton_->setEnabled(rows.size() == 2);
     compare_->setText(rows.size() == 2 ? comparison() : tr("Select two runs to compare them."));
+}
+
+bool HistoryPanel::requestCompare() {
+    QModelIndexList rows = table_->selectionModel()->selectedRows();
+    if (rows.size() != 2) return false;
+    // The newest run is on top: the larger row is the older run, A.
+    const int older = std::max(rows[0].row(), rows[1].row()), newer = std::min(rows[0].row(), rows[1].row());
+    Q_EMIT compareRequested(older, newer);
+    return true;
 }
 
 void HistoryPanel::deleteSelected() {

@@ -1,6 +1,7 @@
 #pragma once
 // The run history tab: the RunHistoryModel as a table; Delete removes the selected runs,
-// selecting exactly two shows their time and memory differences.
+// selecting exactly two shows their time and memory differences, and Compare asks for
+// the full comparison: timelines and frame diff.
 #include <QWidget>
 
 class QLabel;
@@ -18,6 +19,11 @@ public:
     QTableView* table() const { return table_; }
     QString comparison() const;  // the text shown for two selected runs, else ""
     void deleteSelected();
+    // Emits compareRequested for the two selected runs; false unless exactly two are.
+    bool requestCompare();
+
+Q_SIGNALS:
+    void compareRequested(int olderRow, int newerRow);
 
 private:
     void onSelection();
@@ -25,6 +31,7 @@ private:
     RunHistoryModel* model_;
     QTableView* table_ = nullptr;
     QPushButton* delete_ = nullptr;
+    QPushButton* compareButton_ = nullptr;
     QLabel* compare_ = nullptr;
 };
 

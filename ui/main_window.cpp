@@ -1,7 +1,8 @@
 #include "main_window.h"
 
 #include "export_controller.h"
-#include "history_panel.h"
+#include "export_job.h"
+#include "history_controller.h"
 #include "memory_view.h"
 #include "prediction.h"
 #include "preview_panel.h"
@@ -15,7 +16,6 @@
 #include "core/format_bytes.h"
 
 #include <QCloseEvent>
-#include <QDateTime>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
@@ -153,7 +153,7 @@ void MainWindow::buildUi() {
     statsTable_->verticalHeader()->hide();
     statsTable_->setToolTip(tr("Shift+drag on the timeline to fill this table with the selected range"));
     tabs_->addTab(statsTable_, tr("Range statistics"));
-    tabs_->addTab(new HistoryPanel(history_), tr("Run history"));
+    historyCtl_ = new HistoryController(history_, tabs_, this);
     connect(timeline_, &TimelineView::rangeSelected, this, [this] { tabs_->setTabText(1, tr("Range statistics (%1)").arg(timeline_->statsModel()->rowCount())); });
     // A click on the memory graph selects what ran then (the deepest span on the main track).
     connect(memory_, &MemoryView::timeClicked, this, [this](double ms) {
@@ -330,6 +330,8 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
                    .arg(fps, 0, 'f', 2);
         const QImage first = preview_->frame(0);
         if (!first.isNull()) text += tr(", %1×%2 px").arg(first.width()).arg(first.height());
+        if (outcome.seamSkipped)
+            text += tr(". Seam check skipped: tiling is off, so the run is its own untiled reference (PSNR ∞, max |Δ| 0)");
         break;
     }
     case RunOutcome::Status::Cancelled:
@@ -353,29 +355,11 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
 }
 
 void MainWindow::recordRun(const RunOutcome& outcome) {
-    RunRecord r;
-    r.finishedAt = QDateTime::currentDateTimeUtc();
-    r.vaeSource = vaeSource();
-    r.latents = settings_->latentsPath().isEmpty() ? tr("(in memory)") : settings_->latentsPath();
-    r.device = QString::fromStdString(runSettings_.device);
-    r.precision = QString::fromStdString(ts::toString(runSettings_.precision));
-    r.tiling = QString::fromStdString(ts::toString(runSettings_.tiling));
-    r.tilePx = runSettings_.tilePx;
-    r.overlapPx = runSettings_.overlapPx;
-    r.streams = runSettings_.streams;
-    r.threads = runSettings_.threads;
-    r.memoryBudget = runMemoryText_;
-    r.graphOptions = QString::fromStdString(ts::toString(runSettings_.graph));
-    r.status = outcome.status == RunOutcome::Status::Done        ? QStringLiteral("done")
-               : outcome.status == RunOutcome::Status::Cancelled ? QStringLiteral("cancelled")
-                                                                 : QStringLiteral("failed");
-    r.frames = outcome.frames;
-    r.wallSeconds = outcome.wallSeconds;
-    r.decodeSeconds = outcome.decodeSeconds;
-    r.macs = outcome.macs;
     // The memory graph's peak when a sampler fed it; else the RSS seen at progress reports.
-    r.peakBytes = memory_->peakBytes() > 0 ? static_cast<std::int64_t>(memory_->peakBytes()) : outcome.peakRssBytes;
-    history_->add(r);
+    const std::int64_t peak = memory_->peakBytes() > 0 ? static_cast<std::int64_t>(memory_->peakBytes()) : outcome.peakRssBytes;
+    const QString latents = settings_->latentsPath().isEmpty() ? tr("(in memory)") : settings_->latentsPath();
+    historyCtl_->record(makeRunRecord(runSettings_, outcome, vaeSource(), latents, runMemoryText_, peak), feed_->store(),
+                        feed_->origin(), previewFrames(*preview_));
 }
 
 // ------------------------------------------------------------------------ misc

@@ -29,6 +29,7 @@ class QTableView;
 namespace tsui {
 
 class ExportController;
+class HistoryController;
 class MemoryView;
 class PreviewPanel;
 class RunHistoryModel;
@@ -66,6 +67,7 @@ public:
     MemoryView* memory() const { return memory_; }
     TraceFeed* traceFeed() const { return feed_; }
     RunHistoryModel* history() const { return history_; }
+    HistoryController* historyController() const { return historyCtl_; }  // history + compare tabs
     QTabWidget* tabs() const { return tabs_; }
     ExportController* exporter() const { return exporter_; }  // File > Export
 
@@ -94,6 +96,7 @@ private:
     QSettings* store_ = nullptr;
     TraceFeed* feed_ = nullptr;
     RunHistoryModel* history_ = nullptr;
+    HistoryController* historyCtl_ = nullptr;
     ts::DecodeSettings runSettings_;  // of the run in flight
     QString runMemoryText_;
 

@@ -1,9 +1,11 @@
 #include "memory_view.h"
 
+#include "color_scheme.h"
 #include "qcp.h"
 
 #include "core/format_bytes.h"
 
+#include <QEvent>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -65,6 +67,8 @@ MemoryView::MemoryView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed
     peakLabel_->position->setCoords(0, -8);
     peakLabel_->setVisible(false);
     layout->addWidget(plot_, 1);
+    stylePlot(plot_, palette());
+    peakLabel_->setColor(palette().color(QPalette::Text));
     legendNote_ = new QLabel(tr("No memory counters in this trace yet."), this);
     plot_->setToolTip(tr("Memory over time, on the timeline's time axis: dashed line = the budget, circle = the "
                          "peak. Double-click to select in the timeline what ran at that moment."));
@@ -80,6 +84,15 @@ MemoryView::MemoryView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed
     });
     connect(feed_, &TraceFeed::reset, this, &MemoryView::onFeedReset);
     connect(feed_, &TraceFeed::updated, this, &MemoryView::onFeedUpdated);
+}
+
+void MemoryView::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        stylePlot(plot_, palette());
+        peakLabel_->setColor(palette().color(QPalette::Text));
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+    }
 }
 
 void MemoryView::lockTo(QCustomPlot* timeline) {

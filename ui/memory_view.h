@@ -39,6 +39,9 @@ public:
 Q_SIGNALS:
     void timeClicked(double ms);
 
+protected:
+    void changeEvent(QEvent* event) override;  // a palette change restyles the plot
+
 private:
     void onFeedReset();
     void onFeedUpdated();

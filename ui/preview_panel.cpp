@@ -130,6 +130,11 @@ void PreviewPanel::setSeamCheckEnabled(bool on) {
 }
 
 void PreviewPanel::addSeams(const SeamBatch& batch) {
+    if (batch.selfReference) {
+        seamSelf_ = true;
+        refresh();
+        return;
+    }
     if (!batch.error.isEmpty()) {
         seamError_ = batch.error;
         refresh();
@@ -143,10 +148,18 @@ void PreviewPanel::addSeams(const SeamBatch& batch) {
 }
 
 DiffMap PreviewPanel::seam(int index) const {
+    if (seamSelf_ && !frame(index).isNull()) {  // a zero map the size of the frame, made on demand
+        DiffMap zero;
+        zero.width = frame(index).width();
+        zero.height = frame(index).height();
+        zero.absDiff = QVector<float>(zero.width * zero.height, 0.0f);
+        return zero;
+    }
     return index >= 0 && index < seams_.size() ? seams_[index] : DiffMap();
 }
 
 double PreviewPanel::seamPsnrDb() const {
+    if (seamSelf_) return psnrFromMse(0);
     // Frames are the same size: the video's MSE is the mean of the frames' MSEs.
     double sum = 0;
     int n = 0;
@@ -156,6 +169,7 @@ double PreviewPanel::seamPsnrDb() const {
 }
 
 double PreviewPanel::seamMaxAbs() const {
+    if (seamSelf_) return 0;
     double worst = -1;
     for (const DiffMap& d : seams_)
         if (!d.isNull()) worst = std::max(worst, d.maxAbs);
@@ -205,6 +219,9 @@ QString PreviewPanel::statsText() const {
         return tr("A = %1. ").arg(pinned_.label()) + compareText(pinned_.frame(index), frame(index));
     }
     if (!seamError_.isEmpty()) return tr("Seam check failed: %1").arg(seamError_);
+    if (seamSelf_)
+        return tr("Seams: tiling is off, so this run is its own untiled reference (identical, max |Δ| 0); "
+                  "no second decode was run");
     if (seams_.isEmpty())
         return mode == ViewMode::Frame ? QString()
                                        : tr("No seam map: tick Seam check and run (the heatmap follows the run)");
@@ -246,6 +263,7 @@ void PreviewPanel::clearFrames() {
     frames_.clear();
     seams_.clear();
     seamError_.clear();
+    seamSelf_ = false;
     ++runNumber_;  // clearing starts the next run
     expected_ = 0;
     view_->setImage(QImage());

@@ -87,6 +87,7 @@ private:
     QVector<QImage> frames_;
     QVector<DiffMap> seams_;  // by frame; null maps for frames not compared (yet)
     QString seamError_;       // why the reference decode failed, if it did
+    bool seamSelf_ = false;   // untiled run with Seam check: its own reference, all zeros
     PinnedRun pinned_;
     int runNumber_ = 0;       // for A's label
     int expected_ = 0;

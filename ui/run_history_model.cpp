@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <QStandardPaths>
+#include <QUuid>
 
 namespace tsui {
 
@@ -37,7 +38,8 @@ QString RunRecord::settingsText() const {
 }
 
 QJsonObject RunRecord::toJson() const {
-    return QJsonObject{{"finishedAt", finishedAt.toString(Qt::ISODateWithMs)},
+    return QJsonObject{{"id", id},
+                       {"finishedAt", finishedAt.toString(Qt::ISODateWithMs)},
                        {"vae", vaeSource},
                        {"latents", latents},
                        {"device", device},
@@ -59,6 +61,7 @@ QJsonObject RunRecord::toJson() const {
 
 RunRecord RunRecord::fromJson(const QJsonObject& o) {
     RunRecord r;
+    r.id = o.value("id").toString();
     r.finishedAt = QDateTime::fromString(o.value("finishedAt").toString(), Qt::ISODateWithMs);
     r.vaeSource = o.value("vae").toString();
     r.latents = o.value("latents").toString();
@@ -152,6 +155,7 @@ bool RunHistoryModel::save() {
 void RunHistoryModel::add(const RunRecord& record) {
     beginInsertRows(QModelIndex(), 0, 0);
     records_.prepend(record);
+    if (records_.first().id.isEmpty()) records_.first().id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     endInsertRows();
     if (records_.size() > kMaxRecords) removeRows(kMaxRecords, records_.size() - kMaxRecords);
     save();

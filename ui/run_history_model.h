@@ -13,6 +13,9 @@
 namespace tsui {
 
 struct RunRecord {
+    // Links the record to what this session still keeps of the run (RunArchive: its
+    // trace and frames); "" for runs recorded before ids existed. add() assigns one.
+    QString id;
     QDateTime finishedAt;
     QString vaeSource;
     QString latents;          // label or path

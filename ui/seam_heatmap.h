@@ -35,6 +35,9 @@ struct SeamBatch {
     int first = 0;
     QVector<DiffMap> frames;
     QString error;
+    // The run was untiled: it is its own untiled reference (every difference 0), so no
+    // second decode ran and no maps come.
+    bool selfReference = false;
 };
 
 // 10 log10(4 / mse), capped at ts::kIdenticalPsnrDb (also for mse <= 0).

@@ -1,7 +1,9 @@
 #include "timeline_view.h"
 
+#include "color_scheme.h"
 #include "timeline_plottable.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -74,6 +76,7 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     rangeRect_->setSelectable(false);
     rangeRect_->setVisible(false);
     layout->addWidget(plot_, 1);
+    stylePlot(plot_, palette());
 
     connect(plot_, &QCustomPlot::afterReplot, this, [this] { ++replots_; });
     connect(plot_, &QCustomPlot::mouseWheel, this, [this](QWheelEvent*) { followLive_ = false; });
@@ -85,6 +88,14 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     connect(search_, &QLineEdit::textChanged, this, &TimelineView::setSearchText);
     connect(feed_, &TraceFeed::reset, this, &TimelineView::onFeedReset);
     connect(feed_, &TraceFeed::updated, this, &TimelineView::onFeedUpdated);
+}
+
+void TimelineView::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        stylePlot(plot_, palette());
+        requestReplot();
+    }
 }
 
 void TimelineView::requestReplot() {

@@ -48,6 +48,9 @@ Q_SIGNALS:
     void recordSelected(std::int64_t record);
     void rangeSelected(double fromMs, double toMs);
 
+protected:
+    void changeEvent(QEvent* event) override;  // a palette change restyles the plot
+
 private:
     void onFeedReset();
     void onFeedUpdated();

@@ -3,6 +3,10 @@
 //   tilescope ... --select-range FROM:TO (ms, after the run, for --screenshot)
 //   tilescope --bench-timeline N
 //   tilescope ... --tiling MODE --tile PX --overlap PX --seam-check --view MODE --gain G (preview overlays)
+//   tilescope ... --run --compare-tiling MODE (a second run, then Compare runs on the two)
+//   tilescope ... --color-scheme light|dark|system
+#include "color_scheme.h"
+#include "history_controller.h"
 #include "main_window.h"
 #include "preview_panel.h"
 #include "timeline_bench.h"
@@ -78,6 +82,14 @@ struct Options {
                             QStringLiteral("MODE")};
     QCommandLineOption gain{QStringLiteral("gain"), QStringLiteral("Heatmap gain: auto, 10, 100, 1000 or 10000."),
                             QStringLiteral("G")};
+    QCommandLineOption compareTiling{QStringLiteral("compare-tiling"),
+                                     QStringLiteral("With --run: decode again with tiling MODE (off, blend or exact) "
+                                                    "and open Compare runs on the two runs (for --screenshot)."),
+                                     QStringLiteral("MODE")};
+    QCommandLineOption colorScheme{QStringLiteral("color-scheme"),
+                                   QStringLiteral("light or dark: force that palette (Fusion style); system (default): "
+                                                  "follow the desktop."),
+                                   QStringLiteral("SCHEME")};
 
     void addTo(QCommandLineParser& parser) const {
         parser.setApplicationDescription(
@@ -85,7 +97,7 @@ struct Options {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({demo, demoModel, vae, latents, run, screenshot, quit, selectRange, benchTimeline});
-        parser.addOptions({tiling, tile, overlap, seamCheck, view, gain});
+        parser.addOptions({tiling, tile, overlap, seamCheck, view, gain, compareTiling, colorScheme});
     }
 };
 
@@ -170,6 +182,20 @@ int main(int argc, char** argv) {
     const QCommandLineOption& runOpt = opts.run;
     const QCommandLineOption& shotOpt = opts.screenshot;
     const QCommandLineOption& quitOpt = opts.quit;
+    tsui::ColorScheme scheme = tsui::ColorScheme::System;
+    if (QString bad; !tsui::parseColorScheme(parser.value(opts.colorScheme).isEmpty() ? QStringLiteral("system")
+                                                                                       : parser.value(opts.colorScheme),
+                                             &scheme, &bad)) {
+        std::fprintf(stderr, "tilescope: %s\n", qPrintable(bad));
+        return 2;
+    }
+    tsui::applyColorScheme(app, scheme);
+    const QString compareMode = parser.value(opts.compareTiling);
+    if (!compareMode.isEmpty() && compareMode != QLatin1String("off") && compareMode != QLatin1String("blend") &&
+        compareMode != QLatin1String("exact")) {
+        std::fprintf(stderr, "tilescope: --compare-tiling: '%s' is not off, blend or exact\n", qPrintable(compareMode));
+        return 2;
+    }
 
     if (parser.isSet(opts.benchTimeline)) {
         bool ok = false;
@@ -262,11 +288,25 @@ int main(int argc, char** argv) {
         if (quit) QTimer::singleShot(0, &app, [&] { app.exit(exitCode); });
     };
 
+    bool comparedOnce = false;
     if (parser.isSet(runOpt)) {
         QObject::connect(&window, &tsui::MainWindow::runFinished, &window,
                          [&](const tsui::RunOutcome& outcome) {
                              const bool ok = outcome.status == tsui::RunOutcome::Status::Done;
                              if (!ok) std::fprintf(stderr, "tilescope: run ended: %s\n", qPrintable(outcome.message));
+                             // --compare-tiling: the first run done, decode again with the other tiling.
+                             if (ok && !compareMode.isEmpty() && window.history()->rowCount() > 0 && !comparedOnce) {
+                                 comparedOnce = true;
+                                 window.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(compareMode);
+                                 QTimer::singleShot(0, &window, [&] {
+                                     if (!window.startRun()) {
+                                         std::fprintf(stderr, "tilescope: --compare-tiling: %s\n", qPrintable(window.statusText()));
+                                         finish(false);
+                                     }
+                                 });
+                                 return;
+                             }
+                             if (ok && !compareMode.isEmpty()) window.historyController()->compare(1, 0);
                              // Let the last frame paint before grabbing.
                              QTimer::singleShot(100, &window, [&, ok] { finish(ok); });
                          });

@@ -13,6 +13,7 @@
 #include "io/video_reader.h"
 #include "model/demo.h"
 #include "test_support.h"
+#include "ui_test_support.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
@@ -49,18 +50,10 @@ private:
     // A corner of the demo clip (2 latent frames of 8x8 -> 5 frames of 64x64), in blend
     // tiles of 32 px so the trace holds tile spans.
     void runDemo(MainWindow& w) {
-        w.setVaeSource(QString::fromStdString(demo_.vaeSource));
-        w.setLatents(ts::test::latentCorner(demo_.latents, 2, 8),
-                     QStringLiteral("(demo latents)"));
-        QTRY_VERIFY_WITH_TIMEOUT(w.settingsPanel()->modelInfo().ok, 30000);
-        w.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(QStringLiteral("blend"));
-        w.findChild<QSpinBox*>(QStringLiteral("tileSpin"))->setValue(32);
-        w.findChild<QSpinBox*>(QStringLiteral("overlapSpin"))->setValue(8);
+        QVERIFY(test::openDemoAndProbe(w, demo_, ts::test::latentCorner(demo_.latents, 2, 8), QStringLiteral("(demo latents)")));
+        test::setTiling(w, QStringLiteral("blend"), 32, 8);
         QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));
-        QSignalSpy finished(&w, &MainWindow::runFinished);
-        QVERIFY(w.startRun());
-        QVERIFY(finished.wait(120000));
-        const RunOutcome out = finished.last().at(0).value<RunOutcome>();
+        const RunOutcome out = test::runToEnd(w, 120000);
         QVERIFY2(out.status == RunOutcome::Status::Done, qPrintable(out.message));
     }
 

@@ -10,6 +10,7 @@
 #include "model/demo.h"
 #include "model/wan_vae.h"
 #include "test_support.h"
+#include "ui_test_support.h"
 
 #include <ATen/ATen.h>
 
@@ -37,15 +38,9 @@ class TestMainWindow : public QObject {
 private:
     ts::DemoAssets demo_;
 
-    void openDemo(MainWindow& w) {
-        w.setVaeSource(QString::fromStdString(demo_.vaeSource));
-        w.setLatents(demo_.latents, QStringLiteral("(demo)"));
-        w.setTitle(QString::fromStdString(demo_.title));
-    }
-
-    static RunOutcome outcomeOf(const QSignalSpy& spy) {
-        return spy.last().at(0).value<RunOutcome>();
-    }
+    // The whole demo clip, as `tilescope --demo` opens it.
+    void openDemo(MainWindow& w) { tsui::test::openDemo(w, demo_, demo_.latents); }
+    static RunOutcome outcomeOf(const QSignalSpy& spy) { return tsui::test::outcomeOf(spy); }
 
 private Q_SLOTS:
     void initTestCase() {
@@ -209,22 +204,17 @@ private Q_SLOTS:
         MainWindow w;
         openDemo(w);
         w.setLatents(latents, QStringLiteral("(demo, cropped)"));
-        QSignalSpy finished(&w, &MainWindow::runFinished);
-        QVERIFY(w.startRun());
-        QVERIFY(finished.wait(120000));
-        QVERIFY2(outcomeOf(finished).status == RunOutcome::Status::Done, qPrintable(outcomeOf(finished).message));
+        const RunOutcome first = tsui::test::runToEnd(w, 120000);
+        QVERIFY2(first.status == RunOutcome::Status::Done, qPrintable(first.message));
         QVector<QImage> untiled;
         for (int i = 0; i < w.frameCount(); ++i) untiled << w.frame(i);
         QVERIFY(!untiled.isEmpty());
 
-        w.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(QStringLiteral("exact"));
-        w.findChild<QSpinBox*>(QStringLiteral("tileSpin"))->setValue(32);
-        w.findChild<QSpinBox*>(QStringLiteral("overlapSpin"))->setValue(8);
+        tsui::test::setTiling(w, QStringLiteral("exact"), 32, 8);
         w.findChild<QSpinBox*>(QStringLiteral("streamsSpin"))->setValue(2);
         QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));
-        QVERIFY(w.startRun());
-        QVERIFY(finished.wait(120000));
-        QVERIFY2(outcomeOf(finished).status == RunOutcome::Status::Done, qPrintable(outcomeOf(finished).message));
+        const RunOutcome tiled = tsui::test::runToEnd(w, 120000);
+        QVERIFY2(tiled.status == RunOutcome::Status::Done, qPrintable(tiled.message));
         QCOMPARE(w.frameCount(), untiled.size());
         int worst = 0;
         for (int i = 0; i < w.frameCount(); ++i) {

@@ -15,6 +15,7 @@
 #include "model/demo.h"
 #include "model/wan_vae.h"
 #include "test_support.h"
+#include "ui_test_support.h"
 #include "report/video_quality.h"
 
 #include <ATen/ATen.h>
@@ -42,21 +43,9 @@ private:
         // 2 latent frames of 8x8 -> 5 frames of 64x64.
         return ts::test::latentCorner(demo_.latents, 2, 8);
     }
-    void openDemo(MainWindow& w, const at::Tensor& latents) {
-        w.setVaeSource(QString::fromStdString(demo_.vaeSource));
-        w.setLatents(latents, QStringLiteral("(demo)"));
-    }
-    static void setTiling(MainWindow& w, const QString& mode, int tile, int overlap) {
-        w.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(mode);
-        w.findChild<QSpinBox*>(QStringLiteral("tileSpin"))->setValue(tile);
-        w.findChild<QSpinBox*>(QStringLiteral("overlapSpin"))->setValue(overlap);
-    }
-    static RunOutcome runToEnd(MainWindow& w) {
-        QSignalSpy finished(&w, &MainWindow::runFinished);
-        if (!w.startRun()) return {};
-        if (!finished.wait(300000)) return {};
-        return finished.last().at(0).value<RunOutcome>();
-    }
+    void openDemo(MainWindow& w, const at::Tensor& latents) { test::openDemo(w, demo_, latents); }
+    static void setTiling(MainWindow& w, const QString& mode, int tile, int overlap) { test::setTiling(w, mode, tile, overlap); }
+    static RunOutcome runToEnd(MainWindow& w) { return test::runToEnd(w, 300000); }
     static QImage solid(int w, int h, QColor c) {
         QImage image(w, h, QImage::Format_RGB888);
         image.fill(c);
@@ -368,7 +357,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(5000) || finished.count() > 0);
         qInfo("cancel during the reference seen after %lld ms", static_cast<long long>(clock.elapsed()));
         QVERIFY(clock.elapsed() < 2000);
-        const RunOutcome out = finished.last().at(0).value<RunOutcome>();
+        const RunOutcome out = test::outcomeOf(finished);
         QCOMPARE(out.status, RunOutcome::Status::Cancelled);
         QVERIFY(!w.isRunning());
         QCOMPARE(w.frameCount(), 13);  // the tiled run's frames stay
@@ -380,6 +369,54 @@ private Q_SLOTS:
         QVERIFY2(next.status == RunOutcome::Status::Done, qPrintable(next.message));
         QCOMPARE(next.seamSeconds, 0.0);
         QCOMPARE(w.preview()->seamCount(), 0);
+    }
+
+    void seamCheckOfAnUntiledRunSkipsTheReference() {
+        // Tiling off: the reference decode would be the run itself. It is skipped (no
+        // "Seam check" progress, no time spent), the seams read identical, and the status
+        // bar says why.
+        MainWindow w(nullptr, dir_.filePath(QStringLiteral("h3.json")));
+        openDemo(w, smallLatents());
+        w.show();
+        setTiling(w, QStringLiteral("off"), 256, 32);
+        QTRY_VERIFY_WITH_TIMEOUT(w.settingsProblem().isEmpty() && !w.settingsPanel()->modelPending(), 30000);
+        PreviewPanel* preview = w.preview();
+        preview->setSeamCheckEnabled(true);
+        bool inReference = false;
+        connect(w.findChild<DecodeWorker*>(), &DecodeWorker::progress, this, [&inReference](const ProgressInfo& p) {
+            if (p.stage.startsWith(QStringLiteral("Seam check"))) inReference = true;
+        });
+        const RunOutcome out = runToEnd(w);
+        QVERIFY2(out.status == RunOutcome::Status::Done, qPrintable(out.message));
+        QVERIFY(out.seamSkipped);
+        QCOMPARE(out.seamSeconds, 0.0);
+        QVERIFY(!inReference);
+        QVERIFY2(w.statusText().contains(QStringLiteral("Seam check skipped: tiling is off")), qPrintable(w.statusText()));
+        QCOMPARE(preview->seamPsnrDb(), ts::kIdenticalPsnrDb);
+        QCOMPARE(preview->seamMaxAbs(), 0.0);
+        QCOMPARE(preview->seam(0).width, 64);
+        QCOMPARE(preview->seam(0).maxAbs, 0.0);
+        QVERIFY2(preview->statsText().contains(QStringLiteral("its own untiled reference")), qPrintable(preview->statsText()));
+        preview->setViewMode(PreviewPanel::ViewMode::Heatmap);
+        const QImage heat = preview->displayedImage();
+        QCOMPARE(heat.size(), QSize(64, 64));
+        int lit = 0;
+        for (int y = 0; y < heat.height(); ++y)
+            for (int x = 0; x < heat.width(); ++x) lit += heat.pixel(x, y) != qRgb(0, 0, 0);
+        QCOMPARE(lit, 0);
+
+        // A tiled run next does decode its reference again.
+        setTiling(w, QStringLiteral("blend"), 32, 8);
+        QTRY_VERIFY_WITH_TIMEOUT(w.settingsProblem().isEmpty(), 30000);
+        const RunOutcome tiled = runToEnd(w);
+        QVERIFY2(tiled.status == RunOutcome::Status::Done, qPrintable(tiled.message));
+        QVERIFY(!tiled.seamSkipped);
+        QVERIFY(tiled.seamSeconds > 0);
+        QVERIFY(inReference);
+        QCOMPARE(preview->seamCount(), 5);
+        QVERIFY(preview->seamMaxAbs() > 1e-3);
+        QVERIFY(!preview->statsText().contains(QStringLiteral("its own")));
+        QVERIFY(!w.statusText().contains(QStringLiteral("Seam check skipped")));
     }
 };
 

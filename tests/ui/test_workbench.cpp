@@ -17,6 +17,7 @@
 #include "model/demo.h"
 #include "model/wan_vae.h"
 #include "test_support.h"
+#include "ui_test_support.h"
 
 #include <ATen/ATen.h>
 
@@ -49,10 +50,9 @@ private:
         // second or two on a busy 2-core machine.
         return ts::test::latentCorner(demo_.latents, 2, 8);
     }
+    // The demo model on `latents`, its checkpoint probed (the prediction needs it).
     void openDemo(MainWindow& w, const at::Tensor& latents) {
-        w.setVaeSource(QString::fromStdString(demo_.vaeSource));
-        w.setLatents(latents, QStringLiteral("(demo)"));
-        QTRY_VERIFY_WITH_TIMEOUT(w.settingsPanel()->modelInfo().ok, 30000);
+        QVERIFY2(test::openDemoAndProbe(w, demo_, latents), qPrintable(w.settingsPanel()->modelInfo().error));
     }
     static RunRecord record(double wall, std::int64_t peak, std::int64_t macs) {
         RunRecord r;
@@ -321,7 +321,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(120000));
         const qint64 ms = clock.elapsed();
         timer.stop();
-        const RunOutcome out = finished.last().at(0).value<RunOutcome>();
+        const RunOutcome out = test::outcomeOf(finished);
         QVERIFY2(out.status == RunOutcome::Status::Done, qPrintable(out.message));
 
         // Preview: every frame, 64x64.
@@ -370,7 +370,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(1000) || finished.count() > 0);
         qInfo("cancel seen after %lld ms", static_cast<long long>(clock.elapsed()));
         QVERIFY(clock.elapsed() < 1000);
-        QCOMPARE(finished.last().at(0).value<RunOutcome>().status, RunOutcome::Status::Cancelled);
+        QCOMPARE(test::outcomeOf(finished).status, RunOutcome::Status::Cancelled);
         QCOMPARE(w.history()->record(0).status, QStringLiteral("cancelled"));
     }
 };

@@ -1,0 +1,330 @@
+#include "run_compare_view.h"
+
+#include "frame_compare.h"
+#include "frame_view.h"
+#include "qcp.h"
+#include "run_archive.h"
+#include "seam_heatmap.h"
+#include "timeline_plottable.h"
+#include "timeline_view.h"
+#include "trace_feed.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace tsui {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+QString runTitle(const char* which, const RunRecord& r) {
+    return QStringLiteral("<b>%1</b>: %2, %3").arg(QLatin1String(which), r.settingsText().toHtmlEscaped(),
+                                                   r.finishedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")));
+}
+
+// The end of a finished trace on its own run's clock (ms), 0 when empty.
+double traceEndMs(const TraceFeed* feed) {
+    const TimelineIndex& idx = feed->index();
+    if (idx.spanCount() == 0 && idx.maxTime() <= idx.minTime()) return 0;
+    return static_cast<double>(idx.maxTime() - feed->origin()) / 1e6;
+}
+
+}  // namespace
+
+RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
+    feedA_ = new TraceFeed(this);
+    feedB_ = new TraceFeed(this);
+    auto* layout = new QVBoxLayout(this);
+    summary_ = new QLabel(tr("Select two runs in Run history and press Compare."), this);
+    summary_->setObjectName(QStringLiteral("compareSummary"));
+    summary_->setWordWrap(true);
+    summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    message_ = new QLabel(this);
+    message_->setObjectName(QStringLiteral("compareMessage"));
+    message_->setWordWrap(true);
+    message_->setForegroundRole(QPalette::BrightText);
+    message_->setBackgroundRole(QPalette::Dark);
+    message_->setAutoFillBackground(true);
+    message_->setMargin(4);
+    message_->hide();
+    layout->addWidget(summary_);
+    layout->addWidget(message_);
+
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->setChildrenCollapsible(false);
+    auto* times = new QWidget(split);
+    auto* timesLayout = new QVBoxLayout(times);
+    timesLayout->setContentsMargins(0, 0, 0, 0);
+    titleA_ = new QLabel(times);
+    timelineA_ = new TimelineView(feedA_, times);
+    timelineA_->setObjectName(QStringLiteral("compareTimelineA"));
+    titleB_ = new QLabel(times);
+    timelineB_ = new TimelineView(feedB_, times);
+    timelineB_->setObjectName(QStringLiteral("compareTimelineB"));
+    timesLayout->addWidget(titleA_);
+    timesLayout->addWidget(timelineA_, 1);
+    timesLayout->addWidget(titleB_);
+    timesLayout->addWidget(timelineB_, 1);
+
+    auto* frames = new QWidget(split);
+    auto* framesLayout = new QVBoxLayout(frames);
+    framesLayout->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QHBoxLayout;
+    showCombo_ = new QComboBox(frames);
+    showCombo_->setObjectName(QStringLiteral("compareShowCombo"));
+    showCombo_->addItem(tr("|A − B|"), static_cast<int>(Show::Diff));
+    showCombo_->addItem(tr("A"), static_cast<int>(Show::A));
+    showCombo_->addItem(tr("B"), static_cast<int>(Show::B));
+    showCombo_->setToolTip(tr("|A − B|: where the two runs' frames differ, amplified by the gain "
+                              "(black = identical); A or B: that run's frame"));
+    gainCombo_ = new QComboBox(frames);
+    gainCombo_->setObjectName(QStringLiteral("compareGainCombo"));
+    gainCombo_->addItem(tr("Auto"), 0.0);
+    for (int g : {10, 100, 1000, 10000}) gainCombo_->addItem(QStringLiteral("×%1").arg(g), static_cast<double>(g));
+    gainCombo_->setToolTip(tr("Heatmap gain: |A − B| (on the [-1,1] scale) times the gain is the colour, black → red "
+                              "→ yellow → white at 1. Auto maps the largest difference of the clip to white"));
+    bar->addWidget(new QLabel(tr("Frames:"), frames));
+    bar->addWidget(showCombo_);
+    bar->addWidget(gainCombo_);
+    bar->addStretch(1);
+    framesLayout->addLayout(bar);
+    view_ = new FrameView(frames);
+    view_->setObjectName(QStringLiteral("compareFrameView"));
+    view_->setPlaceholderText(tr("No frames to compare"));
+    framesLayout->addWidget(view_, 1);
+    auto* sliderBar = new QHBoxLayout;
+    slider_ = new QSlider(Qt::Horizontal, frames);
+    slider_->setObjectName(QStringLiteral("compareFrameSlider"));
+    slider_->setRange(0, 0);
+    slider_->setEnabled(false);
+    slider_->setToolTip(tr("The frame of both runs to compare"));
+    frameLabel_ = new QLabel(tr("Frame – / –"), frames);
+    sliderBar->addWidget(slider_, 1);
+    sliderBar->addWidget(frameLabel_);
+    framesLayout->addLayout(sliderBar);
+    statsLabel_ = new QLabel(frames);
+    statsLabel_->setObjectName(QStringLiteral("compareStats"));
+    statsLabel_->setWordWrap(true);
+    statsLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    framesLayout->addWidget(statsLabel_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    linkAxes();
+    connect(slider_, &QSlider::valueChanged, this, &RunCompareView::showFrame);
+    connect(showCombo_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    connect(gainCombo_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
+    clear();
+}
+
+void RunCompareView::linkAxes() {
+    // Both ways, guarded: setting one axis from the other must not bounce back.
+    auto follow = [this](QCPAxis* to) {
+        return [this, to](const QCPRange& r) {
+            if (syncing_) return;
+            syncing_ = true;
+            to->setRange(r);
+            to->parentPlot()->replot(QCustomPlot::rpQueuedReplot);
+            syncing_ = false;
+        };
+    };
+    QCPAxis* a = timelineA_->plot()->xAxis;
+    QCPAxis* b = timelineB_->plot()->xAxis;
+    connect(a, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, follow(b));
+    connect(b, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, follow(a));
+}
+
+void RunCompareView::alignPlotAreas() {
+    // The row labels ("main", "worker 0", …) differ between the runs and so would the
+    // left edges of the plot areas: give both the wider margin, so that equal times sit
+    // at equal x on screen too.
+    QCustomPlot* plots[] = {timelineA_->plot(), timelineB_->plot()};
+    int left = 0;
+    for (QCustomPlot* p : plots) {
+        p->axisRect()->setMinimumMargins(QMargins());
+        p->replot(QCustomPlot::rpImmediateRefresh);  // lays the margins out for the new labels
+        left = std::max(left, p->axisRect()->margins().left());
+    }
+    for (QCustomPlot* p : plots) {
+        p->axisRect()->setMinimumMargins(QMargins(left, 0, 0, 0));
+        p->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+void RunCompareView::clear() {
+    feedA_->clear();
+    feedB_->clear();
+    framesA_.clear();
+    framesB_.clear();
+    stats_.clear();
+    titleA_->setText(tr("<b>A</b>: –"));
+    titleB_->setText(tr("<b>B</b>: –"));
+    message_->clear();
+    message_->hide();
+    slider_->setRange(0, 0);
+    slider_->setEnabled(false);
+    refresh();
+}
+
+void RunCompareView::setRuns(const RunRecord& a, const ArchivedRun* keptA, const RunRecord& b, const ArchivedRun* keptB) {
+    clear();
+    summary_->setText(compareRuns(a, b));
+    titleA_->setText(runTitle("A", a));
+    titleB_->setText(runTitle("B", b));
+    QStringList problems;
+    const auto missing = [](const char* which) {
+        return tr("%1: this run's trace and frames are no longer kept (only the last %2 runs of this session are; "
+                  "older runs and runs of earlier sessions keep their numbers only)")
+            .arg(QLatin1String(which))
+            .arg(RunArchive::kDefaultRuns);
+    };
+    const std::pair<const ArchivedRun*, TraceFeed*> sides[] = {{keptA, feedA_}, {keptB, feedB_}};
+    for (int i = 0; i < 2; ++i) {
+        const char* which = i == 0 ? "A" : "B";
+        const auto& [kept, feed] = sides[i];
+        if (!kept) {
+            problems << missing(which);
+            continue;
+        }
+        if (kept->trace) {
+            feed->follow(kept->trace, kept->originNs);
+            feed->stop();  // finished: one poll reads the whole trace
+        } else {
+            problems << tr("%1: no trace was recorded for this run").arg(QLatin1String(which));
+        }
+        if (kept->frames.isEmpty())
+            problems << tr("%1: no frames kept (the run produced none, or they were released to stay within "
+                           "the memory budget)").arg(QLatin1String(which));
+    }
+    if (keptA && keptB) {
+        framesA_ = keptA->frames;
+        framesB_ = keptB->frames;
+    }
+    // Both timelines on one range: from the start to the end of the longer run.
+    const double end = std::max({traceEndMs(feedA_), traceEndMs(feedB_), 1e-3});
+    timelineA_->plot()->xAxis->setRange(0, end * 1.02);
+    alignPlotAreas();
+
+    const int n = std::min(framesA_.size(), framesB_.size());
+    if (n > 0 && framesA_.first().size() != framesB_.first().size()) {
+        problems << tr("The frames differ in size (A %1×%2, B %3×%4): no frame diff")
+                        .arg(framesA_.first().width()).arg(framesA_.first().height())
+                        .arg(framesB_.first().width()).arg(framesB_.first().height());
+    } else {
+        for (int i = 0; i < n; ++i) {
+            const DiffMap d = diffImages(framesA_[i], framesB_[i]);
+            if (d.isNull()) break;
+            stats_.push_back({d.mse, d.maxAbs});
+        }
+        if (framesA_.size() != framesB_.size() && n > 0)
+            problems << tr("A has %1 frames, B %2: the first %3 are compared").arg(framesA_.size()).arg(framesB_.size()).arg(n);
+    }
+    message_->setText(problems.join(QLatin1Char('\n')));
+    message_->setVisible(!problems.isEmpty());
+    slider_->setRange(0, std::max(0, frameCount() - 1));
+    slider_->setEnabled(frameCount() > 0);
+    slider_->setValue(0);
+    refresh();
+}
+
+QString RunCompareView::summary() const {
+    return summary_->text();
+}
+
+QString RunCompareView::message() const {
+    return message_->text();
+}
+
+int RunCompareView::currentFrame() const {
+    return frameCount() > 0 ? slider_->value() : -1;
+}
+
+double RunCompareView::framePsnrDb(int index) const {
+    return index >= 0 && index < stats_.size() ? psnrFromMse(stats_[index].mse) : kNaN;
+}
+
+double RunCompareView::frameMaxAbs(int index) const {
+    return index >= 0 && index < stats_.size() ? stats_[index].maxAbs : kNaN;
+}
+
+double RunCompareView::runPsnrDb() const {
+    if (stats_.isEmpty()) return kNaN;
+    double sum = 0;  // same-size frames: the clip's MSE is the mean of the frames'
+    for (const FrameStats& s : stats_) sum += s.mse;
+    return psnrFromMse(sum / stats_.size());
+}
+
+double RunCompareView::runMaxAbs() const {
+    if (stats_.isEmpty()) return kNaN;
+    double worst = 0;
+    for (const FrameStats& s : stats_) worst = std::max(worst, s.maxAbs);
+    return worst;
+}
+
+QString RunCompareView::statsText() const {
+    const int i = currentFrame();
+    if (i < 0) return tr("No frames of both runs to compare.");
+    const double gain = gainCombo_->currentData().toDouble() > 0 ? gainCombo_->currentData().toDouble() : autoGain(runMaxAbs());
+    return tr("B vs A, frame %1: %2, max |Δ| %3 · clip (%4 frames): %5, max |Δ| %6 · gain ×%7")
+        .arg(i + 1)
+        .arg(psnrText(framePsnrDb(i)))
+        .arg(frameMaxAbs(i), 0, 'g', 3)
+        .arg(frameCount())
+        .arg(psnrText(runPsnrDb()))
+        .arg(runMaxAbs(), 0, 'g', 3)
+        .arg(gain, 0, 'g', 3);
+}
+
+QImage RunCompareView::displayedImage() const {
+    return view_->image();
+}
+
+void RunCompareView::setShow(Show show) {
+    showCombo_->setCurrentIndex(showCombo_->findData(static_cast<int>(show)));
+}
+
+void RunCompareView::setGain(double gain) {
+    const int i = gainCombo_->findData(gain);
+    if (i >= 0) gainCombo_->setCurrentIndex(i);
+}
+
+void RunCompareView::showFrame(int index) {
+    if (index < 0 || index >= frameCount()) return;
+    if (slider_->value() != index) {
+        slider_->setValue(index);  // comes back here through valueChanged
+        return;
+    }
+    refresh();
+}
+
+void RunCompareView::refresh() {
+    const int i = currentFrame();
+    frameLabel_->setText(i < 0 ? tr("Frame – / –") : tr("Frame %1 / %2").arg(i + 1).arg(frameCount()));
+    statsLabel_->setText(statsText());
+    gainCombo_->setEnabled(static_cast<Show>(showCombo_->currentData().toInt()) == Show::Diff);
+    if (i < 0) {
+        view_->setImage(QImage());
+        return;
+    }
+    switch (static_cast<Show>(showCombo_->currentData().toInt())) {
+    case Show::A: view_->setImage(framesA_[i]); break;
+    case Show::B: view_->setImage(framesB_[i]); break;
+    case Show::Diff: {
+        const double g = gainCombo_->currentData().toDouble();
+        view_->setImage(heatmapImage(diffImages(framesA_[i], framesB_[i]), g > 0 ? g : autoGain(runMaxAbs())));
+        break;
+    }
+    }
+}
+
+}  // namespace tsui

@@ -1,0 +1,86 @@
+#pragma once
+// Two runs from the history side by side in time and in pixels: both runs' timelines one
+// above the other (each on its own run's clock, so the x-axes align at each run's start;
+// zooming or panning one moves the other), and the frame diff |A − B| as a heatmap with
+// the frame's and the whole clip's PSNR and max |Δ|, one frame slider for both. Built
+// from what RunArchive kept; a run whose trace or frames are gone (dropped as older than
+// the last few runs, or recorded by an earlier session) is named in message() instead.
+#include "run_history_model.h"
+
+#include <QImage>
+#include <QVector>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QSlider;
+
+namespace tsui {
+
+struct ArchivedRun;
+class FrameView;
+class TimelineView;
+class TraceFeed;
+
+class RunCompareView : public QWidget {
+    Q_OBJECT
+public:
+    enum class Show { Diff, A, B };
+
+    explicit RunCompareView(QWidget* parent = nullptr);
+
+    // a: the older run. keptA/keptB: what the archive still holds of each, or nullptr.
+    void setRuns(const RunRecord& a, const ArchivedRun* keptA, const RunRecord& b, const ArchivedRun* keptB);
+    void clear();
+
+    TimelineView* timelineA() const { return timelineA_; }
+    TimelineView* timelineB() const { return timelineB_; }
+    TraceFeed* feedA() const { return feedA_; }
+    TraceFeed* feedB() const { return feedB_; }
+    FrameView* frameView() const { return view_; }
+
+    QString summary() const;   // the runs' time and memory differences
+    QString message() const;   // what cannot be shown and why; "" when everything is there
+    int frameCount() const { return stats_.size(); }  // frames compared (both runs have them)
+    int currentFrame() const;
+    double framePsnrDb(int index) const;  // NaN outside [0, frameCount)
+    double frameMaxAbs(int index) const;
+    double runPsnrDb() const;             // NaN without frames
+    double runMaxAbs() const;
+    QString statsText() const;
+    QImage displayedImage() const;
+    void setShow(Show show);
+    void setGain(double gain);  // 0 = auto
+
+public Q_SLOTS:
+    void showFrame(int index);
+
+private:
+    struct FrameStats {
+        double mse = 0;
+        double maxAbs = 0;
+    };
+    void refresh();
+    void linkAxes();
+    void alignPlotAreas();
+
+    TraceFeed* feedA_ = nullptr;
+    TraceFeed* feedB_ = nullptr;
+    TimelineView* timelineA_ = nullptr;
+    TimelineView* timelineB_ = nullptr;
+    QLabel* summary_ = nullptr;
+    QLabel* message_ = nullptr;
+    QLabel* titleA_ = nullptr;
+    QLabel* titleB_ = nullptr;
+    FrameView* view_ = nullptr;
+    QComboBox* showCombo_ = nullptr;
+    QComboBox* gainCombo_ = nullptr;
+    QSlider* slider_ = nullptr;
+    QLabel* frameLabel_ = nullptr;
+    QLabel* statsLabel_ = nullptr;
+    QVector<QImage> framesA_, framesB_;
+    QVector<FrameStats> stats_;
+    bool syncing_ = false;
+};
+
+}  // namespace tsui
