@@ -4,6 +4,7 @@
 #include "trace_outputs.h"
 
 #include "core/error.h"
+#include "core/host_allocator.h"
 #include "core/process_memory.h"
 #include "decode/decoder_run.h"
 #include "gpu/device_memory.h"
@@ -136,6 +137,8 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"peak_rss_bytes", peakRssBytes()},
         {"peak_rss_before_decode_bytes", rssBefore},
         {"peak_rss_is_per_run", peakIsPerRun},
+        // Idempotent: says how malloc is set up for this run (core/host_allocator.h).
+        {"host_allocator", configureHostAllocator()},
         {"macs", stats.macs},
         {"arena_bytes", stats.arenaBytes},
         {"macs_vs_untiled", double(stats.macs) / double(estimateDecodeCost(cfg, latents.size(1), latents.size(2), latents.size(3), 4).macs)},

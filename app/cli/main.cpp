@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "core/error.h"
+#include "core/host_allocator.h"
 
 #include <c10/util/Exception.h>
 
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::vector<std::string> rest(argv + 2, argv + argc);
+    ts::configureHostAllocator();  // before any thread or tensor (core/host_allocator.h says why)
     try {
         return dispatch(argv[1], rest);
     } catch (const ts::Error& e) {

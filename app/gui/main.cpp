@@ -13,6 +13,7 @@
 #include "timeline_view.h"
 
 #include "core/error.h"
+#include "core/host_allocator.h"
 #include "io/latents_reader.h"
 #include "model/demo.h"
 
@@ -161,6 +162,7 @@ QString applyPreviewOptions(tsui::MainWindow& window, const QCommandLineParser& 
 }  // namespace
 
 int main(int argc, char** argv) {
+    ts::configureHostAllocator();  // before any thread or tensor (core/host_allocator.h says why)
     const Options opts;
     if (wantsHelpOrVersion(argc, argv)) {
         QCoreApplication app(argc, argv);
