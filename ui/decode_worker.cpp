@@ -1,11 +1,12 @@
 #include "decode_worker.h"
 
 #include "core/error.h"
+#include "core/host_allocator.h"
 #include "core/process_memory.h"
 #include "decode/decoder_run.h"
 #include "io/latents_reader.h"
 #include "model/wan_vae.h"
-#include "profile/memory_sampler.h"
+#include "profile/profile_session.h"
 
 #include <ATen/ATen.h>
 
@@ -187,12 +188,15 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
             modelSource_ = request.vaeSource;
         }
         throwIfCancelled("after the model was loaded");
-        // Memory counters for the graph while the decode runs (RSS, and the device's used
-        // memory on CUDA), into the same trace as the engine's spans.
-        std::optional<ts::MemorySampler> sampler;
+        // Into the same trace as the engine's spans, while the decode runs: ATen ops (with
+        // shapes and FLOPs, on the worker tracks), allocations tied to their op, and memory
+        // samples for the graph (RSS, and the device's used memory on CUDA).
+        std::optional<ts::ProfileSession> profile;
         if (request.trace) {
-            const c10::Device device = ts::parseDevice(request.settings.device);
-            sampler.emplace(*request.trace, kMemorySamplePeriodMs, device.is_cuda() ? std::max<int>(0, device.index()) : -1);
+            ts::ProfileSources sources;
+            sources.cupti = false;  // not started by the GUI yet
+            sources.samplePeriodMs = kMemorySamplePeriodMs;
+            profile.emplace(*request.trace, sources, ts::parseDevice(request.settings.device));
         }
         // An untiled run is what the reference decode would be (same device, precision,
         // options): decoding it again would only show zeros, at the cost of a whole decode.
@@ -205,7 +209,7 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
             tiledVideo_ = at::empty({3, cfg.videoFrames(latents.size(1)), latents.size(2) * f, latents.size(3) * f});
         }
         const ts::RunStats stats = ts::runDecode(*model_, latents, request.settings, *this);
-        if (sampler) sampler->stop();
+        if (profile) profile->stop();
         if (request.seamCheck) {
             // Only the run itself is traced and timed; the reference is a check.
             out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -243,6 +247,7 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
         out.message = QStringLiteral("unknown error");
     }
     tiledVideo_ = at::Tensor();  // release the kept frames before anyone can start another run
+    ts::releaseFreeHostMemory();  // an idle window should not hold the run's peak (host_allocator.h)
     if (out.wallSeconds == 0 || out.status != RunOutcome::Status::Done)
         out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
     out.peakRssBytes = std::max(peakRss_, ts::currentRssBytes());

@@ -1,6 +1,7 @@
 #include "run_history_model.h"
 
 #include "core/format_bytes.h"
+#include "decode/decode_settings.h"
 #include "model/graph_options.h"
 
 #include <QDir>
@@ -32,7 +33,8 @@ QString signedPercent(double from, double to) {
 
 QString RunRecord::settingsText() const {
     QString s = QStringLiteral("%1 %2 %3").arg(device, precision, tiling);
-    if (tiling != QStringLiteral("off")) s += QStringLiteral(" %1/%2 px ×%3").arg(tilePx).arg(overlapPx).arg(streams);
+    if (tiling != QStringLiteral("off"))
+        s += QStringLiteral(" %1/%2 px ×%3").arg(tilePx).arg(overlapPx).arg(QString::fromStdString(ts::countText(streams)));
     if (!memoryBudget.isEmpty()) s += QStringLiteral(" ≤%1").arg(memoryBudget);
     return s;
 }

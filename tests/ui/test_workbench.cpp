@@ -121,6 +121,9 @@ private Q_SLOTS:
             QCOMPARE(model.data(model.index(0, RunHistoryModel::Gflops)).toString(), QStringLiteral("2.00"));
             QCOMPARE(model.data(model.index(0, RunHistoryModel::Settings)).toString(),
                      QStringLiteral("cpu fp32 exact 128/32 px ×1"));
+            RunRecord autoStreams = record(1.0, 100 << 20, 1'000'000'000);
+            autoStreams.streams = ts::DecodeSettings::kAutoCount;
+            QCOMPARE(autoStreams.settingsText(), QStringLiteral("cpu fp32 exact 128/32 px ×auto"));
         }
         RunHistoryModel model(file);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
