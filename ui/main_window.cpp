@@ -22,6 +22,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -115,8 +116,11 @@ void MainWindow::buildUi() {
     leftScroll->setWidgetResizable(true);
     leftScroll->setFrameShape(QFrame::NoFrame);
     leftScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    leftScroll->setMinimumWidth(440);
-    leftScroll->setMaximumWidth(560);
+    // As wide as the settings need (row buttons, the longest form row), so nothing is cut
+    // off at the right edge: the horizontal scroll bar is off.
+    const int leftWidth = std::max(440, left->minimumSizeHint().width() + leftScroll->verticalScrollBar()->sizeHint().width());
+    leftScroll->setMinimumWidth(leftWidth);
+    leftScroll->setMaximumWidth(std::max(560, leftWidth));
 
     // ---------------------------------------------------------------- right
     auto* right = new QSplitter(Qt::Vertical, splitter);
