@@ -336,6 +336,9 @@ private Q_SLOTS:
         QCOMPARE(idx.rowLabel(0), std::string("main"));
         QCOMPARE(idx.name(idx.record(idx.row(0).spans[0].record).name), std::string("decode"));
         QVERIFY(idx.countMatches(idx.matchNames("latent frame")) >= 2);
+        // ATen ops from the worker's profile session: the convolutions, with their FLOPs.
+        QVERIFY(idx.countMatches(idx.matchNames("aten::mkldnn_convolution")) > 0 ||
+                idx.countMatches(idx.matchNames("aten::conv3d")) > 0);
         w.timeline()->plot()->replot(QCustomPlot::rpImmediateRefresh);
         QVERIFY(w.timeline()->spans()->lastBlockCount() > 0);
         // History: one done run with GFLOP/s and a peak.
@@ -350,6 +353,7 @@ private Q_SLOTS:
         // Memory graph: RSS samples from the engine's memory sampler.
         if (w.memory()->sampleCount("rss_bytes") == 0) QSKIP("no rss_bytes counters arrived: memory sampler not in this build");
         QVERIFY(w.memory()->peakBytes() > 1e6);
+        QVERIFY(w.memory()->sampleCount("allocated_bytes") > 0);  // c10 allocation events
         QCOMPARE(w.history()->record(0).peakBytes, static_cast<std::int64_t>(w.memory()->peakBytes()));
     }
 
