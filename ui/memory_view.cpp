@@ -1,5 +1,6 @@
 #include "memory_view.h"
 
+#include "axis_link.h"
 #include "color_scheme.h"
 #include "qcp.h"
 
@@ -96,17 +97,7 @@ void MemoryView::changeEvent(QEvent* event) {
 }
 
 void MemoryView::lockTo(QCustomPlot* timeline) {
-    auto follow = [this](QCPAxis* to) {
-        return [this, to](const QCPRange& r) {
-            if (syncing_) return;
-            syncing_ = true;
-            to->setRange(r);
-            to->parentPlot()->replot(QCustomPlot::rpQueuedReplot);
-            syncing_ = false;
-        };
-    };
-    connect(timeline->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, follow(plot_->xAxis));
-    connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, follow(timeline->xAxis));
+    linkAxisRanges(timeline->xAxis, plot_->xAxis, this);
     plot_->xAxis->setRange(timeline->xAxis->range());
 }
 

@@ -56,7 +56,6 @@ private:
     std::int64_t budgetBytes_ = 0;
     double peakValue_ = 0;
     double peakKey_ = 0;
-    bool syncing_ = false;
 };
 
 }  // namespace tsui

@@ -1,5 +1,6 @@
 #include "run_compare_view.h"
 
+#include "axis_link.h"
 #include "frame_compare.h"
 #include "frame_view.h"
 #include "qcp.h"
@@ -128,20 +129,7 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
 }
 
 void RunCompareView::linkAxes() {
-    // Both ways, guarded: setting one axis from the other must not bounce back.
-    auto follow = [this](QCPAxis* to) {
-        return [this, to](const QCPRange& r) {
-            if (syncing_) return;
-            syncing_ = true;
-            to->setRange(r);
-            to->parentPlot()->replot(QCustomPlot::rpQueuedReplot);
-            syncing_ = false;
-        };
-    };
-    QCPAxis* a = timelineA_->plot()->xAxis;
-    QCPAxis* b = timelineB_->plot()->xAxis;
-    connect(a, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, follow(b));
-    connect(b, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, follow(a));
+    linkAxisRanges(timelineA_->plot()->xAxis, timelineB_->plot()->xAxis, this);
 }
 
 void RunCompareView::alignPlotAreas() {

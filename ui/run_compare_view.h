@@ -80,7 +80,6 @@ private:
     QLabel* statsLabel_ = nullptr;
     QVector<QImage> framesA_, framesB_;
     QVector<FrameStats> stats_;
-    bool syncing_ = false;
 };
 
 }  // namespace tsui

@@ -1,13 +1,14 @@
 #pragma once
 // What the UI suites share to drive a MainWindow: open the demo on it, set the tiling,
 // run to the end (or fail with a message the suite's QVERIFY2 prints), read a run's
-// outcome off a QSignalSpy. Functions that wait return what they saw rather than
-// asserting, so each suite keeps its own assertions (Qt Test's macros return from the
+// outcome off a QSignalSpy; make trace spans by hand. Functions that wait return what
+// they saw rather than asserting, so each suite keeps its own assertions (Qt Test's macros return from the
 // function they are in: only a test function can use them to stop the test).
 #include "main_window.h"
 #include "settings_panel.h"
 
 #include "model/demo.h"
+#include "profile/trace_event.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -18,6 +19,17 @@
 #include <QTest>
 
 namespace tsui::test {
+
+// A span on the host's main track (pid 0, tid 0), for feeding timelines by hand.
+inline ts::TraceEvent span(const char* name, const char* cat, std::int64_t start, std::int64_t dur) {
+    ts::TraceEvent e;
+    e.name = name;
+    e.category = cat;
+    e.startNs = start;
+    e.durationNs = dur;
+    return e;
+}
+
 
 // The demo's model and `latents` (the demo's own clip, or a corner of it) on the window,
 // with the demo's title.

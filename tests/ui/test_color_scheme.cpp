@@ -9,6 +9,7 @@
 #include "qcp.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
+#include "ui_test_support.h"
 
 #include <QApplication>
 #include <QTest>
@@ -16,17 +17,9 @@
 #include <cmath>
 
 using namespace tsui;
+using tsui::test::span;
 
 namespace {
-
-ts::TraceEvent span(const char* name, const char* cat, std::int64_t start, std::int64_t dur) {
-    ts::TraceEvent e;
-    e.name = name;
-    e.category = cat;
-    e.startNs = start;
-    e.durationNs = dur;
-    return e;
-}
 
 ts::TraceEvent rss(std::int64_t t, double bytes) {
     ts::TraceEvent e;

@@ -32,17 +32,9 @@
 #include <memory>
 
 using namespace tsui;
+using tsui::test::span;
 
 namespace {
-
-ts::TraceEvent span(const char* name, const char* cat, std::int64_t start, std::int64_t dur) {
-    ts::TraceEvent e;
-    e.name = name;
-    e.category = cat;
-    e.startNs = start;
-    e.durationNs = dur;
-    return e;
-}
 
 QVector<QImage> solidFrames(int n, int w, int h, int grey) {
     QVector<QImage> frames;
