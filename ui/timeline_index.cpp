@@ -126,6 +126,10 @@ void TimelineIndex::rebuild() const {
         if (x.duration != y.duration) return x.duration > y.duration;  // parents before children
         return a < b;
     };
+    // The "op" category's id, or one no record has.
+    std::uint16_t opCategory = 0xffff;
+    for (std::size_t i = 0; i < categories_.size(); ++i)
+        if (categories_[i] == "op") opCategory = static_cast<std::uint16_t>(i);
     for (std::size_t t = 0; t < tracks_.size(); ++t) {
         TrackData& d = trackData_[t];
         if (d.pending.empty()) continue;
@@ -135,21 +139,29 @@ void TimelineIndex::rebuild() const {
         d.sorted.insert(d.sorted.end(), d.pending.begin(), d.pending.end());
         d.pending.clear();
         std::inplace_merge(d.sorted.begin(), d.sorted.begin() + mid, d.sorted.end(), before);
-        // Depth = spans still open when this one starts (a stack of end times).
+        // Depth = spans still open when this one starts (a stack of end times). The engine's
+        // own spans (run, chunk, stage, tile) take the first rows and ATen ops the rows
+        // under them, as Nsight Systems keeps NVTX ranges apart from API calls: ops between
+        // two stages would otherwise share the stages' rows, and a sub-pixel op merged with
+        // the stage next to it would paint that stage in the op's colour.
         std::vector<TimelineRow>& lanes = lanes_[t];
         lanes.clear();
-        std::vector<std::int64_t> open;
-        for (std::uint32_t id : d.sorted) {
-            const TimelineRecord& r = records_[id];
-            while (!open.empty() && open.back() <= r.start) open.pop_back();
-            const std::size_t depth = open.size();
-            if (lanes.size() <= depth) {
-                lanes.emplace_back();
-                lanes.back().track = static_cast<int>(t);
-                lanes.back().depth = static_cast<int>(depth);
+        for (const bool opsPass : {false, true}) {
+            const std::size_t firstLane = lanes.size();
+            std::vector<std::int64_t> open;
+            for (std::uint32_t id : d.sorted) {
+                const TimelineRecord& r = records_[id];
+                if ((r.category == opCategory) != opsPass) continue;
+                while (!open.empty() && open.back() <= r.start) open.pop_back();
+                const std::size_t depth = firstLane + open.size();
+                if (lanes.size() <= depth) {
+                    lanes.emplace_back();
+                    lanes.back().track = static_cast<int>(t);
+                    lanes.back().depth = static_cast<int>(depth);
+                }
+                lanes[depth].spans.push_back({r.start, r.start + r.duration, id});
+                open.push_back(r.start + r.duration);
             }
-            lanes[depth].spans.push_back({r.start, r.start + r.duration, id});
-            open.push_back(r.start + r.duration);
         }
     }
     std::vector<int> order(tracks_.size());

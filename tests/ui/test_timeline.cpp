@@ -76,6 +76,21 @@ private Q_SLOTS:
         QCOMPARE(idx.rowOf(idx.row(2).spans[1].record), 2);
     }
 
+    void opsGoUnderTheEngineSpans() {
+        // An op just before a chunk would share the chunk's row (same depth under the run)
+        // and, merged with it below a pixel, paint it in the op's colour.
+        TimelineIndex idx;
+        idx.append({span("decode", "run", 0, 0, 1000), span("aten::to", "op", 0, 1, 2), span("latent frame 0", "chunk", 0, 5, 400),
+                    span("aten::conv3d", "op", 0, 10, 50), span("latent frame 1", "chunk", 0, 500, 400)});
+        QCOMPARE(idx.rowCount(), 3);
+        QCOMPARE(idx.row(1).spans.size(), std::size_t(2));  // the chunks alone
+        QCOMPARE(idx.name(idx.record(idx.row(1).spans[0].record).name), std::string("latent frame 0"));
+        QCOMPARE(idx.row(2).spans.size(), std::size_t(2));  // both ops, under the chunk rows
+        QCOMPARE(idx.name(idx.record(idx.row(2).spans[0].record).name), std::string("aten::to"));
+        QCOMPARE(idx.name(idx.record(idx.row(2).spans[1].record).name), std::string("aten::conv3d"));
+        QCOMPARE(idx.blocks(1, 0, 1000, 10.0).size(), std::size_t(2));  // at 10 ns/px the chunks stay their own blocks
+    }
+
     void blocksMergeSpansUnderAPixel() {
         TimelineIndex idx;
         // 1000 spans of 10 ns with 10 ns gaps, then one of 5000 ns.

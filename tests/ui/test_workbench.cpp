@@ -336,6 +336,11 @@ private Q_SLOTS:
         QCOMPARE(idx.rowLabel(0), std::string("main"));
         QCOMPARE(idx.name(idx.record(idx.row(0).spans[0].record).name), std::string("decode"));
         QVERIFY(idx.countMatches(idx.matchNames("latent frame")) >= 2);
+        // The engine's spans take the first rows, ops the rows under them.
+        auto rowCategory = [&idx](int r) { return idx.categoryName(idx.record(idx.row(r).spans[0].record).category); };
+        QCOMPARE(rowCategory(1), std::string("chunk"));
+        QCOMPARE(rowCategory(2), std::string("stage"));
+        QCOMPARE(rowCategory(3), std::string("op"));
         // ATen ops from the worker's profile session: the convolutions, with their FLOPs.
         QVERIFY(idx.countMatches(idx.matchNames("aten::mkldnn_convolution")) > 0 ||
                 idx.countMatches(idx.matchNames("aten::conv3d")) > 0);
