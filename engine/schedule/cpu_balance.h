@@ -34,11 +34,13 @@ struct BalanceRequest {
     std::int64_t budgetBytes = 0;   // what the run may hold (--max-memory, else available memory); 0 = no limit
 };
 
-// Speed of one worker with k intra-op threads relative to one thread: k^exponent. On the
-// 2-core machine two single-thread workers beat one worker of two threads in every case
-// measured (1.6-6.4x); 0.3 is the largest exponent those pairs imply (a quiet machine
-// scales better, but more workers still win whenever their waves are even).
-inline constexpr double kIntraOpExponent = 0.3;
+// Speed of one worker with k intra-op threads relative to one thread: k^exponent. Fitted
+// on the quiet 2-core machine (docs/benchmarks/2026-11-26-cpu-balance.md): the full-size
+// decoder's 3 tiles ran 1.07-1.20x faster on one worker of two threads than on two
+// single-thread workers (2^p = 1.6-1.8), 4 tiles 1.3-1.4x slower; 0.7 picks both right.
+// (Under heavy load intra-op threads scale far worse, 2^p < 1.3, and two workers win
+// even with 3 tiles; auto optimises for a machine that is not shared.)
+inline constexpr double kIntraOpExponent = 0.7;
 inline constexpr int kCudaAutoStreams = 2;
 
 WorkerBalance chooseWorkerBalance(const BalanceRequest& request, const TilePlan& plan);
