@@ -6,7 +6,7 @@
 // the trace. Made on a decoding thread, they land in the malloc arena the tensors use,
 // in the holes freed tensors leave, and split them: later tensors of the same size no
 // longer fit there and the heap grows. Measured on the full-size decode (16x3x16x16,
-// 2 threads): recording ops that way added 130-180 MiB of peak RSS and 10-30 k page
+// 2 threads): recording ops that way added 110-170 MiB of peak RSS and 10-30 k page
 // faults; with every large block forced to mmap the difference vanished (3 MiB).
 // So the recording threads only copy fixed-size records into buffers reserved up front,
 // and this drain thread (its own malloc arena) formats them into TraceEvents.
