@@ -219,7 +219,7 @@ void MainWindow::onSettingsChanged() {
     problem_ = settingsProblem();
     if (!problem_.isEmpty())
         showStatus(problem_);
-    else if (!isRunning())
+    else if (!isRunning() && !resultShown_)
         showStatus(tr("Ready: Run (Ctrl+R) decodes with these settings"));
     runButton_->setEnabled(problem_.isEmpty() && !isRunning());
     runButton_->setToolTip(problem_.isEmpty() ? tr("Decode the latents with these settings (Ctrl+R)") : problem_);
@@ -277,6 +277,7 @@ bool MainWindow::startRun() {
         return false;
     }
     setRunningUi(true);
+    resultShown_ = false;
     showStatus(tr("Loading %1…").arg(vaeSource()));
     Q_EMIT runStarted();
     return true;
@@ -353,6 +354,7 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
     }
     resultLabel_->setText(text);
     showStatus(text);
+    resultShown_ = true;
     recordRun(outcome);
     exporter_->setRun({runSettings_, outcome, vaeSource(), settings_->latentsLabel(), feed_->store(), previewFrames(*preview_)});
     Q_EMIT runFinished(outcome);

@@ -114,6 +114,9 @@ private:
     QLabel* resultLabel_ = nullptr;
     QLabel* titleLabel_ = nullptr;
     QString problem_;
+    // A finished run's result is in the status bar: "Ready" (e.g. when the model probe
+    // finishes late) must not replace it; a settings problem or the next run does.
+    bool resultShown_ = false;
     ExportController* exporter_ = nullptr;
 };
 
