@@ -28,7 +28,16 @@ QString tooltipFor(const std::string& name) {
                            "only: ignored on the CPU, where LibTorch's conv3d is slower with it.");
     if (name == "cudnn-benchmark")
         return QObject::tr("cuDNN tries its algorithms for every new shape and keeps the fastest. CUDA only; "
-                           "the first tile of each shape is slower.");
+                           "for these 3-D convolutions the trials cost more than they save (an H200 decode "
+                           "took 3-4x longer), so it is not part of 'all'.");
+    if (name == "cache-host")
+        return QObject::tr("Causal histories (the largest memory kept across frames) live in pinned host memory, "
+                           "copied out on a side stream while the GPU computes and back before the next frame. "
+                           "CUDA only; exact; less VRAM for PCIe traffic, so not part of 'all'.");
+    if (name == "release-cache")
+        return QObject::tr("After each run LibTorch's CUDA allocator hands its cached blocks back to the driver, "
+                           "so the card's used memory drops between runs. CUDA only; the next run allocates "
+                           "afresh.");
     return {};
 }
 

@@ -65,7 +65,8 @@ std::vector<std::string> splitList(const std::string& text) {
 std::vector<std::vector<std::string>> settingSweep(const CliArgs& a) {
     const std::vector<std::pair<std::string, std::string>> axes{
         {"device", "cpu"}, {"precision", "fp32"}, {"tiling", "off"}, {"tile", "256"},
-        {"overlap", "32"}, {"streams", "1"},      {"threads", "auto"}, {"max-memory", "0"}};
+        {"overlap", "32"}, {"streams", "1"},      {"threads", "auto"}, {"max-memory", "0"},
+        {"simulate-vram", "0"}};
     std::vector<std::vector<std::string>> combos{{}};
     for (const auto& [flag, fallback] : axes) {
         std::vector<std::vector<std::string>> next;
@@ -120,7 +121,8 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
           {"threads", countText(settings.threads)},
           {"tf32", settings.allowTf32},
           {"opt", toString(settings.graph)},
-          {"max_memory_bytes", settings.maxMemoryBytes}}},
+          {"max_memory_bytes", settings.maxMemoryBytes},
+          {"simulate_vram_bytes", settings.simulateVramBytes}}},
         {"latent_shape", latents.sizes().vec()},
         {"video_shape",
          {3, cfg.videoFrames(latents.size(1)), latents.size(2) * cfg.spatialFactor(), latents.size(3) * cfg.spatialFactor()}},
@@ -145,10 +147,20 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"gflop", 2.0 * stats.macs / 1e9},
         {"gflops", 2.0 * stats.macs / 1e9 / stats.decodeSeconds}};
     out["peak_device_used_bytes"] = device.is_cuda() ? nlohmann::json(sampler.peakDeviceUsed) : nlohmann::json(nullptr);
+    // What the card holds once the run is over (the CUDA context, what the allocator kept;
+    // --opt release-cache hands its cached blocks back).
+    out["device_used_after_bytes"] =
+        device.is_cuda() ? nlohmann::json(queryDeviceMemory(device.index()).usedBytes) : nlohmann::json(nullptr);
     // The memory model's prediction for this plan (weights, histories, largest layer per
     // tile, output; not the process's own footprint), next to the measured peaks.
+    // The plan that ran: a budget may have turned an untiled request into exact tiles, and
+    // auto streams are resolved (retries may have split tiles further; not modelled here).
     DecodeSettings ran = settings;
-    if (ran.tiling != TilingMode::Off) ran.streams = stats.workers;  // auto as resolved
+    ran.tiling = parseTilingMode(stats.tiling);
+    if (ran.tiling != TilingMode::Off) {
+        ran.tilePx = stats.tilePx;
+        ran.streams = stats.workers;
+    }
     out["predicted_peak_bytes"] =
         makeTilePlan(cfg, latents.size(1), latents.size(2), latents.size(3), ran).estimatedPeakBytes;
     return out;
@@ -206,7 +218,13 @@ int commandBench(const std::vector<std::string>& argv) {
         nlohmann::json result = benchOne(model, vaePath, latents, s, loadSeconds, traceOutputs);
         result["profile_mode"] = profileFlag;
         const nlohmann::json recorded = traceOutputs.write(result);
-        if (!recorded.is_null()) result["profile"] = recorded;
+        if (!recorded.is_null()) {
+            result["profile"] = recorded;
+            // The caching allocator's peaks (weights included), where the memory source ran
+            // on CUDA: what torch.cuda.max_memory_allocated/reserved would say.
+            for (const char* key : {"device_peak_allocated_bytes", "device_peak_reserved_bytes"})
+                if (recorded.contains(key)) result[std::string(key).substr(7)] = recorded[key];
+        }
         std::cout << result.dump() << std::endl;
     }
     return 0;

@@ -45,10 +45,14 @@ settings:
   --tiling off|blend|exact   --tile PX   --overlap PX (blend)   --streams N|auto (tiled runs;
          auto: workers x threads each for the cores, tiles and memory; reported as it runs)
   --max-memory BYTES|512M|8G|auto (choose exact tiles that fit; split tiles that do not)
+  --simulate-vram 24G (CUDA: cap LibTorch's allocator as on a smaller card; runs over it meet
+         real out-of-memory errors, tiles are split and retried)
   --tf32 (CUDA fp32: allow TensorFloat-32, faster but ~1e-3 from exact fp32)
   --opt all|none|NAME[,NAME...] graph and memory optimisations (default: all = pad-in-place,
-         frame-split, channels-last (CUDA), cudnn-benchmark (CUDA)); opt-in: arena (reused
-         padded inputs), cache-bf16 (lossy: causal histories in bf16);
+         frame-split, channels-last (CUDA), release-cache (CUDA: cached blocks handed back
+         after each run)); opt-in: arena (reused padded inputs), cache-bf16 (lossy: causal
+         histories in bf16), cache-host (CUDA: causal histories in pinned host memory, copied
+         on a side stream), cudnn-benchmark (CUDA: autotuning, slower for these 3-D convs);
          bench --opt each compares none, each switch alone, and all
 
 profile outputs (decode, bench), written after the run:

@@ -7,7 +7,7 @@
 namespace ts::cli {
 
 const std::set<std::string>& settingsFlags() {
-    static const std::set<std::string> flags{"device", "precision", "tiling", "tile", "overlap", "streams", "threads", "max-memory", "opt"};
+    static const std::set<std::string> flags{"device", "precision", "tiling", "tile", "overlap", "streams", "threads", "max-memory", "opt", "simulate-vram"};
     return flags;
 }
 
@@ -24,6 +24,7 @@ DecodeSettings settingsFrom(const CliArgs& a) {
     s.rawLatents = a.has("raw-latents");
     s.allowTf32 = a.has("tf32");
     if (a.has("max-memory")) s.maxMemoryBytes = parseMemorySize(a.get("max-memory", ""));
+    if (a.has("simulate-vram")) s.simulateVramBytes = parseMemorySize(a.get("simulate-vram", ""), "--simulate-vram");
     if (a.has("opt")) s.graph = parseGraphOptions(a.get("opt", ""));
     s.validate();
     // Loading (weight conversion, built-in weights) runs before the decode sets threads.

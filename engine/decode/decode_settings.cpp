@@ -1,6 +1,7 @@
 #include "decode/decode_settings.h"
 
 #include "core/error.h"
+#include "gpu/cuda_allocator.h"
 #include "schedule/cpu_balance.h"
 
 namespace ts {
@@ -108,6 +109,11 @@ void DecodeSettings::validate() const {
     if (threads < 0 || threads > 1024)
         throwUsage("--threads: " + std::to_string(threads) + " must be between 1 and 1024, or auto");
     if (maxMemoryBytes < -1) throwUsage("--max-memory: must be positive or auto");
+    if (simulateVramBytes < 0) throwUsage("--simulate-vram: must be a size such as 24G (auto has no meaning here)");
+    if (simulateVramBytes > 0 && !dev.is_cuda())
+        throwUsage("--simulate-vram caps LibTorch's CUDA allocator; it needs --device cuda (on the CPU use --max-memory)");
+    if (simulateVramBytes > 0 && !cudaAllocatorControlAvailable())
+        throwUnsupported("--simulate-vram: this build's LibTorch has no CUDA caching allocator to cap");
     if (streams > 1 && tiling == TilingMode::Off)
         throwUsage("--streams " + std::to_string(streams) + ": concurrent workers decode tiles; use --tiling blend or exact, or --streams 1");
 }

@@ -44,6 +44,10 @@ struct DecodeSettings {
     // Memory budget in bytes: 0 none, -1 auto (free device memory / available RAM).
     // Untiled runs that would exceed it become exact tiled runs; tiles that would, split.
     std::int64_t maxMemoryBytes = 0;
+    // CUDA: cap LibTorch's caching allocator at this many bytes, as on a smaller card
+    // (0: the whole device). Runs over it meet real out-of-memory errors (tiles are split
+    // and retried); --max-memory auto plans within it. gpu/cuda_allocator.h.
+    std::int64_t simulateVramBytes = 0;
     // Graph and memory optimisations (--opt); every exact one by default.
     GraphOptions graph = GraphOptions::allExact();
 

@@ -1,6 +1,7 @@
 #include "decode/decoder_run.h"
 
 #include "core/error.h"
+#include "gpu/cuda_allocator.h"
 #include "model/causal_decoder.h"
 #include "model/causal_encoder.h"
 #include "model/cost_model.h"
@@ -15,6 +16,7 @@
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace ts {
@@ -42,7 +44,22 @@ c10::Device prepareDevice(const DecodeSettings& s) {
     // cuDNN's autotuner, when asked for (--opt cudnn-benchmark); off otherwise so that
     // runs are reproducible.
     at::globalContext().setBenchmarkCuDNN(device.is_cuda() && s.graph.cudnnBenchmark);
+    // The allocator's cap is process state: set (or lifted) on every CUDA run, so a run
+    // never inherits an earlier run's --simulate-vram (GUI, bench sweeps).
+    if (device.is_cuda() && (s.simulateVramBytes > 0 || cudaAllocatorControlAvailable())) {
+        const std::string why = limitDeviceMemory(device.index(), s.simulateVramBytes);
+        // Lifting a cap that could not be set is no reason to fail a run; setting one is.
+        if (!why.empty() && s.simulateVramBytes > 0) throwRuntime("--simulate-vram: cannot cap " + device.str() + ": " + why);
+    }
     return device;
+}
+
+// What the run may plan with: --max-memory, and with --simulate-vram never more than the
+// simulated card.
+std::int64_t runBudget(const DecodeSettings& s, const c10::Device& device) {
+    std::int64_t budget = s.maxMemoryBytes != 0 ? resolveBudget(s.maxMemoryBytes, device) : 0;
+    if (s.maxMemoryBytes == -1 && s.simulateVramBytes > 0) budget = std::min(budget, s.simulateVramBytes);
+    return budget;
 }
 
 at::Tensor latentStats(const std::vector<float>& v) {
@@ -81,8 +98,10 @@ WorkerBalance balanceFor(const DecodeSettings& s, const TilePlan& plan, c10::Dev
 
 }  // namespace
 
-RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
-                   DecodeObserver& observer) {
+namespace {
+
+RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
+                       DecodeObserver& observer) {
     const auto t0 = Clock::now();
     TraceSink* const trace = observer.traceSink();
     // The whole call, weight conversion included, so it contains every other span.
@@ -114,7 +133,7 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     z = z.to(device, dtype);
 
     // A budget may turn an untiled request into exact tiles that fit.
-    const std::int64_t budget = settings.maxMemoryBytes != 0 ? resolveBudget(settings.maxMemoryBytes, device) : 0;
+    const std::int64_t budget = runBudget(settings, device);
     DecodeSettings effective = settings;
     TilePlan plan = planWithinBudget(cfg, z.size(2), z.size(3), z.size(4), effective, budget);
     const WorkerBalance balance = balanceFor(effective, plan, device, budget);
@@ -205,6 +224,31 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     stats.schedule.push_back(TileSpan{-1, 0, 0, 0, stats.decodeSeconds, ctx.macs, "untiled decode"});
     runSpan.arg("macs", std::to_string(stats.macs));
     return stats;
+}
+
+// --opt release-cache: once the run's tensors (weights on the device included) are gone,
+// hand the allocator's cached blocks back, also after a failed or cancelled run.
+void releaseCacheAfterRun(const DecodeSettings& settings) noexcept {
+    if (!settings.graph.releaseCache || !cudaAllocatorControlAvailable()) return;
+    try {
+        if (parseDevice(settings.device).is_cuda()) releaseCachedDeviceMemory();
+    } catch (...) {
+        // Best effort: the run's own outcome (result or error) is what the caller needs.
+    }
+}
+
+}  // namespace
+
+RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
+                   DecodeObserver& observer) {
+    try {
+        RunStats stats = runDecodeOnce(model, latents, settings, observer);
+        releaseCacheAfterRun(settings);
+        return stats;
+    } catch (...) {
+        releaseCacheAfterRun(settings);
+        throw;
+    }
 }
 
 namespace {

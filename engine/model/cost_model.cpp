@@ -15,6 +15,7 @@ struct Walk {
     std::int64_t peakLayer = 0;
     std::int64_t history = 0;
     bool countHistory = false;  // only the frame that creates a history counts it
+    bool historyOnDevice = true;  // cache-host: histories live in host memory
 
     void layer(std::int64_t elems) { peakLayer = std::max(peakLayer, elems * elementBytes); }
     std::int64_t historyElementBytes() const { return historyElement > 0 ? historyElement : elementBytes; }
@@ -24,7 +25,7 @@ struct Walk {
         macs += cout * f * H * W * cin * 27;
         const std::int64_t m = splitFrames ? 1 : f;
         layer(cin * (m + 2) * (H + 2) * (W + 2) + cout * m * H * W + (splitFrames ? residualElems / f : residualElems));
-        if (countHistory) history += 2 * cin * H * W * historyElementBytes();
+        if (countHistory && historyOnDevice) history += 2 * cin * H * W * historyElementBytes();
     }
     void residualBlock(std::int64_t cin, std::int64_t cout, std::int64_t f, std::int64_t H, std::int64_t W) {
         const std::int64_t hElems = cout * f * H * W;
@@ -72,6 +73,7 @@ DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
 DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const UpsamplingRegions& regions, int elementBytes,
                           const GraphOptions& graph) {
     Walk walk{elementBytes, false, graph.cacheBf16 && elementBytes == 4 ? 2 : 0};
+    walk.historyOnDevice = !graph.cacheHost;
     const std::int64_t d = cfg.baseDim, top = d * cfg.dimMult.back();
     const int stages = cfg.stageCount();
     const std::vector<bool> tUp = cfg.temporalUpsample();
@@ -95,7 +97,7 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
                 const std::int64_t m = f;  // the time conv runs before any split
                 walk.macs += 2 * out * f * area * out * 3;
                 walk.layer(out * (m + 2) * area + 2 * out * m * area);
-                if (t == 1) walk.history += 2 * out * area * walk.historyElementBytes();
+                if (t == 1 && walk.historyOnDevice) walk.history += 2 * out * area * walk.historyElementBytes();
                 f *= 2;
             }
             // frame-split upsamples frame by frame: one padded frame at a time, written into

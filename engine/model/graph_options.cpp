@@ -15,6 +15,8 @@ bool* flagOf(GraphOptions& o, const std::string& name) {
     if (name == "cache-bf16") return &o.cacheBf16;
     if (name == "channels-last") return &o.channelsLast;
     if (name == "cudnn-benchmark") return &o.cudnnBenchmark;
+    if (name == "release-cache") return &o.releaseCache;
+    if (name == "cache-host") return &o.cacheHost;
     return nullptr;
 }
 
@@ -28,13 +30,13 @@ std::string acceptedNames() {
 
 GraphOptions GraphOptions::allExact() {
     GraphOptions o;
-    o.padInPlace = o.frameSplit = o.channelsLast = o.cudnnBenchmark = true;
+    o.padInPlace = o.frameSplit = o.channelsLast = o.releaseCache = true;
     return o;
 }
 
 const std::vector<std::string>& graphOptionNames() {
     static const std::vector<std::string> names{"pad-in-place", "arena", "frame-split", "cache-bf16", "channels-last",
-                                                "cudnn-benchmark"};
+                                                "cudnn-benchmark", "release-cache", "cache-host"};
     return names;
 }
 
@@ -49,6 +51,7 @@ GraphOptions parseGraphOptions(const std::string& text) {
             GraphOptions all = GraphOptions::allExact();
             all.cacheBf16 = out.cacheBf16;  // opt-in switches named before `all` stay on
             all.arena = out.arena;
+            all.cacheHost = out.cacheHost;
             out = all;
             continue;
         }

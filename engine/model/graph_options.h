@@ -26,6 +26,18 @@
 //                    slower with it (measured), so it is ignored there. Exact.
 //   cudnn-benchmark  cuDNN autotunes its algorithms per shape (first tile of each shape
 //                    is slower, workspace grows). CUDA only. Exact up to algorithm order.
+//                    Measured on an H200 at 832x480x81 (docs/benchmarks/2026-11-26-h200.md):
+//                    the autotuning of every new 3-D conv shape costs more than the decode
+//                    (bf16 exact tiles 12.5 s against 2.9 s), so `all` leaves it out.
+//   cache-host       causal histories in pinned host memory, copied out on a side stream
+//                    overlapped with compute and back before the next chunk
+//                    (model/host_history.h): the card holds no histories. CUDA only;
+//                    exact; costs PCIe copies, so `all` leaves it out; name it to use it.
+//   release-cache    after a run (finished, failed or cancelled), LibTorch's CUDA caching
+//                    allocator returns its cached blocks to the driver, so the device's
+//                    used memory drops back to the weights-free baseline between runs (the
+//                    GUI, bench sweeps, other processes on the card). CUDA only (a no-op
+//                    with a CPU-only LibTorch); exact: it runs after the output exists.
 #include <string>
 #include <vector>
 
@@ -38,16 +50,19 @@ struct GraphOptions {
     bool cacheBf16 = false;
     bool channelsLast = false;
     bool cudnnBenchmark = false;
+    bool releaseCache = false;
+    bool cacheHost = false;
 
     // What `all` (and the default) select: every switch that is exact and measured to
-    // help (pad-in-place, frame-split, channels-last, cudnn-benchmark); arena and the
+    // help (pad-in-place, frame-split, channels-last, release-cache); cudnn-benchmark, arena and the
     // lossy cache-bf16 are named explicitly.
     static GraphOptions allExact();
     static GraphOptions none() { return {}; }
 
     bool operator==(const GraphOptions& o) const {
         return padInPlace == o.padInPlace && arena == o.arena && frameSplit == o.frameSplit && cacheBf16 == o.cacheBf16 &&
-               channelsLast == o.channelsLast && cudnnBenchmark == o.cudnnBenchmark;
+               channelsLast == o.channelsLast && cudnnBenchmark == o.cudnnBenchmark &&
+               releaseCache == o.releaseCache && cacheHost == o.cacheHost;
     }
     bool operator!=(const GraphOptions& o) const { return !(*this == o); }
 };

@@ -2,6 +2,8 @@
 
 #include "core/error.h"
 
+#include <c10/core/GradMode.h>
+
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -31,7 +33,7 @@ const at::Tensor& weight(const NamedTensors& w, const std::string& key) {
 
 at::Tensor conv3d(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b, at::IntArrayRef stride) {
     if (x.device().is_cpu() && x.scalar_type() == at::kFloat && w.scalar_type() == at::kFloat &&
-        at::hasMKLDNN() && !at::GradMode::is_enabled() && x.is_contiguous() && w.is_contiguous())
+        at::hasMKLDNN() && !c10::GradMode::is_enabled() && x.is_contiguous() && w.is_contiguous())
         return at::mkldnn_convolution(x, w, b.defined() ? c10::optional<at::Tensor>(b.contiguous()) : c10::nullopt,
                                       {0, 0, 0}, stride, {1, 1, 1}, 1);
     return at::conv3d(x, w, b, stride);
@@ -115,12 +117,20 @@ PaddedInput allocatePadded(at::IntArrayRef xSizes, const at::Tensor& w, const at
 at::Tensor convPadded(PaddedInput& p, const at::Tensor& w, const at::Tensor& b, CausalHistory* history,
                       ForwardContext& ctx) {
     const std::int64_t pt = p.pt, T = p.frames.size(2);
-    if (pt > 0 && history && history->frames.defined()) p.inner.narrow(2, 0, pt).copy_(history->frames);
+    const bool onHost = ctx.graph.cacheHost && HostHistoryCopier::appliesTo(p.buffer);
+    if (pt > 0 && history && history->frames.defined()) {
+        if (onHost)
+            HostHistoryCopier::load(history->frames, history->host, p.inner.narrow(2, 0, pt));
+        else
+            p.inner.narrow(2, 0, pt).copy_(history->frames);
+    }
     if (history && pt > 0) {
         const at::Tensor last = p.inner.narrow(2, T, pt);
         const bool reduce = ctx.graph.cacheBf16 && last.scalar_type() == at::kFloat;
         const at::ScalarType cacheType = reduce ? at::kBFloat16 : last.scalar_type();
-        if (ctx.graph.padInPlace && history->frames.defined() && history->frames.sizes() == last.sizes() &&
+        if (onHost)
+            ctx.hostCopier.store(history->frames, history->host, last, cacheType);
+        else if (ctx.graph.padInPlace && history->frames.defined() && history->frames.sizes() == last.sizes() &&
             history->frames.scalar_type() == cacheType)
             history->frames.copy_(last);  // same shape every chunk: no new allocation
         else

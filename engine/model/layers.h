@@ -7,6 +7,7 @@
 #include "checkpoint/named_tensors.h"
 #include "model/buffer_arena.h"
 #include "model/graph_options.h"
+#include "model/host_history.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -25,13 +26,15 @@ struct ForwardContext {
     std::int64_t traceTid = 0;
     GraphOptions graph;               // which optimised paths to take (default: the plain one)
     BufferArena arena;                // reused padded inputs (graph.arena); one per worker
+    HostHistoryCopier hostCopier;     // histories in pinned host memory (graph.cacheHost, CUDA)
     void checkCancelled() const;      // throws ts::Error(Cancelled)
 };
 
 // The causal time context of one 3-frame-kernel conv: the last two input frames seen
 // (undefined = zeros, the state before the first frame).
 struct CausalHistory {
-    at::Tensor frames;
+    at::Tensor frames;      // on the device, or pinned on the host with cache-host
+    HostHistoryState host;  // cache-host: when the last copy out ends
 };
 
 namespace layers {

@@ -10,7 +10,7 @@
 
 namespace ts {
 
-std::int64_t parseMemorySize(const std::string& text) {
+std::int64_t parseMemorySize(const std::string& text, const std::string& option) {
     if (text == "auto") return -1;
     std::int64_t scale = 1;
     std::string digits = text;
@@ -19,12 +19,12 @@ std::int64_t parseMemorySize(const std::string& text) {
         case 'K': scale = int64_t(1) << 10; break;
         case 'M': scale = int64_t(1) << 20; break;
         case 'G': scale = int64_t(1) << 30; break;
-        default: throwUsage("--max-memory: '" + text + "' is not BYTES, a size like 512M or 8G, or auto");
+        default: throwUsage(option + ": '" + text + "' is not BYTES, a size like 512M or 8G, or auto");
         }
         digits.pop_back();
     }
     if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 15)
-        throwUsage("--max-memory: '" + text + "' is not BYTES, a size like 512M or 8G, or auto");
+        throwUsage(option + ": '" + text + "' is not BYTES, a size like 512M or 8G, or auto");
     return std::stoll(digits) * scale;  // 0: no budget
 }
 

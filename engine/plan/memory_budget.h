@@ -13,8 +13,8 @@
 namespace ts {
 
 // "8G", "512M", "1073741824", "auto" -> bytes (auto: -1, 0: no budget). Throws Usage
-// naming --max-memory.
-std::int64_t parseMemorySize(const std::string& text);
+// naming `option` (--max-memory unless another flag takes a size).
+std::int64_t parseMemorySize(const std::string& text, const std::string& option = "--max-memory");
 
 // auto: free device memory on CUDA, MemAvailable on the CPU; otherwise the setting.
 std::int64_t resolveBudget(std::int64_t setting, const c10::Device& device);

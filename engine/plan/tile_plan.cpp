@@ -123,6 +123,8 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
     const int eb = elementBytesOf(settings.precision);
     plan.elementBytes = eb;
     plan.graph = settings.graph;
+    // cache-host moves histories off a CUDA device; on the CPU they stay (and count).
+    if (!parseDevice(settings.device).is_cuda()) plan.graph.cacheHost = false;
     const DecodeCost untiled = estimateDecodeCost(cfg, T, h, w, eb, plan.graph);
     plan.untiledMacs = untiled.macs;
     if (settings.tiling == TilingMode::Blend) {

@@ -118,7 +118,16 @@ public:
         opsRecorded_.fetch_add(1, std::memory_order_relaxed);
     }
 
-    void reportMemoryUsage(void*, int64_t allocSize, int64_t, int64_t totalReserved, c10::Device device) override {
+    // LibTorch 1.13 passes the totals as int64_t, 2.x as size_t: one of these two
+    // overrides the base's pure virtual, the other is an unused overload.
+    void reportMemoryUsage(void*, int64_t allocSize, int64_t totalAllocated, int64_t totalReserved, c10::Device device) {
+        onMemory(allocSize, totalAllocated, totalReserved, device);
+    }
+    void reportMemoryUsage(void*, int64_t allocSize, size_t totalAllocated, size_t totalReserved, c10::Device device) {
+        onMemory(allocSize, static_cast<int64_t>(totalAllocated), static_cast<int64_t>(totalReserved), device);
+    }
+
+    void onMemory(int64_t allocSize, int64_t totalAllocated, int64_t totalReserved, c10::Device device) {
         if (!memory_ || stopped_) return;
         const ThreadOps* thread = threadOps();
         const int pid = device.is_cuda() ? 1 + device.index() : 0;
@@ -142,6 +151,12 @@ public:
             peakOp_ = r.name;
         }
         drain_.push(r);
+        if (device.is_cuda()) {
+            // The caching allocator's own totals (weights and every earlier allocation
+            // included): its peaks are what torch.cuda.max_memory_allocated/reserved say.
+            pool_.allocated = std::max(pool_.allocated, totalAllocated);
+            pool_.reserved = std::max(pool_.reserved, totalReserved);
+        }
         if (device.is_cuda() && totalReserved > 0) {
             CompactRecord reserved;
             reserved.kind = CompactRecord::Kind::Reserved;
@@ -167,6 +182,10 @@ public:
         std::lock_guard<std::mutex> lock(memoryMutex_);
         return {peakBytes_, peakNs_, peakPid_, peakOp_ ? peakOp_ : ""};
     }
+    DevicePoolPeak devicePool() const {
+        std::lock_guard<std::mutex> lock(memoryMutex_);
+        return pool_;
+    }
 
 private:
     TraceSink& sink_;
@@ -183,6 +202,7 @@ private:
     int peakPid_ = 0;
     const char* peakOp_ = nullptr;  // a RecordFunction name: no string made per new peak
     std::int64_t memoryEvents_ = 0;
+    DevicePoolPeak pool_;
 };
 
 namespace {
@@ -222,5 +242,7 @@ void AtenProfiler::stop() {
 std::int64_t AtenProfiler::opsRecorded() const { return state_->opsRecorded(); }
 std::int64_t AtenProfiler::memoryEvents() const { return state_->memoryEvents(); }
 MemoryPeak AtenProfiler::peak() const { return state_->peak(); }
+
+DevicePoolPeak AtenProfiler::devicePool() const { return state_->devicePool(); }
 
 }  // namespace ts

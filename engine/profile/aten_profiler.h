@@ -37,6 +37,14 @@ struct MemoryPeak {
     std::string op;           // the outermost op running on the allocating thread then
 };
 
+// The highest totals a device allocator (LibTorch's CUDA caching allocator) reported
+// while recording: bytes in live tensors, and bytes it held from the driver. -1 when no
+// device allocation was seen (CPU runs).
+struct DevicePoolPeak {
+    std::int64_t allocated = -1;
+    std::int64_t reserved = -1;
+};
+
 class AtenProfiler {
 public:
     AtenProfiler(TraceSink& sink, bool ops, bool memory);
@@ -48,6 +56,7 @@ public:
     std::int64_t opsRecorded() const;
     std::int64_t memoryEvents() const;
     MemoryPeak peak() const;  // highest allocated_bytes over all devices
+    DevicePoolPeak devicePool() const;
 
 private:
     std::shared_ptr<AtenProfilerState> state_;

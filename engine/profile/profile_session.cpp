@@ -18,6 +18,7 @@ void ProfileSession::stop() {
         aten_->stop();
         ops_ = aten_->opsRecorded();
         memoryEvents_ = aten_->memoryEvents();
+        pool_ = aten_->devicePool();
         aten_.reset();
     }
     if (sampler_) {
@@ -28,10 +29,14 @@ void ProfileSession::stop() {
 }
 
 nlohmann::json ProfileSession::describe() const {
-    return {{"sources", sources_.describe()},
-            {"ops", aten_ ? aten_->opsRecorded() : ops_},
-            {"memory_events", aten_ ? aten_->memoryEvents() : memoryEvents_},
-            {"memory_samples", sampler_ ? sampler_->samples() : samples_}};
+    nlohmann::json out{{"sources", sources_.describe()},
+                       {"ops", aten_ ? aten_->opsRecorded() : ops_},
+                       {"memory_events", aten_ ? aten_->memoryEvents() : memoryEvents_},
+                       {"memory_samples", sampler_ ? sampler_->samples() : samples_}};
+    const DevicePoolPeak pool = aten_ ? aten_->devicePool() : pool_;
+    if (pool.allocated >= 0) out["device_peak_allocated_bytes"] = pool.allocated;
+    if (pool.reserved >= 0) out["device_peak_reserved_bytes"] = pool.reserved;
+    return out;
 }
 
 }  // namespace ts

@@ -27,7 +27,9 @@ public:
     ProfileSession& operator=(const ProfileSession&) = delete;
 
     void stop();  // idempotent; on the constructing thread
-    // What was recorded: {"sources", "ops", "memory_events", "memory_samples"}.
+    // What was recorded: {"sources", "ops", "memory_events", "memory_samples"}, and on
+    // CUDA with the memory source "device_peak_allocated_bytes"/"device_peak_reserved_bytes"
+    // (the caching allocator's peaks, weights included).
     nlohmann::json describe() const;
 
 private:
@@ -35,6 +37,7 @@ private:
     std::unique_ptr<AtenProfiler> aten_;
     std::unique_ptr<MemorySampler> sampler_;
     std::int64_t ops_ = 0, memoryEvents_ = 0, samples_ = 0;
+    DevicePoolPeak pool_;
 };
 
 }  // namespace ts

@@ -122,6 +122,10 @@ private slots:
         QTest::newRow("unknown flag") << decode(vae, good) + QStringList{"--turbo"} << "--turbo" << "unknown";
         QTest::newRow("fp16 on cpu") << decode(vae, good) + QStringList{"--precision", "fp16"} << "--precision" << "CPU";
         QTest::newRow("max-memory") << decode(vae, good) + QStringList{"--max-memory", "lots"} << "--max-memory" << "lots";
+        QTest::newRow("simulate-vram on cpu") << decode(vae, good) + QStringList{"--simulate-vram", "8G"} << "--simulate-vram"
+                                              << "--device cuda";
+        QTest::newRow("simulate-vram size") << decode(vae, good) + QStringList{"--simulate-vram", "big"} << "--simulate-vram"
+                                            << "big";
         QTest::newRow("seams untiled") << decode(vae, good) + QStringList{"--check-seams"} << "--check-seams" << "tiling";
         QTest::newRow("precision fp32") << decode(vae, good) + QStringList{"--check-precision"} << "--check-precision" << "bf16";
         QTest::newRow("blend overlap") << decode(vae, good) + QStringList{"--tiling", "blend", "--tile", "32", "--overlap", "24"}

@@ -8,6 +8,7 @@
 #include "model/cost_model.h"
 #include "model/graph_options.h"
 #include "model/wan_vae.h"
+#include "plan/tile_plan.h"
 
 #include "test_support.h"
 
@@ -51,11 +52,13 @@ private Q_SLOTS:
 
     void parsesNamesAllAndNone() {
         QCOMPARE(toString(parseGraphOptions("none")), std::string("none"));
-        QCOMPARE(toString(parseGraphOptions("all")), std::string("pad-in-place,frame-split,channels-last,cudnn-benchmark"));
+        QCOMPARE(toString(parseGraphOptions("all")), std::string("pad-in-place,frame-split,channels-last,release-cache"));
         QCOMPARE(toString(parseGraphOptions("all,cache-bf16")),
-                 std::string("pad-in-place,frame-split,cache-bf16,channels-last,cudnn-benchmark"));
+                 std::string("pad-in-place,frame-split,cache-bf16,channels-last,release-cache"));
         QCOMPARE(toString(parseGraphOptions("cache-bf16,arena,all")), toString(parseGraphOptions("all,arena,cache-bf16")));
         QVERIFY(parseGraphOptions("arena,all").arena);
+        QVERIFY(parseGraphOptions("cache-host,all").cacheHost);
+        QVERIFY(!parseGraphOptions("all").cacheHost);
         const GraphOptions two = parseGraphOptions("frame-split,pad-in-place");
         QVERIFY(two.frameSplit && two.padInPlace && !two.cacheBf16 && !two.channelsLast);
         QVERIFY(parseGraphOptions("none") == GraphOptions::none());
@@ -86,6 +89,8 @@ private Q_SLOTS:
         QTest::newRow("arena + pad-in-place") << "arena,pad-in-place" << int(TilingMode::Off);
         QTest::newRow("frame-split") << "frame-split" << int(TilingMode::Off);
         QTest::newRow("channels-last (CPU: ignored)") << "channels-last" << int(TilingMode::Off);
+        QTest::newRow("release-cache (CPU: no-op)") << "release-cache" << int(TilingMode::Off);
+        QTest::newRow("cache-host (CPU: histories stay)") << "cache-host" << int(TilingMode::Off);
         QTest::newRow("all") << "all" << int(TilingMode::Off);
         QTest::newRow("all, exact 24 px tiles") << "all" << int(TilingMode::Exact);
         QTest::newRow("all + arena, exact 24 px tiles") << "all,arena" << int(TilingMode::Exact);
@@ -147,6 +152,27 @@ private Q_SLOTS:
         QVERIFY(bf16.historyBytes < plain.historyBytes);
         QVERIFY(bf16.historyBytes * 2 >= plain.historyBytes);  // only the upsampling part is halved
         QCOMPARE(bf16.peakLayerBytes, plain.peakLayerBytes);
+        // cache-host: the upsampling histories leave the device; only the prefix's (at
+        // latent resolution) stay counted, and the work is the same.
+        const DecodeCost host = estimateDecodeCost(cfg, 4, 8, 8, 4, onlyOption("cache-host"));
+        const DecodeCost prefix = prefixCost(cfg, 4, 8, 8, 4);
+        QCOMPARE(host.macs, plain.macs);
+        QCOMPARE(host.historyBytes, prefix.historyBytes);
+        QVERIFY(host.historyBytes * 4 < plain.historyBytes);
+        QCOMPARE(host.peakLayerBytes, plain.peakLayerBytes);
+        // The plan applies it only where it acts: on CUDA, not on the CPU.
+        DecodeSettings s;
+        s.tiling = TilingMode::Exact;
+        s.tilePx = 32;
+        s.graph = onlyOption("cache-host");
+        const std::int64_t cpuPeak = makeTilePlan(cfg, 4, 8, 8, s).estimatedPeakBytes;
+        s.graph = GraphOptions::none();
+        QCOMPARE(cpuPeak, makeTilePlan(cfg, 4, 8, 8, s).estimatedPeakBytes);
+        s.device = "cuda";
+        s.graph = onlyOption("cache-host");
+        const std::int64_t gpuHost = makeTilePlan(cfg, 4, 8, 8, s).estimatedPeakBytes;
+        s.graph = GraphOptions::none();
+        QVERIFY2(gpuHost < makeTilePlan(cfg, 4, 8, 8, s).estimatedPeakBytes, std::to_string(gpuHost).c_str());
     }
 
     void cacheBf16StaysWithinItsStatedBound() {

@@ -7,6 +7,7 @@
 #include "decode/decoder_run.h"
 #include "model/cost_model.h"
 #include "model/wan_vae.h"
+#include "gpu/cuda_allocator.h"
 #include "plan/memory_budget.h"
 
 #include <ATen/ATen.h>
@@ -42,6 +43,35 @@ private slots:
             const Error e = test::caughtError([&] { parseMemorySize(bad); });
             QCOMPARE(int(e.kind()), int(ErrorKind::Usage));
             QVERIFY(std::string(e.what()).find("--max-memory") != std::string::npos);
+        }
+        const Error named = test::caughtError([&] { parseMemorySize("24Q", "--simulate-vram"); });
+        QVERIFY2(std::string(named.what()).find("--simulate-vram: '24Q'") != std::string::npos, named.what());
+    }
+
+    // --simulate-vram caps LibTorch's CUDA allocator: refused on the CPU naming the flag and
+    // what to use instead, refused when negative, and (with a CPU-only LibTorch, as in CI)
+    // refused before any work as unsupported rather than silently ignored.
+    void simulatedVramIsValidatedWhereItEnters() {
+        DecodeSettings s;
+        s.simulateVramBytes = std::int64_t(8) << 30;
+        Error e = test::caughtError([&] { s.validate(); });
+        QCOMPARE(int(e.kind()), int(ErrorKind::Usage));
+        QVERIFY2(std::string(e.what()).find("--simulate-vram") != std::string::npos &&
+                     std::string(e.what()).find("--device cuda") != std::string::npos,
+                 e.what());
+        s.simulateVramBytes = -1;
+        e = test::caughtError([&] { s.validate(); });
+        QVERIFY2(std::string(e.what()).find("--simulate-vram: must be a size") != std::string::npos, e.what());
+        s.simulateVramBytes = 0;
+        s.validate();  // no cap: fine anywhere
+        if (!cudaAllocatorControlAvailable()) {
+            s.device = "cuda";
+            s.simulateVramBytes = std::int64_t(8) << 30;
+            e = test::caughtError([&] { s.validate(); });
+            QCOMPARE(int(e.kind()), int(ErrorKind::Unsupported));
+            QVERIFY2(std::string(e.what()).find("no CUDA caching allocator") != std::string::npos, e.what());
+            QVERIFY(!releaseCachedDeviceMemory().empty());  // says why it cannot
+            QVERIFY(limitDeviceMemory(0, 0).empty());        // lifting a cap that cannot exist is fine
         }
     }
 

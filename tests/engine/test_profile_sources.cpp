@@ -202,6 +202,45 @@ private Q_SLOTS:
         for (const TraceEvent& e : allocated) QCOMPARE(e.pid, 0);
     }
 
+    // CUDA's caching allocator reports its own totals with each allocation (weights and
+    // cached blocks included); the session keeps their peaks for bench's
+    // peak_allocated/reserved. Synthetic reports through c10's public entry point, as the
+    // allocator makes them, so this runs without a GPU.
+    void devicePoolPeaksComeFromTheAllocatorsTotals() {
+        TraceStore store;
+        ProfileSources sources;
+        sources.sampler = false;
+        ProfileSession session(store, sources, c10::Device(c10::kCUDA, 0));
+        const c10::Device gpu(c10::kCUDA, 0);
+        int dummy = 0;
+        c10::reportMemoryUsageToProfiler(&dummy, 100 << 20, 900 << 20, 1024 << 20, gpu);
+        c10::reportMemoryUsageToProfiler(&dummy, 300 << 20, 1200 << 20, 1536 << 20, gpu);
+        c10::reportMemoryUsageToProfiler(&dummy, -300 << 20, 900 << 20, 1536 << 20, gpu);
+        // A host allocation does not count towards the device's pool.
+        c10::reportMemoryUsageToProfiler(&dummy, 2000 << 20, 3000 << 20, 0, c10::Device(c10::kCPU));
+        session.stop();
+        const nlohmann::json d = session.describe();
+        QCOMPARE(d["device_peak_allocated_bytes"].get<std::int64_t>(), std::int64_t(1200) << 20);
+        QCOMPARE(d["device_peak_reserved_bytes"].get<std::int64_t>(), std::int64_t(1536) << 20);
+        // The run's own net allocation on the device (from 0 at start) peaks at 400 MiB.
+        bool sawDevice = false;
+        for (const TraceEvent& e : named(store, "allocated_bytes"))
+            if (e.pid == 1) {
+                sawDevice = true;
+                QVERIFY(e.value <= double(400 << 20));
+            }
+        QVERIFY(sawDevice);
+    }
+
+    void cpuRunsHaveNoDevicePoolPeaks() {
+        TraceStore store;
+        ProfileSession session(store, ProfileSources{}, c10::Device(c10::kCPU));
+        { at::Tensor t = at::ones({1 << 20}); }
+        session.stop();
+        QVERIFY(!session.describe().contains("device_peak_allocated_bytes"));
+        QVERIFY(session.describe()["memory_events"].get<std::int64_t>() >= 2);
+    }
+
     void tiledDecodeOpsOnWorkerTracksMatchEngineMacs() {
         const NamedTensors golden = readSafetensors(kData + "/case.safetensors");
         const WanVae vae = WanVae::load(kData + "/vae.safetensors", VaeParts::Decoder);
