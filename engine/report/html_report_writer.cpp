@@ -100,7 +100,8 @@ std::string stageSection(const json& summary) {
         bars.push_back({name, s.value("total_s", 0.0), seconds(s.value("total_s", 0.0)) + " (" + percent(s.value("share", 0.0)) + ")"});
         const json& r = rate[name];
         rows += row({escape(name), std::to_string(s.value("count", 0)), seconds(s.value("total_s", 0.0)),
-                     r.is_object() ? flopRate(r.value("flops_per_s", 0.0)) : "–",
+                     // null on CUDA: stage spans time the host's launches (profile_analysis.h)
+                     r.is_object() && r.contains("flops_per_s") && r["flops_per_s"].is_number() ? flopRate(r["flops_per_s"].get<double>()) : "–",
                      r.is_object() && r["fraction_of_peak"].is_number() ? percent(r["fraction_of_peak"].get<double>()) : "–"});
     }
     if (bars.empty()) return "";

@@ -175,7 +175,8 @@ nlohmann::json analyzeMemory(const TraceStore::Snapshot& snapshot) {
     return json;
 }
 
-nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, double runSeconds, double peakFlops) {
+nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, double runSeconds, double peakFlops,
+                            bool stageTimeIsHostTime) {
     const auto opsByTrack = spansByTrack(snapshot, "op");
     double total = 0;
     std::map<std::string, std::pair<double, std::int64_t>> byStage;  // name -> (flops, stage ns)
@@ -205,11 +206,14 @@ nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, double runSeco
     for (const std::string& name : stageOrder) {
         const auto& [flops, ns] = byStage[name];
         const double rate = ratio(flops, ns / 1e9);
-        stages.push_back({{"name", name}, {"flops", flops}, {"total_s", ns / 1e9}, {"flops_per_s", rate},
-                          {"fraction_of_peak", ofPeak(rate)}});
+        const nlohmann::json shown = stageTimeIsHostTime ? nlohmann::json(nullptr) : nlohmann::json(rate);
+        stages.push_back({{"name", name}, {"flops", flops}, {"total_s", ns / 1e9}, {"flops_per_s", shown},
+                          {"fraction_of_peak", stageTimeIsHostTime ? nlohmann::json(nullptr) : ofPeak(rate)}});
     }
     const double rate = ratio(total, runSeconds);
     return {{"total", total},
+            {"stage_rates", stageTimeIsHostTime ? "none: stage spans time the host's asynchronous CUDA launches, not GPU work"
+                                                : "stage FLOPs over stage time"},
             {"run_s", runSeconds},
             {"flops_per_s", rate},
             {"peak_flops_per_s", peakFlops > 0 ? nlohmann::json(peakFlops) : nlohmann::json(nullptr)},

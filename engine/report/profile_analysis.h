@@ -28,7 +28,10 @@ nlohmann::json analyzeMemory(const TraceStore::Snapshot& snapshot);
 // "flops": {total, run_s, flops_per_s, peak_flops_per_s, fraction_of_peak,
 //   by_stage: [{name, flops, total_s, flops_per_s, fraction_of_peak}]} from the ops'
 //   "flops" args (only the outermost product op of a thread carries one). peakFlops <= 0:
-//   unknown peak, fractions are null.
-nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, double runSeconds, double peakFlops);
+//   unknown peak, fractions are null. stageTimeIsHostTime (CUDA runs): a stage span times
+//   the host's asynchronous launches, not the GPU's work, so the stages' rates are null
+//   (their FLOPs and host time stay) and "stage_rates" says why.
+nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, double runSeconds, double peakFlops,
+                            bool stageTimeIsHostTime = false);
 
 }  // namespace ts

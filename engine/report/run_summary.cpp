@@ -67,16 +67,22 @@ nlohmann::json summarizeRun(const TraceStore::Snapshot& snapshot, const nlohmann
         s["name"] = name;
         stages.push_back(std::move(s));
     }
-    const double peakFlops = run.is_object() && run.contains("peak") && run["peak"].is_object()
-                                 ? run["peak"].value("flops_per_s", 0.0)
-                                 : 0.0;
+    // The peak of the run's precision: a bf16/fp16 run against the fp32 peak would read
+    // ~15x too high on a tensor-core GPU (fp16 dense peaks equal bf16 ones on these parts).
+    const bool halfPrecision = run.is_object() && (run.value("precision", "") == "bf16" || run.value("precision", "") == "fp16");
+    double peakFlops = 0.0;
+    if (run.is_object() && run.contains("peak") && run["peak"].is_object()) {
+        peakFlops = run["peak"].value("flops_per_s", 0.0);
+        if (halfPrecision && run["peak"].value("bf16_flops_per_s", 0.0) > 0) peakFlops = run["peak"]["bf16_flops_per_s"];
+    }
+    const bool onCuda = run.is_object() && run.value("device", "").rfind("cuda", 0) == 0;
     nlohmann::json summary{{"total_s", totalNs / 1e9},
                            {"categories", std::move(cats)},
                            {"stages", std::move(stages)},
                            {"events", {{"spans", spans}, {"counters", counters}, {"instants", instants}, {"flows", flows}}},
                            {"ops", analyzeOps(snapshot)},
                            {"memory", analyzeMemory(snapshot)},
-                           {"flops", analyzeFlops(snapshot, totalNs / 1e9, peakFlops)},
+                           {"flops", analyzeFlops(snapshot, totalNs / 1e9, peakFlops, onCuda)},
                            {"notes", snapshot.notes},
                            {"run", run}};
     if (nlohmann::json coverage = analyzeCoverage(snapshot); !coverage.is_null()) summary["coverage"] = std::move(coverage);

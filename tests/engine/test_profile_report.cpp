@@ -153,6 +153,29 @@ private Q_SLOTS:
         QVERIFY(std::abs(f["by_stage"][1]["fraction_of_peak"].get<double>() - 0.25) < 1e-12);
     }
 
+    // A bf16 run on a GPU: against the bf16 peak, not fp32's (an H200 bf16 run read 82 %
+    // of the fp32 peak, 5.6 % of its own); stage rates withheld, since CUDA stage spans
+    // time the host's launches (the same H200 run showed stages at 600 % of peak).
+    void gpuRunsUseThePrecisionsPeakAndNoHostTimedStageRates() {
+        const json run{{"device", "cuda"},
+                       {"precision", "bf16"},
+                       {"peak", {{"flops_per_s", 1e11}, {"bf16_flops_per_s", 4e11}}},
+                       {"video_shape", {3, 5, 64, 96}}};
+        const json f = summarizeRun(syntheticRun(), run)["flops"];
+        QCOMPARE(f["peak_flops_per_s"].get<double>(), 4e11);
+        QVERIFY(std::abs(f["fraction_of_peak"].get<double>() - 0.1) < 1e-12);
+        QVERIFY(f["by_stage"][0]["fraction_of_peak"].is_null());
+        QVERIFY(f["by_stage"][0]["flops_per_s"].is_null());
+        QCOMPARE(f["by_stage"][0]["flops"].get<double>(), 3e9);  // the work is still counted
+        QVERIFY(f["stage_rates"].get<std::string>().find("host") != std::string::npos);
+        json fp32 = run;
+        fp32["precision"] = "fp32";
+        fp32["device"] = "cpu";
+        const json g = summarizeRun(syntheticRun(), fp32)["flops"];
+        QCOMPARE(g["peak_flops_per_s"].get<double>(), 1e11);
+        QVERIFY(std::abs(g["by_stage"][1]["fraction_of_peak"].get<double>() - 0.25) < 1e-12);
+    }
+
     void htmlReportIsOneOfflineDocumentWithTheSummaryNumbers() {
         const TraceStore::Snapshot snap = syntheticRun();
         const json summary = syntheticSummary();
