@@ -8,6 +8,7 @@
 #include <c10/util/Exception.h>
 
 #include <cstring>
+#include <algorithm>
 #include <iostream>
 
 namespace {
@@ -100,6 +101,16 @@ int main(int argc, char** argv) {
     } catch (const ts::Error& e) {
         std::cerr << "tilescope-cli: " << e.what() << std::endl;
         return ts::exitCodeFor(e.kind());
+    } catch (const c10::OutOfMemoryError& e) {
+        // Outside the tiles' retry (the shared prefix, an untiled encode): LibTorch's message
+        // runs to a paragraph; its first two sentences say what and how much.
+        std::string msg = e.what_without_backtrace();
+        std::size_t end = msg.find(". ");
+        if (end != std::string::npos) end = msg.find(". ", end + 2);
+        msg = msg.substr(0, std::min(end, msg.find('\n')));
+        std::cerr << "tilescope-cli: " << msg
+                  << "; decode with --tiling exact and a smaller --tile, or --max-memory auto" << std::endl;
+        return 1;
     } catch (const c10::Error& e) {
         // LibTorch's own errors (e.g. out of memory) carry a backtrace: keep the first line.
         std::string msg = e.what_without_backtrace();
