@@ -4,8 +4,11 @@
 
 #include <QCoreApplication>
 #include <QPainter>
+#include <QPromise>
+#include <QThreadPool>
 
 #include <algorithm>
+#include <memory>
 
 namespace tsui {
 
@@ -65,6 +68,26 @@ QString compareText(const QImage& a, const QImage& current) {
             .arg(a.width()).arg(a.height()).arg(current.width()).arg(current.height());
     const DiffMap d = diffImages(a, current);
     return tr("A vs current: %1, max |Δ| %2").arg(psnrText(psnrFromMse(d.mse))).arg(d.maxAbs, 0, 'g', 3);
+}
+
+QFuture<QVector<FrameDiffStats>> diffClipInBackground(const QVector<QImage>& a, const QVector<QImage>& b) {
+    // Shared: the pool's task needs a copyable callable. The images are implicitly
+    // shared and only read, so the copies cost nothing and the caller may drop its own.
+    auto promise = std::make_shared<QPromise<QVector<FrameDiffStats>>>();
+    QFuture<QVector<FrameDiffStats>> future = promise->future();
+    promise->start();
+    QThreadPool::globalInstance()->start([promise, a, b] {
+        QVector<FrameDiffStats> stats;
+        const int n = std::min(a.size(), b.size());
+        for (int i = 0; i < n && !promise->isCanceled(); ++i) {
+            const DiffMap d = diffImages(a[i], b[i]);
+            if (d.isNull()) break;
+            stats.push_back({d.mse, d.maxAbs});
+        }
+        promise->addResult(stats);
+        promise->finish();
+    });
+    return future;
 }
 
 }  // namespace tsui

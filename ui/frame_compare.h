@@ -5,6 +5,7 @@
 // memory it holds is bounded by one run's frames; pinning again replaces it.
 #include "seam_heatmap.h"
 
+#include <QFuture>
 #include <QImage>
 #include <QString>
 #include <QVector>
@@ -36,5 +37,16 @@ QImage sideBySide(const QImage& a, const QImage& b, int gap = 4);
 QString compareText(const QImage& a, const QImage& current);
 // "PSNR 41.20 dB" / "identical" for a map's statistics.
 QString psnrText(double psnrDb);
+
+// One frame pair's statistics, as diffImages computes them.
+struct FrameDiffStats {
+    double mse = 0;
+    double maxAbs = 0;
+};
+
+// diffImages of a[i] and b[i] for every i both have, on the global thread pool (a clip of
+// large frames takes seconds; the compare view must not wait for it). Stops at the first
+// pair that cannot be diffed (sizes differ), and early when the future is cancelled.
+QFuture<QVector<FrameDiffStats>> diffClipInBackground(const QVector<QImage>& a, const QVector<QImage>& b);
 
 }  // namespace tsui

@@ -5,7 +5,10 @@
 
 #include "model/graph_options.h"
 
+#include <QFileInfo>
 #include <QTabWidget>
+
+#include <algorithm>
 
 namespace tsui {
 
@@ -35,33 +38,117 @@ RunRecord makeRunRecord(const ts::DecodeSettings& settings, const RunOutcome& ou
     return r;
 }
 
-HistoryController::HistoryController(RunHistoryModel* model, QTabWidget* tabs, QObject* parent)
+HistoryController::HistoryController(RunHistoryModel* model, QTabWidget* tabs, QObject* parent, const QString& storeRoot)
     : QObject(parent), model_(model), tabs_(tabs) {
     panel_ = new HistoryPanel(model_);
     compareView_ = new RunCompareView;
     compareView_->setObjectName(QStringLiteral("runCompareView"));
     tabs_->addTab(panel_, tr("Run history"));
     tabs_->addTab(compareView_, tr("Compare runs"));
+    store_ = new AsyncRunStore(RunStore(storeRoot.isEmpty() ? QFileInfo(model_->file()).absolutePath() + QStringLiteral("/runs")
+                                                            : storeRoot),
+                               this);
     connect(panel_, &HistoryPanel::compareRequested, this, &HistoryController::compare);
-    // A deleted run's trace and frames go with its row.
+    connect(panel_, &HistoryPanel::reopenRequested, this, &HistoryController::reopen);
+    connect(store_, &AsyncRunStore::loaded, this, &HistoryController::onLoaded);
+    connect(store_, &AsyncRunStore::saved, this, [this](const QString& id, const QString& error) {
+        if (error.isEmpty()) return;
+        qWarning("tilescope: run %s not kept on disk: %s", qPrintable(id), qPrintable(error));
+        saveErrors_.insert(id, tr("its trace and frames could not be written to disk: %1").arg(error));
+    });
+    // A deleted run's trace and frames go with its row, in memory and on disk.
     connect(model_, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this](const QModelIndex&, int first, int last) {
-        for (int row = first; row <= last; ++row) archive_.remove(model_->record(row).id);
+        for (int row = first; row <= last; ++row) {
+            const QString id = model_->record(row).id;
+            archive_.remove(id);
+            store_->remove(id);
+        }
     });
 }
 
 void HistoryController::record(const RunRecord& record, std::shared_ptr<const ts::TraceStore> trace,
                                std::int64_t originNs, const QVector<QImage>& frames) {
     model_->add(record);
-    archive_.keep({model_->record(0).id, trace ? copyTrace(*trace) : nullptr, originNs, frames});
+    ArchivedRun run{model_->record(0).id, trace ? copyTrace(*trace) : nullptr, originNs, frames};
+    archive_.keep(run);
+    // The same (shared, immutable) trace copy and frames: writing costs no extra memory.
+    store_->save(std::move(run));
 }
 
 bool HistoryController::compare(int olderRow, int newerRow) {
     if (olderRow < 0 || newerRow < 0 || olderRow >= model_->rowCount() || newerRow >= model_->rowCount()) return false;
-    const RunRecord& a = model_->record(olderRow);
-    const RunRecord& b = model_->record(newerRow);
-    compareView_->setRuns(a, archive_.find(a.id), b, archive_.find(b.id));
-    tabs_->setCurrentWidget(compareView_);
+    request({model_->record(olderRow), model_->record(newerRow)});
     return true;
+}
+
+bool HistoryController::reopen(int row) {
+    if (row < 0 || row >= model_->rowCount()) return false;
+    request({model_->record(row)});
+    return true;
+}
+
+void HistoryController::request(std::vector<RunRecord> records) {
+    Request r;
+    for (RunRecord& rec : records) {
+        Side side;
+        side.record = std::move(rec);
+        const ArchivedRun* kept = archive_.find(side.record.id);
+        // The archive releases old runs' frames to stay in its budget: such a run is
+        // read from disk, where its frames are.
+        if (kept && (!kept->frames.isEmpty() || side.record.frames == 0)) {
+            side.run = *kept;
+        } else if (side.record.id.isEmpty()) {
+            side.missing = tr("recorded by an older TileScope, which kept the numbers of a run only");
+        } else if (saveErrors_.contains(side.record.id)) {
+            if (kept) side.run = *kept;
+            side.missing = saveErrors_.value(side.record.id);
+        } else {
+            side.loading = true;
+            store_->load(side.record.id);
+        }
+        r.sides.push_back(std::move(side));
+    }
+    tabs_->setCurrentWidget(compareView_);
+    const bool waiting = std::any_of(r.sides.begin(), r.sides.end(), [](const Side& s) { return s.loading; });
+    if (!waiting) {
+        pending_.reset();
+        show(r);
+        return;
+    }
+    pending_ = std::move(r);
+    compareView_->showLoading(pending_->sides[0].record, pending_->sides.size() > 1 ? &pending_->sides[1].record : nullptr);
+}
+
+void HistoryController::onLoaded(const QString& id, const LoadedRun& loaded) {
+    if (loaded.ok()) archive_.keep(loaded.run);  // the next compare of it is instant
+    if (!pending_) return;
+    for (Side& side : pending_->sides) {
+        if (!side.loading || side.record.id != id) continue;
+        side.loading = false;
+        if (loaded.ok()) {
+            side.run = loaded.run;
+        } else {
+            // What the archive still has (a trace without frames) beats nothing.
+            if (const ArchivedRun* kept = archive_.find(id)) side.run = *kept;
+            side.missing = loaded.error;
+        }
+    }
+    if (std::any_of(pending_->sides.begin(), pending_->sides.end(), [](const Side& s) { return s.loading; })) return;
+    const Request r = std::move(*pending_);
+    pending_.reset();
+    show(r);
+}
+
+void HistoryController::show(const Request& r) {
+    const auto run = [](const Side& s) { return s.run ? &*s.run : nullptr; };
+    if (r.sides.size() == 1) {
+        compareView_->setRun(r.sides[0].record, run(r.sides[0]), r.sides[0].missing);
+    } else {
+        compareView_->setRuns(r.sides[0].record, run(r.sides[0]), r.sides[1].record, run(r.sides[1]), r.sides[0].missing,
+                              r.sides[1].missing);
+    }
+    tabs_->setCurrentWidget(compareView_);
+    Q_EMIT shown();
 }
 
 }  // namespace tsui

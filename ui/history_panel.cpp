@@ -39,12 +39,20 @@ HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(pa
     compareButton_->setEnabled(false);
     compareButton_->setToolTip(tr("Open the two selected runs in Compare runs: both timelines one above the other "
                                   "and the frame difference |A − B| (A is the older run)"));
+    reopenButton_ = new QPushButton(tr("Reopen"), this);
+    reopenButton_->setObjectName(QStringLiteral("historyReopenButton"));
+    reopenButton_->setEnabled(false);
+    reopenButton_->setToolTip(tr("Show the selected run's timeline and frames again in Compare runs (also a "
+                                 "double-click); runs of earlier sessions are read back from disk"));
     bar->addWidget(delete_);
+    bar->addWidget(reopenButton_);
     bar->addWidget(compareButton_);
     bar->addWidget(compare_, 1);
     layout->addLayout(bar);
     connect(delete_, &QPushButton::clicked, this, &HistoryPanel::deleteSelected);
     connect(compareButton_, &QPushButton::clicked, this, &HistoryPanel::requestCompare);
+    connect(reopenButton_, &QPushButton::clicked, this, &HistoryPanel::requestReopen);
+    connect(table_, &QTableView::doubleClicked, this, [this](const QModelIndex& i) { Q_EMIT reopenRequested(i.row()); });
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &HistoryPanel::onSelection);
     connect(model_, &QAbstractItemModel::modelReset, this, &HistoryPanel::onSelection);
 }
@@ -61,6 +69,7 @@ void HistoryPanel::onSelection() {
     const QModelIndexList rows = table_->selectionModel()->selectedRows();
     delete_->setEnabled(!rows.isEmpty());
     compareButton_->setEnabled(rows.size() == 2);
+    reopenButton_->setEnabled(rows.size() == 1);
     compare_->setText(rows.size() == 2 ? comparison() : tr("Select two runs to compare them."));
 }
 
@@ -70,6 +79,13 @@ bool HistoryPanel::requestCompare() {
     // The newest run is on top: the larger row is the older run, A.
     const int older = std::max(rows[0].row(), rows[1].row()), newer = std::min(rows[0].row(), rows[1].row());
     Q_EMIT compareRequested(older, newer);
+    return true;
+}
+
+bool HistoryPanel::requestReopen() {
+    const QModelIndexList rows = table_->selectionModel()->selectedRows();
+    if (rows.size() != 1) return false;
+    Q_EMIT reopenRequested(rows[0].row());
     return true;
 }
 

@@ -2,8 +2,9 @@
 // What this session keeps of its most recent runs beyond their history row: the trace
 // (for the compare view's timelines) and the decoded frames (for its frame diff). Only
 // the newest few runs are kept, and only up to a byte budget of frames, so a long session
-// does not grow without bound (the 20-runs-in-a-row bar); older runs, and runs of
-// earlier sessions, keep only their RunRecord numbers and the compare view says so.
+// does not grow without bound (the 20-runs-in-a-row bar). It is the fast cache in
+// front of the RunStore (run_store.h), which keeps runs on disk across sessions: older
+// runs, and runs of earlier sessions, are read back from there.
 #include "profile/trace_event.h"
 
 #include <QImage>

@@ -11,6 +11,7 @@
 #include "trace_feed.h"
 
 #include <QComboBox>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSlider>
@@ -30,6 +31,13 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 QString runTitle(const char* which, const RunRecord& r) {
     return QStringLiteral("<b>%1</b>: %2, %3").arg(QLatin1String(which), r.settingsText().toHtmlEscaped(),
                                                    r.finishedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")));
+}
+
+// One run's numbers, for Reopen (compareRuns says the same of two).
+QString runSummary(const RunRecord& r) {
+    return RunCompareView::tr("%1 · %2 frames in %3 s · peak %4 MiB · %5 GFLOP/s · %6")
+        .arg(r.settingsText()).arg(r.frames).arg(r.wallSeconds, 0, 'f', 2)
+        .arg(static_cast<double>(r.peakBytes) / (1 << 20), 0, 'f', 0).arg(r.gflops(), 0, 'f', 1).arg(r.status);
 }
 
 // The end of a finished trace on its own run's clock (ms), 0 when empty.
@@ -150,50 +158,93 @@ void RunCompareView::alignPlotAreas() {
 }
 
 void RunCompareView::clear() {
+    const bool wasSingle = single_;
+    if (statsJob_) {  // a previous pair's statistics: stop them, their result is not wanted
+        static_cast<QFutureWatcher<QVector<FrameDiffStats>>*>(statsJob_)->cancel();
+        statsJob_->deleteLater();
+        statsJob_ = nullptr;
+    }
     feedA_->clear();
     feedB_->clear();
     framesA_.clear();
     framesB_.clear();
     stats_.clear();
+    compared_ = 0;
+    single_ = false;
     titleA_->setText(tr("<b>A</b>: –"));
     titleB_->setText(tr("<b>B</b>: –"));
+    titleB_->show();
+    timelineB_->show();
+    showCombo_->setEnabled(true);
     message_->clear();
     message_->hide();
     slider_->setRange(0, 0);
     slider_->setEnabled(false);
+    if (wasSingle) {  // Reopen showed A only; a pair starts on the diff again
+        setShow(Show::Diff);
+        view_->setPlaceholderText(tr("No frames to compare"));
+    }
     refresh();
 }
 
-void RunCompareView::setRuns(const RunRecord& a, const ArchivedRun* keptA, const RunRecord& b, const ArchivedRun* keptB) {
+void RunCompareView::showLoading(const RunRecord& a, const RunRecord* b) {
+    clear();
+    summary_->setText(b ? compareRuns(a, *b) : runSummary(a));
+    titleA_->setText(runTitle(b ? "A" : "Run", a));
+    if (b) titleB_->setText(runTitle("B", *b));
+    message_->setText(tr("Reading the trace and frames from disk…"));
+    message_->show();
+}
+
+namespace {
+
+// Follows a finished run's trace; the problem when there is none.
+QStringList showTrace(const char* which, const ArchivedRun* kept, const QString& missing, TraceFeed* feed) {
+    if (!kept) {
+        return {RunCompareView::tr("%1: %2").arg(QLatin1String(which),
+            missing.isEmpty() ? RunCompareView::tr("this run's trace and frames are no longer kept (older runs keep them on "
+                                            "disk up to the store's limit)") : missing)};
+    }
+    QStringList problems;
+    if (kept->trace) {
+        feed->follow(kept->trace, kept->originNs);
+        feed->stop();  // finished: one poll reads the whole trace
+    } else {
+        problems << RunCompareView::tr("%1: no trace was recorded for this run").arg(QLatin1String(which));
+    }
+    if (kept->frames.isEmpty())
+        problems << RunCompareView::tr("%1: no frames kept (the run produced none, or they were released to stay within the memory budget)").arg(QLatin1String(which));
+    return problems;
+}
+
+}  // namespace
+
+void RunCompareView::setRun(const RunRecord& r, const ArchivedRun* kept, const QString& missing) {
+    clear();
+    single_ = true;
+    summary_->setText(runSummary(r));
+    titleA_->setText(runTitle("Run", r));
+    titleB_->hide();
+    timelineB_->hide();
+    setShow(Show::A);
+    showCombo_->setEnabled(false);
+    view_->setPlaceholderText(tr("No frames kept of this run"));
+    const QStringList problems = showTrace("Run", kept, missing, feedA_);
+    if (kept) framesA_ = kept->frames;
+    compared_ = framesA_.size();
+    timelineA_->plot()->xAxis->setRange(0, std::max(traceEndMs(feedA_), 1e-3) * 1.02);
+    alignPlotAreas();
+    finishSetup(problems);
+}
+
+void RunCompareView::setRuns(const RunRecord& a, const ArchivedRun* keptA, const RunRecord& b, const ArchivedRun* keptB,
+                             const QString& missingA, const QString& missingB) {
     clear();
     summary_->setText(compareRuns(a, b));
     titleA_->setText(runTitle("A", a));
     titleB_->setText(runTitle("B", b));
-    QStringList problems;
-    const auto missing = [](const char* which) {
-        return tr("%1: this run's trace and frames are no longer kept (only the last %2 runs of this session are; "
-                  "older runs and runs of earlier sessions keep their numbers only)")
-            .arg(QLatin1String(which))
-            .arg(RunArchive::kDefaultRuns);
-    };
-    const std::pair<const ArchivedRun*, TraceFeed*> sides[] = {{keptA, feedA_}, {keptB, feedB_}};
-    for (int i = 0; i < 2; ++i) {
-        const char* which = i == 0 ? "A" : "B";
-        const auto& [kept, feed] = sides[i];
-        if (!kept) {
-            problems << missing(which);
-            continue;
-        }
-        if (kept->trace) {
-            feed->follow(kept->trace, kept->originNs);
-            feed->stop();  // finished: one poll reads the whole trace
-        } else {
-            problems << tr("%1: no trace was recorded for this run").arg(QLatin1String(which));
-        }
-        if (kept->frames.isEmpty())
-            problems << tr("%1: no frames kept (the run produced none, or they were released to stay within "
-                           "the memory budget)").arg(QLatin1String(which));
-    }
+    QStringList problems = showTrace("A", keptA, missingA, feedA_);
+    problems << showTrace("B", keptB, missingB, feedB_);
     if (keptA && keptB) {
         framesA_ = keptA->frames;
         framesB_ = keptB->frames;
@@ -209,20 +260,41 @@ void RunCompareView::setRuns(const RunRecord& a, const ArchivedRun* keptA, const
                         .arg(framesA_.first().width()).arg(framesA_.first().height())
                         .arg(framesB_.first().width()).arg(framesB_.first().height());
     } else {
-        for (int i = 0; i < n; ++i) {
-            const DiffMap d = diffImages(framesA_[i], framesB_[i]);
-            if (d.isNull()) break;
-            stats_.push_back({d.mse, d.maxAbs});
-        }
+        compared_ = n;
         if (framesA_.size() != framesB_.size() && n > 0)
             problems << tr("A has %1 frames, B %2: the first %3 are compared").arg(framesA_.size()).arg(framesB_.size()).arg(n);
     }
+    finishSetup(problems);
+    startStats();
+}
+
+void RunCompareView::finishSetup(const QStringList& problems) {
     message_->setText(problems.join(QLatin1Char('\n')));
     message_->setVisible(!problems.isEmpty());
     slider_->setRange(0, std::max(0, frameCount() - 1));
     slider_->setEnabled(frameCount() > 0);
     slider_->setValue(0);
     refresh();
+}
+
+void RunCompareView::startStats() {
+    if (compared_ <= 0) return;
+    auto* watcher = new QFutureWatcher<QVector<FrameDiffStats>>(this);
+    statsJob_ = watcher;
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        if (statsJob_ != watcher) return;  // superseded (clear() cancelled it)
+        const QFuture<QVector<FrameDiffStats>> f = watcher->future();
+        if (f.resultCount() > 0) stats_ = f.result();
+        statsJob_ = nullptr;
+        watcher->deleteLater();
+        // A pair that could not be diffed stops the statistics there; compare that many.
+        compared_ = std::min(compared_, static_cast<int>(stats_.size()));
+        slider_->setRange(0, std::max(0, compared_ - 1));
+        slider_->setEnabled(compared_ > 0);
+        refresh();
+        Q_EMIT statsReady();
+    });
+    watcher->setFuture(diffClipInBackground(framesA_.mid(0, compared_), framesB_.mid(0, compared_)));
 }
 
 QString RunCompareView::summary() const {
@@ -248,20 +320,22 @@ double RunCompareView::frameMaxAbs(int index) const {
 double RunCompareView::runPsnrDb() const {
     if (stats_.isEmpty()) return kNaN;
     double sum = 0;  // same-size frames: the clip's MSE is the mean of the frames'
-    for (const FrameStats& s : stats_) sum += s.mse;
+    for (const FrameDiffStats& s : stats_) sum += s.mse;
     return psnrFromMse(sum / stats_.size());
 }
 
 double RunCompareView::runMaxAbs() const {
     if (stats_.isEmpty()) return kNaN;
     double worst = 0;
-    for (const FrameStats& s : stats_) worst = std::max(worst, s.maxAbs);
+    for (const FrameDiffStats& s : stats_) worst = std::max(worst, s.maxAbs);
     return worst;
 }
 
 QString RunCompareView::statsText() const {
     const int i = currentFrame();
-    if (i < 0) return tr("No frames of both runs to compare.");
+    if (i < 0) return single_ ? tr("No frames kept of this run.") : tr("No frames of both runs to compare.");
+    if (single_) return tr("Frame %1 of %2").arg(i + 1).arg(frameCount());
+    if (statsPending()) return tr("B vs A, frame %1: computing the differences of the clip's %2 frames…").arg(i + 1).arg(frameCount());
     const double gain = gainCombo_->currentData().toDouble() > 0 ? gainCombo_->currentData().toDouble() : autoGain(runMaxAbs());
     return tr("B vs A, frame %1: %2, max |Δ| %3 · clip (%4 frames): %5, max |Δ| %6 · gain ×%7")
         .arg(i + 1)
@@ -299,17 +373,20 @@ void RunCompareView::refresh() {
     const int i = currentFrame();
     frameLabel_->setText(i < 0 ? tr("Frame – / –") : tr("Frame %1 / %2").arg(i + 1).arg(frameCount()));
     statsLabel_->setText(statsText());
-    gainCombo_->setEnabled(static_cast<Show>(showCombo_->currentData().toInt()) == Show::Diff);
+    gainCombo_->setEnabled(!single_ && static_cast<Show>(showCombo_->currentData().toInt()) == Show::Diff);
     if (i < 0) {
         view_->setImage(QImage());
         return;
     }
     switch (static_cast<Show>(showCombo_->currentData().toInt())) {
     case Show::A: view_->setImage(framesA_[i]); break;
-    case Show::B: view_->setImage(framesB_[i]); break;
+    case Show::B: view_->setImage(single_ ? framesA_[i] : framesB_[i]); break;
     case Show::Diff: {
+        // Only the shown frame is diffed here (one frame: milliseconds); until the clip's
+        // statistics are in, Auto scales by this frame's largest difference.
+        const DiffMap d = diffImages(framesA_[i], framesB_[i]);
         const double g = gainCombo_->currentData().toDouble();
-        view_->setImage(heatmapImage(diffImages(framesA_[i], framesB_[i]), g > 0 ? g : autoGain(runMaxAbs())));
+        view_->setImage(heatmapImage(d, g > 0 ? g : autoGain(statsPending() ? d.maxAbs : runMaxAbs())));
         break;
     }
     }

@@ -3,8 +3,11 @@
 // above the other (each on its own run's clock, so the x-axes align at each run's start;
 // zooming or panning one moves the other), and the frame diff |A − B| as a heatmap with
 // the frame's and the whole clip's PSNR and max |Δ|, one frame slider for both. Built
-// from what RunArchive kept; a run whose trace or frames are gone (dropped as older than
-// the last few runs, or recorded by an earlier session) is named in message() instead.
+// from what RunArchive kept or the RunStore read back from disk; a run whose trace or
+// frames are gone (never written, or pruned) is named in message() instead. The clip's
+// statistics are computed on a pool thread (statsReady() when done); the shown frame's
+// heatmap is diffed when it is shown. Reopen shows a single run the same way (setRun).
+#include "frame_compare.h"
 #include "run_history_model.h"
 
 #include <QImage>
@@ -29,9 +32,18 @@ public:
 
     explicit RunCompareView(QWidget* parent = nullptr);
 
-    // a: the older run. keptA/keptB: what the archive still holds of each, or nullptr.
-    void setRuns(const RunRecord& a, const ArchivedRun* keptA, const RunRecord& b, const ArchivedRun* keptB);
+    // a: the older run. keptA/keptB: what the archive still holds of each, or nullptr,
+    // then missingA/missingB say why ("" for the generic reason).
+    void setRuns(const RunRecord& a, const ArchivedRun* keptA, const RunRecord& b, const ArchivedRun* keptB,
+                 const QString& missingA = QString(), const QString& missingB = QString());
+    // One run alone (History > Reopen): its timeline and frames, no diff.
+    void setRun(const RunRecord& r, const ArchivedRun* kept, const QString& missing = QString());
+    // The runs' numbers and "reading … from disk" until setRuns/setRun; b null for Reopen.
+    void showLoading(const RunRecord& a, const RunRecord* b);
     void clear();
+    bool isSingle() const { return single_; }
+    // The clip's frame statistics are still being computed (framePsnrDb etc. are NaN).
+    bool statsPending() const { return statsJob_ != nullptr; }
 
     TimelineView* timelineA() const { return timelineA_; }
     TimelineView* timelineB() const { return timelineB_; }
@@ -41,7 +53,8 @@ public:
 
     QString summary() const;   // the runs' time and memory differences
     QString message() const;   // what cannot be shown and why; "" when everything is there
-    int frameCount() const { return stats_.size(); }  // frames compared (both runs have them)
+    // Frames compared (both runs have them, of one size); a single run's frames.
+    int frameCount() const { return compared_; }
     int currentFrame() const;
     double framePsnrDb(int index) const;  // NaN outside [0, frameCount)
     double frameMaxAbs(int index) const;
@@ -55,11 +68,12 @@ public:
 public Q_SLOTS:
     void showFrame(int index);
 
+Q_SIGNALS:
+    void statsReady();  // the clip's statistics are in (after setRuns)
+
 private:
-    struct FrameStats {
-        double mse = 0;
-        double maxAbs = 0;
-    };
+    void startStats();
+    void finishSetup(const QStringList& problems);
     void refresh();
     void linkAxes();
     void alignPlotAreas();
@@ -79,7 +93,10 @@ private:
     QLabel* frameLabel_ = nullptr;
     QLabel* statsLabel_ = nullptr;
     QVector<QImage> framesA_, framesB_;
-    QVector<FrameStats> stats_;
+    int compared_ = 0;
+    bool single_ = false;
+    QVector<FrameDiffStats> stats_;
+    QObject* statsJob_ = nullptr;  // the QFutureWatcher of the statistics in progress
 };
 
 }  // namespace tsui

@@ -9,6 +9,7 @@
 #include "history_controller.h"
 #include "main_window.h"
 #include "preview_panel.h"
+#include "run_compare_view.h"
 #include "timeline_bench.h"
 #include "timeline_view.h"
 
@@ -308,7 +309,17 @@ int main(int argc, char** argv) {
                                  });
                                  return;
                              }
-                             if (ok && !compareMode.isEmpty()) window.historyController()->compare(1, 0);
+                             if (ok && !compareMode.isEmpty()) {
+                                 window.historyController()->compare(1, 0);
+                                 // The clip's diff statistics come from a pool thread: grab once they are in.
+                                 auto* view = window.historyController()->compareView();
+                                 if (view->statsPending()) {
+                                     QObject::connect(view, &tsui::RunCompareView::statsReady, &window, [&, ok] {
+                                         QTimer::singleShot(100, &window, [&, ok] { finish(ok); });
+                                     }, Qt::SingleShotConnection);
+                                     return;
+                                 }
+                             }
                              // Let the last frame paint before grabbing.
                              QTimer::singleShot(100, &window, [&, ok] { finish(ok); });
                          });
