@@ -67,6 +67,9 @@ MemoryView::MemoryView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed
     peakLabel_->position->setParentAnchor(peakMarker_->position);
     peakLabel_->position->setCoords(0, -8);
     peakLabel_->setVisible(false);
+    connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this] {
+        if (peakLabel_->visible()) placePeakLabel();
+    });
     layout->addWidget(plot_, 1);
     stylePlot(plot_, palette());
     peakLabel_->setColor(palette().color(QPalette::Text));
@@ -174,9 +177,26 @@ void MemoryView::onFeedUpdated() {
     peakMarker_->setVisible(peakValue_ > 0);
     peakLabel_->setVisible(peakValue_ > 0);
     peakLabel_->setText(tr("peak %1").arg(QString::fromStdString(ts::formatBytes(static_cast<std::int64_t>(peakValue_)))));
+    placePeakLabel();
     const double top = std::max(peakValue_, static_cast<double>(budgetBytes_)) / kMiB;
     plot_->yAxis->setRange(0, std::max(1.0, top * 1.4));  // room for the peak label
     plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MemoryView::placePeakLabel() {
+    const QCPRange x = plot_->xAxis->range();
+    const double at = x.size() > 0 ? (peakKey_ - x.lower) / x.size() : 0.5;
+    Qt::Alignment side = Qt::AlignHCenter;
+    double dx = 0;
+    if (at > 0.85) {
+        side = Qt::AlignRight;
+        dx = 6;  // a little left of the marker
+    } else if (at < 0.15) {
+        side = Qt::AlignLeft;
+        dx = -6;
+    }
+    peakLabel_->setPositionAlignment(Qt::AlignBottom | side);
+    peakLabel_->position->setCoords(-dx, -8);
 }
 
 }  // namespace tsui

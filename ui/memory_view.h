@@ -45,6 +45,9 @@ protected:
 private:
     void onFeedReset();
     void onFeedUpdated();
+    // Keeps the peak label inside the plot: centred over the marker, or ending at it (peak
+    // near the right edge) or starting at it (near the left edge) for the current x range.
+    void placePeakLabel();
 
     TraceFeed* feed_;
     QCustomPlot* plot_ = nullptr;

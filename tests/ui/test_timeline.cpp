@@ -284,6 +284,20 @@ private Q_SLOTS:
         QCOMPARE(memory.peakTimeMs(), 50.0);
         feed.inject({counter("rss_bytes", 0, 95'000'000, 50 << 20)});
         QCOMPARE(memory.sampleCount("rss_bytes"), 4);  // appended, not re-read
+        // The peak label stays inside the plot: it ends at the marker when the peak is near
+        // the right edge (it was cut off there), starts at it near the left edge.
+        QCPItemText* label = nullptr;
+        for (int i = 0; i < memory.plot()->itemCount(); ++i)
+            if (auto* t = qobject_cast<QCPItemText*>(memory.plot()->item(i)); t && t->text().startsWith("peak"))
+                label = t;
+        QVERIFY(label && label->visible());
+        QCOMPARE(label->text(), QStringLiteral("peak 300.0 MiB"));
+        memory.plot()->xAxis->setRange(0, 55);
+        QVERIFY(label->positionAlignment() & Qt::AlignRight);
+        memory.plot()->xAxis->setRange(45, 150);
+        QVERIFY(label->positionAlignment() & Qt::AlignLeft);
+        memory.plot()->xAxis->setRange(0, 100);
+        QVERIFY(label->positionAlignment() & Qt::AlignHCenter);
         timeline.plot()->xAxis->setRange(10, 20);
         QCOMPARE(memory.plot()->xAxis->range().lower, 10.0);
         QCOMPARE(memory.plot()->xAxis->range().upper, 20.0);
