@@ -29,7 +29,7 @@ QString tooltipFor(const std::string& name) {
     if (name == "cudnn-benchmark")
         return QObject::tr("cuDNN tries its algorithms for every new shape and keeps the fastest. CUDA only; "
                            "for these 3-D convolutions the trials cost more than they save (an H200 decode "
-                           "took 3-4x longer), so it is not part of 'all'.");
+                           "took 3-7x longer), so it is not part of 'all'.");
     if (name == "cache-host")
         return QObject::tr("Causal histories (the largest memory kept across frames) live in pinned host memory, "
                            "copied out on a side stream while the GPU computes and back before the next frame. "
