@@ -49,7 +49,6 @@ HistoryController::HistoryController(RunHistoryModel* model, QTabWidget* tabs, Q
                                                             : storeRoot),
                                this);
     connect(panel_, &HistoryPanel::compareRequested, this, &HistoryController::compare);
-    connect(panel_, &HistoryPanel::reopenRequested, this, &HistoryController::reopen);
     connect(store_, &AsyncRunStore::loaded, this, &HistoryController::onLoaded);
     connect(store_, &AsyncRunStore::saved, this, [this](const QString& id, const QString& error) {
         if (error.isEmpty()) return;
@@ -77,75 +76,106 @@ void HistoryController::record(const RunRecord& record, std::shared_ptr<const ts
 
 bool HistoryController::compare(int olderRow, int newerRow) {
     if (olderRow < 0 || newerRow < 0 || olderRow >= model_->rowCount() || newerRow >= model_->rowCount()) return false;
-    request({model_->record(olderRow), model_->record(newerRow)});
+    compareRecords({model_->record(olderRow), model_->record(newerRow)});
+    return true;
+}
+
+bool HistoryController::showRun(int row) {
+    if (row < 0 || row >= model_->rowCount()) return false;
+    compareRecords({model_->record(row)});
     return true;
 }
 
 bool HistoryController::reopen(int row) {
     if (row < 0 || row >= model_->rowCount()) return false;
-    request({model_->record(row)});
+    Request r = request({model_->record(row)});
+    if (r.loading()) {
+        pendingReopen_ = std::move(r);
+        return true;
+    }
+    pendingReopen_.reset();
+    Q_EMIT reopened(r.sides[0].run);
     return true;
 }
 
-void HistoryController::request(std::vector<RunRecord> records) {
+bool HistoryController::Request::loading() const {
+    return std::any_of(sides.begin(), sides.end(), [](const Side& s) { return s.loading; });
+}
+
+HistoryController::Request HistoryController::request(std::vector<RunRecord> records) {
     Request r;
     for (RunRecord& rec : records) {
         Side side;
-        side.record = std::move(rec);
-        const ArchivedRun* kept = archive_.find(side.record.id);
+        ReopenedRun& run = side.run;
+        run.record = std::move(rec);
+        const ArchivedRun* kept = archive_.find(run.record.id);
         // The archive releases old runs' frames to stay in its budget: such a run is
         // read from disk, where its frames are.
-        if (kept && (!kept->frames.isEmpty() || side.record.frames == 0)) {
-            side.run = *kept;
-        } else if (side.record.id.isEmpty()) {
-            side.missing = tr("recorded by an older TileScope, which kept the numbers of a run only");
-        } else if (saveErrors_.contains(side.record.id)) {
-            if (kept) side.run = *kept;
-            side.missing = saveErrors_.value(side.record.id);
+        if (kept && (!kept->frames.isEmpty() || run.record.frames == 0)) {
+            run.run = *kept;
+        } else if (run.record.id.isEmpty()) {
+            run.missing = tr("recorded by an older TileScope, which kept the numbers of a run only");
+        } else if (saveErrors_.contains(run.record.id)) {
+            if (kept) run.run = *kept;
+            run.missing = saveErrors_.value(run.record.id);
         } else {
             side.loading = true;
-            store_->load(side.record.id);
+            store_->load(run.record.id);
         }
         r.sides.push_back(std::move(side));
     }
+    return r;
+}
+
+void HistoryController::compareRecords(std::vector<RunRecord> records) {
+    Request r = request(std::move(records));
     tabs_->setCurrentWidget(compareView_);
-    const bool waiting = std::any_of(r.sides.begin(), r.sides.end(), [](const Side& s) { return s.loading; });
-    if (!waiting) {
-        pending_.reset();
+    if (!r.loading()) {
+        pendingCompare_.reset();
         show(r);
         return;
     }
-    pending_ = std::move(r);
-    compareView_->showLoading(pending_->sides[0].record, pending_->sides.size() > 1 ? &pending_->sides[1].record : nullptr);
+    pendingCompare_ = std::move(r);
+    const auto& sides = pendingCompare_->sides;
+    compareView_->showLoading(sides[0].run.record, sides.size() > 1 ? &sides[1].run.record : nullptr);
 }
 
 void HistoryController::onLoaded(const QString& id, const LoadedRun& loaded) {
     if (loaded.ok()) archive_.keep(loaded.run);  // the next compare of it is instant
-    if (!pending_) return;
-    for (Side& side : pending_->sides) {
-        if (!side.loading || side.record.id != id) continue;
-        side.loading = false;
-        if (loaded.ok()) {
-            side.run = loaded.run;
-        } else {
-            // What the archive still has (a trace without frames) beats nothing.
-            if (const ArchivedRun* kept = archive_.find(id)) side.run = *kept;
-            side.missing = loaded.error;
+    for (std::optional<Request>* pending : {&pendingCompare_, &pendingReopen_}) {
+        if (!*pending) continue;
+        for (Side& side : (*pending)->sides) {
+            if (!side.loading || side.run.record.id != id) continue;
+            side.loading = false;
+            if (loaded.ok()) {
+                side.run.run = loaded.run;
+            } else {
+                // What the archive still has (a trace without frames) beats nothing.
+                if (const ArchivedRun* kept = archive_.find(id)) side.run.run = *kept;
+                side.run.missing = loaded.error;
+            }
         }
     }
-    if (std::any_of(pending_->sides.begin(), pending_->sides.end(), [](const Side& s) { return s.loading; })) return;
-    const Request r = std::move(*pending_);
-    pending_.reset();
-    show(r);
+    if (pendingCompare_ && !pendingCompare_->loading()) {
+        const Request r = std::move(*pendingCompare_);
+        pendingCompare_.reset();
+        show(r);
+    }
+    if (pendingReopen_ && !pendingReopen_->loading()) {
+        const ReopenedRun run = std::move(pendingReopen_->sides[0].run);
+        pendingReopen_.reset();
+        Q_EMIT reopened(run);
+    }
 }
 
 void HistoryController::show(const Request& r) {
-    const auto run = [](const Side& s) { return s.run ? &*s.run : nullptr; };
+    const auto run = [](const Side& s) { return s.run.run ? &*s.run.run : nullptr; };
+    const ReopenedRun& a = r.sides[0].run;
     if (r.sides.size() == 1) {
-        compareView_->setRun(r.sides[0].record, run(r.sides[0]), r.sides[0].missing);
+        compareView_->setRun(a.record, run(r.sides[0]), a.missing);
     } else {
-        compareView_->setRuns(r.sides[0].record, run(r.sides[0]), r.sides[1].record, run(r.sides[1]), r.sides[0].missing,
-                              r.sides[1].missing);
+        const ReopenedRun& b = r.sides[1].run;
+        compareView_->setRuns(a.record, run(r.sides[0]), b.record, run(r.sides[1]), a.missing, b.missing);
     }
     tabs_->setCurrentWidget(compareView_);
     Q_EMIT shown();

@@ -3,11 +3,13 @@
 // RunHistoryModel, a RunArchive entry while it is among the newest few (trace and
 // frames in memory, the fast path) and a folder of the RunStore on disk (written off the
 // GUI thread, kept across sessions up to the store's limits). The "Run history" tab
-// lists the rows; its Compare and Reopen show runs in the "Compare runs" tab, from the
-// archive when it still holds them, else read back from disk (off the GUI thread; the
-// tab says so meanwhile). Deleting a row deletes the run's folder too.
+// lists the rows; its Compare shows two runs in the "Compare runs" tab, and reopen()
+// fetches one run for the main window's own views (RunReopener shows it there). Runs
+// come from the archive when it still holds them, else are read back from disk (off the
+// GUI thread; the Compare tab says so meanwhile). Deleting a row deletes its folder too.
 #include "async_run_store.h"
 #include "decode_worker.h"
+#include "reopened_run.h"
 #include "run_archive.h"
 #include "run_history_model.h"
 
@@ -51,9 +53,14 @@ public:
     // to it; false for a row that does not exist. Runs the archive no longer holds are
     // read from disk first: shown() says when the tab has them.
     bool compare(int olderRow, int newerRow);
-    // The same for one run (History > Reopen).
+    // The same for one run alone (B hidden).
+    bool showRun(int row);
+    // History > Reopen: fetches row `row`'s run for the main window; reopened() brings it,
+    // at once when the archive holds it, else once read from disk. A reopen still
+    // loading is replaced by the next one. False for a row that does not exist.
     bool reopen(int row);
-    bool isLoading() const { return pending_.has_value(); }
+    bool isLoading() const { return pendingCompare_.has_value() || pendingReopen_.has_value(); }
+    bool isReopening() const { return pendingReopen_.has_value(); }  // a reopen waits for the disk
 
     HistoryPanel* panel() const { return panel_; }
     RunCompareView* compareView() const { return compareView_; }
@@ -61,20 +68,22 @@ public:
     AsyncRunStore* runStore() const { return store_; }
 
 Q_SIGNALS:
-    // The Compare runs tab shows what the last compare()/reopen() asked for.
+    // The Compare runs tab shows what the last compare()/showRun() asked for.
     void shown();
+    // What the last reopen() asked for: the row, its trace and frames or why not.
+    void reopened(const tsui::ReopenedRun& run);
 
 private:
     struct Side {
-        RunRecord record;
-        std::optional<ArchivedRun> run;  // from the archive or the disk
-        QString missing;                 // why not, when not
+        ReopenedRun run;  // the row, and its data from the archive or the disk, or why not
         bool loading = false;
     };
     struct Request {
-        std::vector<Side> sides;  // A (and B)
+        std::vector<Side> sides;  // A (and B); one for a reopen
+        bool loading() const;
     };
-    void request(std::vector<RunRecord> records);
+    Request request(std::vector<RunRecord> records);  // starts the disk reads it needs
+    void compareRecords(std::vector<RunRecord> records);
     void onLoaded(const QString& id, const LoadedRun& loaded);
     void show(const Request& r);
 
@@ -84,7 +93,8 @@ private:
     RunCompareView* compareView_ = nullptr;
     RunArchive archive_;
     AsyncRunStore* store_ = nullptr;
-    std::optional<Request> pending_;    // waiting for disk reads
+    std::optional<Request> pendingCompare_;  // waiting for disk reads
+    std::optional<Request> pendingReopen_;
     QHash<QString, QString> saveErrors_;  // runs whose payload could not be written, and why
 };
 

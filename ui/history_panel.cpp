@@ -42,8 +42,10 @@ HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(pa
     reopenButton_ = new QPushButton(tr("Reopen"), this);
     reopenButton_->setObjectName(QStringLiteral("historyReopenButton"));
     reopenButton_->setEnabled(false);
-    reopenButton_->setToolTip(tr("Show the selected run's timeline and frames again in Compare runs (also a "
-                                 "double-click); runs of earlier sessions are read back from disk"));
+    reopenTip_ = tr("Bring the selected run back into the main window (also a double-click): its frames with "
+                    "its tile grid, timeline, memory graph, numbers and File > Export, its settings shown "
+                    "read-only; runs of earlier sessions are read back from disk");
+    reopenButton_->setToolTip(reopenTip_);
     bar->addWidget(delete_);
     bar->addWidget(reopenButton_);
     bar->addWidget(compareButton_);
@@ -69,7 +71,7 @@ void HistoryPanel::onSelection() {
     const QModelIndexList rows = table_->selectionModel()->selectedRows();
     delete_->setEnabled(!rows.isEmpty());
     compareButton_->setEnabled(rows.size() == 2);
-    reopenButton_->setEnabled(rows.size() == 1);
+    reopenButton_->setEnabled(rows.size() == 1 && reopenAllowed_);
     compare_->setText(rows.size() == 2 ? comparison() : tr("Select two runs to compare them."));
 }
 
@@ -82,9 +84,15 @@ bool HistoryPanel::requestCompare() {
     return true;
 }
 
+void HistoryPanel::setReopenAllowed(bool allowed, const QString& why) {
+    reopenAllowed_ = allowed;
+    reopenButton_->setToolTip(allowed || why.isEmpty() ? reopenTip_ : why);
+    onSelection();
+}
+
 bool HistoryPanel::requestReopen() {
     const QModelIndexList rows = table_->selectionModel()->selectedRows();
-    if (rows.size() != 1) return false;
+    if (rows.size() != 1 || !reopenAllowed_) return false;
     Q_EMIT reopenRequested(rows[0].row());
     return true;
 }

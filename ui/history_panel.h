@@ -1,8 +1,8 @@
 #pragma once
 // The run history tab: the RunHistoryModel as a table; Delete removes the selected runs,
 // selecting exactly two shows their time and memory differences, and Compare asks for
-// the full comparison: timelines and frame diff. Reopen (or a double-click) asks to show
-// one run's timeline and frames again.
+// the full comparison: timelines and frame diff. Reopen (or a double-click) asks to bring
+// one run back into the main window's views (off while a decode runs).
 #include <QWidget>
 
 class QLabel;
@@ -24,6 +24,10 @@ public:
     bool requestCompare();
     // Emits reopenRequested for the selected run; false unless exactly one is.
     bool requestReopen();
+    // Reopen replaces the main views: the window turns it off while a run is in progress
+    // (`why` becomes the button's tooltip). A double-click still asks; the window refuses.
+    void setReopenAllowed(bool allowed, const QString& why = QString());
+    bool reopenAllowed() const { return reopenAllowed_; }
 
 Q_SIGNALS:
     void compareRequested(int olderRow, int newerRow);
@@ -38,6 +42,8 @@ private:
     QPushButton* compareButton_ = nullptr;
     QPushButton* reopenButton_ = nullptr;
     QLabel* compare_ = nullptr;
+    bool reopenAllowed_ = true;
+    QString reopenTip_;
 };
 
 }  // namespace tsui

@@ -7,6 +7,7 @@
 #include "prediction.h"
 #include "preview_panel.h"
 #include "run_history_model.h"
+#include "run_reopener.h"
 #include "settings_panel.h"
 #include "span_stats_model.h"
 #include "timeline_plottable.h"
@@ -61,6 +62,7 @@ MainWindow::MainWindow(QWidget* parent, const QString& historyFile) : QMainWindo
     exporter_ = new ExportController(this, this);
     exporter_->installMenu(menuBar(), statusBar());
     connect(this, &MainWindow::runStarted, exporter_, &ExportController::clear);
+    reopener_ = new RunReopener(this);  // after the views and the exporter it fills
     setWindowTitle(QStringLiteral("TileScope"));
     onSettingsChanged();
     if (!history_->lastError().isEmpty()) showStatus(history_->lastError());
@@ -363,12 +365,10 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
 void MainWindow::recordRun(const RunOutcome& outcome) {
     // The memory graph's peak when a sampler fed it; else the RSS seen at progress reports.
     const std::int64_t peak = memory_->peakBytes() > 0 ? static_cast<std::int64_t>(memory_->peakBytes()) : outcome.peakRssBytes;
-    const QString latents = settings_->latentsPath().isEmpty() ? tr("(in memory)") : settings_->latentsPath();
+    const QString latents = settings_->latentsLabel().isEmpty() ? tr("(in memory)") : settings_->latentsLabel();  // a reopen names its exports after it
     historyCtl_->record(makeRunRecord(runSettings_, outcome, vaeSource(), latents, runMemoryText_, peak), feed_->store(),
                         feed_->origin(), previewFrames(*preview_));
 }
-
-// ------------------------------------------------------------------------ misc
 
 int MainWindow::frameCount() const {
     return preview_->frameCount();

@@ -5,7 +5,8 @@
 // widget holding the live timeline with the memory graph under it, the statistics of a
 // selected time range, and the run history. Decodes run on a DecodeWorker thread; the
 // window only reacts to its queued signals and polls the run's TraceStore on a timer, so
-// the event loop keeps running during a decode.
+// the event loop keeps running during a decode. History > Reopen brings a kept run back
+// into these views (RunReopener).
 #include "decode_worker.h"
 
 #include "decode/decode_settings.h"
@@ -33,6 +34,7 @@ class HistoryController;
 class MemoryView;
 class PreviewPanel;
 class RunHistoryModel;
+class RunReopener;
 class SettingsPanel;
 class TimelineView;
 class TraceFeed;
@@ -70,6 +72,9 @@ public:
     HistoryController* historyController() const { return historyCtl_; }  // history + compare tabs
     QTabWidget* tabs() const { return tabs_; }
     ExportController* exporter() const { return exporter_; }  // File > Export
+    RunReopener* reopener() const { return reopener_; }        // History > Reopen into these views
+    QLabel* resultLabel() const { return resultLabel_; }       // the last run's numbers
+    QProgressBar* progressBar() const { return progressBar_; }
 
 public Q_SLOTS:
     bool startRun();   // false (with a status message) when refused
@@ -118,6 +123,7 @@ private:
     // finishes late) must not replace it; a settings problem or the next run does.
     bool resultShown_ = false;
     ExportController* exporter_ = nullptr;
+    RunReopener* reopener_ = nullptr;
 };
 
 }  // namespace tsui

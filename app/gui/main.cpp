@@ -5,11 +5,13 @@
 //   tilescope ... --tiling MODE --tile PX --overlap PX --seam-check --view MODE --gain G (preview overlays)
 //   tilescope ... --run --compare-tiling MODE (a second run, then Compare runs on the two)
 //   tilescope ... --color-scheme light|dark|system
+//   tilescope ... --reopen-last (the history's newest run back in the main views, for --screenshot)
 #include "color_scheme.h"
 #include "history_controller.h"
 #include "main_window.h"
 #include "preview_panel.h"
 #include "run_compare_view.h"
+#include "run_reopener.h"
 #include "timeline_bench.h"
 #include "timeline_view.h"
 
@@ -92,6 +94,9 @@ struct Options {
                                    QStringLiteral("light or dark: force that palette (Fusion style); system (default): "
                                                   "follow the desktop."),
                                    QStringLiteral("SCHEME")};
+    QCommandLineOption reopenLast{QStringLiteral("reopen-last"),
+                                  QStringLiteral("Reopen the run history's newest run in the main window at launch, as "
+                                                 "History > Reopen does (for --screenshot; not with --run).")};
 
     void addTo(QCommandLineParser& parser) const {
         parser.setApplicationDescription(
@@ -99,7 +104,7 @@ struct Options {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({demo, demoModel, vae, latents, run, screenshot, quit, selectRange, benchTimeline});
-        parser.addOptions({tiling, tile, overlap, seamCheck, view, gain, compareTiling, colorScheme});
+        parser.addOptions({tiling, tile, overlap, seamCheck, view, gain, compareTiling, colorScheme, reopenLast});
     }
 };
 
@@ -197,6 +202,11 @@ int main(int argc, char** argv) {
     if (!compareMode.isEmpty() && compareMode != QLatin1String("off") && compareMode != QLatin1String("blend") &&
         compareMode != QLatin1String("exact")) {
         std::fprintf(stderr, "tilescope: --compare-tiling: '%s' is not off, blend or exact\n", qPrintable(compareMode));
+        return 2;
+    }
+
+    if (parser.isSet(opts.reopenLast) && parser.isSet(opts.run)) {
+        std::fprintf(stderr, "tilescope: --reopen-last cannot be combined with --run (a reopen never replaces a run)\n");
         return 2;
     }
 
@@ -326,6 +336,17 @@ int main(int argc, char** argv) {
         QTimer::singleShot(0, &window, [&] {
             if (!window.startRun()) {
                 std::fprintf(stderr, "tilescope: --run: %s\n", qPrintable(window.statusText()));
+                finish(false);
+            }
+        });
+    } else if (parser.isSet(opts.reopenLast)) {
+        QObject::connect(window.reopener(), &tsui::RunReopener::reopened, &window, [&] {
+            QTimer::singleShot(200, &window, [&] { finish(startupError.isEmpty()); });  // let it paint
+        });
+        QTimer::singleShot(0, &window, [&] {
+            if (window.history()->rowCount() == 0 || !window.reopener()->reopen(0)) {
+                std::fprintf(stderr, "tilescope: --reopen-last: %s\n",
+                             window.history()->rowCount() == 0 ? "the run history is empty" : qPrintable(window.statusText()));
                 finish(false);
             }
         });

@@ -7,6 +7,7 @@
 #include "history_panel.h"
 #include "main_window.h"
 #include "run_compare_view.h"
+#include "run_reopener.h"
 #include "run_history_model.h"
 #include "run_store.h"
 #include "seam_heatmap.h"
@@ -109,13 +110,13 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 5, 10000);
         QVERIFY(!saved.at(0).at(1).toString().isEmpty());
         QSignalSpy shown2(&ctl2, &HistoryController::shown);
-        QVERIFY(ctl2.reopen(4));  // the oldest: not in memory, never on disk
+        QVERIFY(ctl2.showRun(4));  // the oldest: not in memory, never on disk
         QCOMPARE(shown2.size(), 1);  // nothing to wait for
         QVERIFY(!ctl2.isLoading());
         QVERIFY2(ctl2.compareView()->message().startsWith(QStringLiteral("Run: its trace and frames could not be written to disk: ")),
                  qPrintable(ctl2.compareView()->message()));
         QCOMPARE(ctl2.compareView()->frameCount(), 0);
-        QVERIFY(ctl2.reopen(0));  // the newest is still in memory
+        QVERIFY(ctl2.showRun(0));  // the newest is still in memory
         QVERIFY2(ctl2.compareView()->message().isEmpty(), qPrintable(ctl2.compareView()->message()));
         QCOMPARE(ctl2.compareView()->frameCount(), 2);
     }
@@ -185,14 +186,22 @@ void TestHistorySessions::newSessionReopensAndComparesEarlierRuns() {
     view->showFrame(4);
     QCOMPARE(view->displayedImage(), framesB[4]);
 
-    // Reopen through the history tab: one run, its timeline and frames (now cached).
+    // Reopen through the history tab: the run back in the main window's views (now cached).
     HistoryPanel* panel = ctl->panel();
     auto* reopen = panel->findChild<QPushButton*>(QStringLiteral("historyReopenButton"));
     QVERIFY(reopen && !reopen->isEnabled());
     panel->table()->selectionModel()->select(w.history()->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
     QVERIFY(reopen->isEnabled());
-    shown.clear();
+    QSignalSpy reopened(w.reopener(), &RunReopener::reopened);
     QTest::mouseClick(reopen, Qt::LeftButton);
+    QVERIFY(reopened.wait(10000));  // from the archive, through a queued signal
+    QCOMPARE(w.traceFeed()->store()->size(), spansA);
+    QCOMPARE(w.frameCount(), 5);
+    QCOMPARE(w.frame(2), framesA[2]);
+
+    // One run alone in the Compare runs tab.
+    shown.clear();
+    QVERIFY(ctl->showRun(1));
     QCOMPARE(shown.size(), 1);  // from the archive: at once
     QVERIFY(view->isSingle());
     QVERIFY2(view->message().isEmpty(), qPrintable(view->message()));
@@ -205,7 +214,7 @@ void TestHistorySessions::newSessionReopensAndComparesEarlierRuns() {
     QVERIFY(disk.remove(idA));
     MainWindow third(nullptr, file);
     QSignalSpy shown3(third.historyController(), &HistoryController::shown);
-    QVERIFY(third.historyController()->reopen(1));
+    QVERIFY(third.historyController()->showRun(1));
     QVERIFY(shown3.wait(20000));
     RunCompareView* v3 = third.historyController()->compareView();
     QVERIFY2(v3->message().startsWith(QStringLiteral("Run: its trace and frames are not on disk")), qPrintable(v3->message()));
