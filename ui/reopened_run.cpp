@@ -31,10 +31,10 @@ std::optional<QRect> parseRect(const std::string& text) {
     return QRect(m.captured(3).toInt(), m.captured(4).toInt(), m.captured(1).toInt(), m.captured(2).toInt());
 }
 
+// An argument's value, "" when the span has none.
 std::string argOf(const ts::TraceEvent& e, const char* key) {
-    for (const auto& [k, v] : e.args)
-        if (k == key) return v;
-    return {};
+    const std::string* v = e.arg(key);
+    return v ? *v : std::string();
 }
 
 }  // namespace

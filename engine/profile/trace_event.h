@@ -32,6 +32,13 @@ struct TraceEvent {
     double value = 0;             // counters
     std::uint64_t flowId = 0;     // flows: CPU launch -> GPU kernel (CUPTI correlation id)
     std::vector<std::pair<std::string, std::string>> args;  // shapes, dtype, grid/block, bytes, FLOPs, tile id
+
+    // The value of argument `key`, or null when the event has none.
+    const std::string* arg(const char* key) const {
+        for (const auto& [k, v] : args)
+            if (k == key) return &v;
+        return nullptr;
+    }
 };
 
 // Where sources append. Appends are cheap and thread-safe; readers take snapshots

@@ -30,12 +30,6 @@ std::map<Track, std::vector<const TraceEvent*>> spansByTrack(const TraceStore::S
 
 std::int64_t endOf(const TraceEvent& e) { return e.startNs + e.durationNs; }
 
-const std::string* argOf(const TraceEvent& e, const char* key) {
-    for (const auto& [k, v] : e.args)
-        if (k == key) return &v;
-    return nullptr;
-}
-
 // Top-level op spans of one track (not nested in another op).
 std::vector<const TraceEvent*> topLevel(const std::vector<const TraceEvent*>& ops) {
     std::vector<const TraceEvent*> out;
@@ -163,8 +157,8 @@ nlohmann::json analyzeMemory(const TraceStore::Snapshot& snapshot) {
             m["peak_time_s"] = (e.startNs - origin) / 1e9;
             m.erase("op");
             m.erase("inner_op");
-            if (const std::string* op = argOf(e, "op")) m["op"] = *op;
-            if (const std::string* op = argOf(e, "inner_op")) m["inner_op"] = *op;
+            if (const std::string* op = e.arg("op")) m["op"] = *op;
+            if (const std::string* op = e.arg("inner_op")) m["inner_op"] = *op;
         }
     }
     nlohmann::json json = nlohmann::json::object();
@@ -182,7 +176,7 @@ nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, double runSeco
     std::map<std::string, std::pair<double, std::int64_t>> byStage;  // name -> (flops, stage ns)
     std::vector<std::string> stageOrder;
     auto flopsOf = [](const TraceEvent& e) {
-        const std::string* f = argOf(e, "flops");
+        const std::string* f = e.arg("flops");
         return f ? std::strtod(f->c_str(), nullptr) : 0.0;
     };
     for (const auto& [track, ops] : opsByTrack)
