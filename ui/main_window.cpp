@@ -8,6 +8,7 @@
 #include "preview_panel.h"
 #include "run_history_model.h"
 #include "run_reopener.h"
+#include "run_text.h"
 #include "settings_panel.h"
 #include "span_stats_model.h"
 #include "timeline_plottable.h"
@@ -35,17 +36,6 @@
 #include <algorithm>
 
 namespace tsui {
-
-namespace {
-
-QString secondsText(double s) {
-    if (s < 0) return QStringLiteral("?");
-    if (s < 10) return QString::number(s, 'f', 2) + QStringLiteral(" s");
-    if (s < 120) return QString::number(s, 'f', 1) + QStringLiteral(" s");
-    return QString::number(s / 60.0, 'f', 1) + QStringLiteral(" min");
-}
-
-}  // namespace
 
 MainWindow::MainWindow(QWidget* parent, const QString& historyFile) : QMainWindow(parent) {
     store_ = new QSettings(QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) +
@@ -329,14 +319,7 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
         progressBar_->setFormat(tr("%v / %m frames"));
         progressBar_->setRange(0, std::max(1, n));
         progressBar_->setValue(n);
-        const double fps = outcome.decodeSeconds > 0 ? n / outcome.decodeSeconds : 0;
-        text = tr("Decoded %1 frames in %2 (network %3, %4 frames/s)")
-                   .arg(n)
-                   .arg(secondsText(outcome.wallSeconds))
-                   .arg(secondsText(outcome.decodeSeconds))
-                   .arg(fps, 0, 'f', 2);
-        const QImage first = preview_->frame(0);
-        if (!first.isNull()) text += tr(", %1×%2 px").arg(first.width()).arg(first.height());
+        text = decodedText(n, outcome.wallSeconds, outcome.decodeSeconds) + frameSizeText(preview_->frame(0).size());
         if (outcome.seamSkipped)
             text += tr(". Seam check skipped: tiling is off, so the run is its own untiled reference (PSNR ∞, max |Δ| 0)");
         break;

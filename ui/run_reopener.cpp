@@ -6,6 +6,7 @@
 #include "main_window.h"
 #include "memory_view.h"
 #include "preview_panel.h"
+#include "run_text.h"
 #include "settings_panel.h"
 #include "trace_feed.h"
 
@@ -22,10 +23,6 @@ namespace tsui {
 
 namespace {
 
-QString seconds(double s) {
-    return s >= 120 ? QObject::tr("%1 min").arg(s / 60.0, 0, 'f', 1) : QObject::tr("%1 s").arg(s, 0, 'f', s < 10 ? 2 : 1);
-}
-
 // "cpu fp32 blend 32/8 px ×1 (--opt pad-in-place, frame-split)": the history's settings
 // text and the --opt switches, spaced so that a long list wraps.
 QString settingsLine(const RunRecord& r) {
@@ -36,14 +33,12 @@ QString settingsLine(const RunRecord& r) {
 
 // The result line of a run that just finished, from its history row.
 QString resultLine(const RunRecord& r, const QSize& frameSize) {
-    QString text = r.status == QLatin1String("done") ? QObject::tr("Decoded %1 frames in %2").arg(r.frames).arg(seconds(r.wallSeconds))
+    QString text = r.status == QLatin1String("done") ? decodedText(r.frames, r.wallSeconds, r.decodeSeconds)
                                                      : QObject::tr("%1 after %2 (%3 frames decoded)")
                                                            .arg(r.status.isEmpty() ? QObject::tr("failed") : r.status)
-                                                           .arg(seconds(r.wallSeconds))
+                                                           .arg(secondsText(r.wallSeconds))
                                                            .arg(r.frames);
-    if (r.status == QLatin1String("done") && r.decodeSeconds > 0)
-        text += QObject::tr(" (network %1, %2 frames/s)").arg(seconds(r.decodeSeconds)).arg(r.frames / r.decodeSeconds, 0, 'f', 2);
-    if (frameSize.isValid()) text += QObject::tr(", %1×%2 px").arg(frameSize.width()).arg(frameSize.height());
+    text += frameSizeText(frameSize);
     if (r.peakBytes > 0) text += QObject::tr(", peak %1").arg(QString::fromStdString(ts::formatBytes(r.peakBytes)));
     if (r.gflops() > 0) text += QObject::tr(", %1 GFLOP/s").arg(r.gflops(), 0, 'f', 2);
     return text;
