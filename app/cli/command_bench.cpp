@@ -222,8 +222,9 @@ int commandBench(const std::vector<std::string>& argv) {
             result["profile"] = recorded;
             // The caching allocator's peaks (weights included), where the memory source ran
             // on CUDA: what torch.cuda.max_memory_allocated/reserved would say.
-            for (const char* key : {"device_peak_allocated_bytes", "device_peak_reserved_bytes"})
-                if (recorded.contains(key)) result[std::string(key).substr(7)] = recorded[key];
+            for (const auto& [from, to] : {std::pair{"device_peak_allocated_bytes", "peak_allocated_bytes"},
+                                           std::pair{"device_peak_reserved_bytes", "peak_reserved_bytes"}})
+                if (recorded.contains(from)) result[to] = recorded[from];
         }
         std::cout << result.dump() << std::endl;
     }

@@ -45,8 +45,9 @@ c10::Device prepareDevice(const DecodeSettings& s) {
     // runs are reproducible.
     at::globalContext().setBenchmarkCuDNN(device.is_cuda() && s.graph.cudnnBenchmark);
     // The allocator's cap is process state: set (or lifted) on every CUDA run, so a run
-    // never inherits an earlier run's --simulate-vram (GUI, bench sweeps).
-    if (device.is_cuda() && (s.simulateVramBytes > 0 || cudaAllocatorControlAvailable())) {
+    // never inherits an earlier run's --simulate-vram (GUI, bench sweeps). validate()
+    // refused a cap where the allocator cannot be controlled.
+    if (device.is_cuda() && cudaAllocatorControlAvailable()) {
         const std::string why = limitDeviceMemory(device.index(), s.simulateVramBytes);
         // Lifting a cap that could not be set is no reason to fail a run; setting one is.
         if (!why.empty() && s.simulateVramBytes > 0) throwRuntime("--simulate-vram: cannot cap " + device.str() + ": " + why);
