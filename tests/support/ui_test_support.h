@@ -77,4 +77,16 @@ inline RunOutcome runToEnd(MainWindow& w, int timeoutMs = 300000) {
     return outcomeOf(finished);
 }
 
+// Two runs for the history and compare suites: untiled, then blend tiles of 32/8 px (so
+// the second trace holds tile spans). Empty when both finished, else what went wrong.
+inline QString runUntiledThenBlend(MainWindow& w) {
+    setTiling(w, QStringLiteral("off"), 256, 32);
+    const RunOutcome first = runToEnd(w);
+    if (first.status != RunOutcome::Status::Done) return QStringLiteral("untiled run: ") + first.message;
+    setTiling(w, QStringLiteral("blend"), 32, 8);
+    const RunOutcome second = runToEnd(w);
+    if (second.status != RunOutcome::Status::Done) return QStringLiteral("blend run: ") + second.message;
+    return {};
+}
+
 }  // namespace tsui::test

@@ -134,12 +134,8 @@ void TestHistorySessions::newSessionReopensAndComparesEarlierRuns() {
     {
         MainWindow w(nullptr, file);
         QVERIFY(test::openDemoAndProbe(w, demo_, latents));
-        test::setTiling(w, QStringLiteral("off"), 256, 32);
-        const RunOutcome first = test::runToEnd(w);
-        QVERIFY2(first.status == RunOutcome::Status::Done, qPrintable(first.message));
-        test::setTiling(w, QStringLiteral("blend"), 32, 8);
-        const RunOutcome second = test::runToEnd(w);
-        QVERIFY2(second.status == RunOutcome::Status::Done, qPrintable(second.message));
+        const QString failed = test::runUntiledThenBlend(w);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
         idA = w.history()->record(1).id;
         idB = w.history()->record(0).id;
         const RunArchive& archive = w.historyController()->archive();

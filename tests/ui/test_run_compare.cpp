@@ -271,12 +271,8 @@ private Q_SLOTS:
             MainWindow w(nullptr, file);
             w.show();
             QVERIFY(test::openDemoAndProbe(w, demo_, latents));
-            test::setTiling(w, QStringLiteral("off"), 256, 32);
-            const RunOutcome first = test::runToEnd(w);
-            QVERIFY2(first.status == RunOutcome::Status::Done, qPrintable(first.message));
-            test::setTiling(w, QStringLiteral("blend"), 32, 8);
-            const RunOutcome second = test::runToEnd(w);
-            QVERIFY2(second.status == RunOutcome::Status::Done, qPrintable(second.message));
+            const QString failed = test::runUntiledThenBlend(w);
+            QVERIFY2(failed.isEmpty(), qPrintable(failed));
             QCOMPARE(w.history()->rowCount(), 2);
             QCOMPARE(w.historyController()->archive().size(), 2);
 
