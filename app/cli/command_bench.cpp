@@ -4,6 +4,7 @@
 #include "trace_outputs.h"
 
 #include "core/error.h"
+#include "core/blas_library.h"
 #include "core/host_allocator.h"
 #include "core/process_memory.h"
 #include "decode/decoder_run.h"
@@ -141,6 +142,8 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"peak_rss_is_per_run", peakIsPerRun},
         // Idempotent: says how malloc is set up for this run (core/host_allocator.h).
         {"host_allocator", configureHostAllocator()},
+        // Which BLAS the attention's matrix products ran on (core/blas_library.h).
+        {"blas", currentBlasLibrary().describe()},
         {"macs", stats.macs},
         {"arena_bytes", stats.arenaBytes},
         {"macs_vs_untiled", double(stats.macs) / double(estimateDecodeCost(cfg, latents.size(1), latents.size(2), latents.size(3), 4).macs)},
@@ -193,6 +196,7 @@ int commandBench(const std::vector<std::string>& argv) {
         throwUsage("--trace, --csv, --summary and --report profile a single configuration; this sweep has " +
                    std::to_string(configs.size()) + " (run one configuration per call)");
     const std::string vaePath = args.get("vae", "builtin:wan2.1");
+    warnIfReferenceBlas(configs.front());
 
     const auto t0 = std::chrono::steady_clock::now();
     const WanVae model = WanVae::load(vaePath, VaeParts::Decoder);

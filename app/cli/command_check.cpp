@@ -37,6 +37,7 @@ int commandCheck(const std::vector<std::string>& argv) {
     flags.insert(settingsFlags().begin(), settingsFlags().end());
     const CliArgs args("check", argv, flags, {"json", "tf32"});
     const DecodeSettings settings = settingsFrom(args);
+    warnIfReferenceBlas(settings);
     const std::string casePath = args.require("case");
     const NamedTensors c = readSafetensors(casePath);
     if (!c.count("latents") || !c.count("video")) throwInput(casePath + ": a check case needs tensors 'latents' and 'video'");

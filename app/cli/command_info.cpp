@@ -1,6 +1,7 @@
 // info: what a checkpoint holds and what a decode of a given latent shape will cost.
 #include "commands.h"
 
+#include "core/blas_library.h"
 #include "core/error.h"
 #include "io/latents_reader.h"
 #include "model/cost_model.h"
@@ -29,7 +30,8 @@ int commandInfo(const std::vector<std::string>& argv) {
                          {"temporal_downsample", cfg.temporalDownsample}}},
                        {"parameters",
                         {{"decoder", model.parameterCount(VaeParts::Decoder)},
-                         {"encoder", model.parameterCount(VaeParts::Encoder)}}}};
+                         {"encoder", model.parameterCount(VaeParts::Encoder)}}},
+                       {"cpu_blas", currentBlasLibrary().describe()}};
     std::vector<long> shape;
     if (args.has("latents")) {
         const at::Tensor latents = readLatents(args.require("latents"));
@@ -62,7 +64,7 @@ int commandInfo(const std::vector<std::string>& argv) {
     }
     std::cout << vaePath << "\n  " << cfg.describe() << "\n  parameters: decoder "
               << model.parameterCount(VaeParts::Decoder) << ", encoder " << model.parameterCount(VaeParts::Encoder)
-              << "\n";
+              << "\n  CPU BLAS: " << out["cpu_blas"].get<std::string>() << "\n";
     if (out.contains("decode")) {
         const auto& d = out["decode"];
         std::printf("  decode %s -> %s: %.1f GFLOP, estimated peak %.0f MiB (fp32) / %.0f MiB (bf16), untiled, --opt %s\n",

@@ -1,8 +1,11 @@
 #include "commands.h"
 
+#include "core/blas_library.h"
 #include "plan/memory_budget.h"
 
 #include <ATen/Parallel.h>
+
+#include <iostream>
 
 namespace ts::cli {
 
@@ -30,6 +33,12 @@ DecodeSettings settingsFrom(const CliArgs& a) {
     // Loading (weight conversion, built-in weights) runs before the decode sets threads.
     at::set_num_threads(s.effectiveThreads());
     return s;
+}
+
+void warnIfReferenceBlas(const DecodeSettings& settings) {
+    if (!parseDevice(settings.device).is_cpu()) return;
+    const std::string warning = blasWarning(currentBlasLibrary());
+    if (!warning.empty()) std::cerr << "tilescope-cli: warning: " << warning << std::endl;
 }
 
 }  // namespace ts::cli
