@@ -12,6 +12,10 @@ QString tooltipFor(const std::string& name) {
     if (name == "pad-in-place")
         return QObject::tr("RMS norm + SiLU write straight into the next convolution's padded input; only the "
                            "border is zeroed. Exact; saves one full-size copy per convolution.");
+    if (name == "fused-norm")
+        return QObject::tr("RMS norm + SiLU in one pass over each row of the activation (sums in fp32), written "
+                           "straight into the convolution's input instead of four passes (and an fp32 copy in "
+                           "bf16). CPU only; exact to fp32 rounding.");
     if (name == "arena")
         return QObject::tr("Padded convolution inputs are kept per shape and reused across layers, frames and "
                            "tiles. Exact; holds one buffer per shape (on the CPU about 90 MB more at 128x128 "

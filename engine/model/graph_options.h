@@ -8,6 +8,12 @@
 //                    only the border is zeroed, and the causal history is updated in
 //                    place: no separate norm output, no zero-fill pass, no history clone.
 //                    Exact.
+//   fused-norm       RMS norm + SiLU in one pass over each row of the activation, fp32
+//                    sums, written straight to the conv's input (model/fused_norm_silu.h)
+//                    instead of four ATen passes (and, in bf16, an fp32 copy). CPU only
+//                    (CUDA keeps the ATen ops). Exact to fp32 rounding (a polynomial exp).
+//                    Measured (docs/benchmarks/2026-11-26-cpu-fused-norm.md): bf16 decodes
+//                    18-20 % faster at 128x128 and 38 % at 832x480; fp32 2-9 % at 128x128.
 //   arena            padded conv inputs kept per shape and reused across layers, chunks
 //                    and tiles (model/buffer_arena.h): steady state allocates none, and
 //                    with pad-in-place their borders are zeroed once. Exact, but on the CPU
@@ -45,6 +51,7 @@ namespace ts {
 
 struct GraphOptions {
     bool padInPlace = false;
+    bool fusedNorm = false;
     bool arena = false;
     bool frameSplit = false;
     bool cacheBf16 = false;
@@ -54,13 +61,13 @@ struct GraphOptions {
     bool cacheHost = false;
 
     // What `all` (and the default) select: every switch that is exact and measured to
-    // help (pad-in-place, frame-split, channels-last, release-cache); cudnn-benchmark, arena and the
+    // help (pad-in-place, fused-norm, frame-split, channels-last, release-cache); cudnn-benchmark, arena and the
     // lossy cache-bf16 are named explicitly.
     static GraphOptions allExact();
     static GraphOptions none() { return {}; }
 
     bool operator==(const GraphOptions& o) const {
-        return padInPlace == o.padInPlace && arena == o.arena && frameSplit == o.frameSplit && cacheBf16 == o.cacheBf16 &&
+        return padInPlace == o.padInPlace && fusedNorm == o.fusedNorm && arena == o.arena && frameSplit == o.frameSplit && cacheBf16 == o.cacheBf16 &&
                channelsLast == o.channelsLast && cudnnBenchmark == o.cudnnBenchmark &&
                releaseCache == o.releaseCache && cacheHost == o.cacheHost;
     }

@@ -1,6 +1,7 @@
 #include "model/layers.h"
 
 #include "core/error.h"
+#include "model/fused_norm_silu.h"
 
 #include <c10/core/GradMode.h>
 
@@ -174,11 +175,20 @@ at::Tensor causalConv3d(const at::Tensor& x, const at::Tensor& w, const at::Tens
 
 at::Tensor normSiluConv(at::Tensor x, const at::Tensor& gamma, const at::Tensor& w,
                         const at::Tensor& b, CausalHistory* history, ForwardContext& ctx) {
-    if (!ctx.graph.padInPlace || (w.size(2) == 1 && w.size(3) == 1 && w.size(4) == 1))
-        return causalConv3d(rmsNormSilu(x, gamma), w, b, history, ctx);
+    const bool fused = ctx.graph.fusedNorm && fusedNormSiluApplies(x);
+    if (!ctx.graph.padInPlace || (w.size(2) == 1 && w.size(3) == 1 && w.size(4) == 1)) {
+        if (!fused) return causalConv3d(rmsNormSilu(x, gamma), w, b, history, ctx);
+        at::Tensor y = at::empty_like(x);
+        fusedRmsNormSiluInto(x, gamma, y);
+        x.reset();  // dead: freed before the convolution if the caller moved it in
+        return causalConv3d(y, w, b, history, ctx);
+    }
     ctx.checkCancelled();
     PaddedInput p = allocatePadded(x.sizes(), w, x.options(), history && history->frames.defined(), ctx);
-    rmsNormSiluInto(x, gamma, p.frames);
+    if (fused)
+        fusedRmsNormSiluInto(x, gamma, p.frames);
+    else
+        rmsNormSiluInto(x, gamma, p.frames);
     x.reset();  // freed here if the caller moved its reference in
     return convPadded(p, w, b, history, ctx);
 }

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -73,13 +75,22 @@ public:
         return threads_.back().get();
     }
 
+    // An operator's name points into its schema, which lives as long as the process; a
+    // user scope's (the engine's own fused ops, RECORD_USER_SCOPE) into the RecordFunction,
+    // gone when the scope ends: those are copied once per distinct name.
+    const char* stableName(const at::RecordFunction& fn) {
+        if (fn.scope() != at::RecordScope::USER_SCOPE) return fn.name();
+        std::lock_guard<std::mutex> lock(namesMutex_);
+        return userScopeNames_.insert(fn.name()).first->c_str();
+    }
+
     std::unique_ptr<at::ObserverContext> opStarted(const at::RecordFunction& fn) {
         if (!ops_ || stopped_) return nullptr;
         auto ctx = std::make_unique<OpContext>();
         ctx->thread = threadOps();
         CompactRecord& r = ctx->record;
         r.kind = CompactRecord::Kind::Op;
-        r.name = fn.name();
+        r.name = stableName(fn);
         if (!sink_.threadTrack(&r.pid, &r.tid)) {
             r.pid = 0;
             r.tid = ctx->thread->unboundTid;
@@ -192,6 +203,8 @@ private:
     const bool ops_, memory_;
     const std::thread::id owner_;
     std::atomic<bool> stopped_{false};
+    std::mutex namesMutex_;
+    std::set<std::string> userScopeNames_;  // declared before drain_: outlives its records
     RecordDrain drain_;
     std::mutex threadsMutex_;
     std::vector<std::unique_ptr<ThreadOps>> threads_;
@@ -226,7 +239,7 @@ AtenProfiler::AtenProfiler(TraceSink& sink, bool ops, bool memory)
         callback_ = at::addThreadLocalCallback(at::RecordFunctionCallback(onOpStart, onOpEnd)
                                                    .needsInputs(true)
                                                    .needsOutputs(true)
-                                                   .scopes({at::RecordScope::FUNCTION}));
+                                                   .scopes({at::RecordScope::FUNCTION, at::RecordScope::USER_SCOPE}));
 }
 
 AtenProfiler::~AtenProfiler() { stop(); }

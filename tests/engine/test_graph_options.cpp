@@ -52,9 +52,9 @@ private Q_SLOTS:
 
     void parsesNamesAllAndNone() {
         QCOMPARE(toString(parseGraphOptions("none")), std::string("none"));
-        QCOMPARE(toString(parseGraphOptions("all")), std::string("pad-in-place,frame-split,channels-last,release-cache"));
+        QCOMPARE(toString(parseGraphOptions("all")), std::string("pad-in-place,fused-norm,frame-split,channels-last,release-cache"));
         QCOMPARE(toString(parseGraphOptions("all,cache-bf16")),
-                 std::string("pad-in-place,frame-split,cache-bf16,channels-last,release-cache"));
+                 std::string("pad-in-place,fused-norm,frame-split,cache-bf16,channels-last,release-cache"));
         QCOMPARE(toString(parseGraphOptions("cache-bf16,arena,all")), toString(parseGraphOptions("all,arena,cache-bf16")));
         QVERIFY(parseGraphOptions("arena,all").arena);
         QVERIFY(parseGraphOptions("cache-host,all").cacheHost);
@@ -85,6 +85,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("tiling");  // TilingMode
         QTest::newRow("none") << "none" << int(TilingMode::Off);
         QTest::newRow("pad-in-place") << "pad-in-place" << int(TilingMode::Off);
+        QTest::newRow("fused-norm") << "fused-norm" << int(TilingMode::Off);
+        QTest::newRow("fused-norm + pad-in-place") << "fused-norm,pad-in-place" << int(TilingMode::Off);
         QTest::newRow("arena") << "arena" << int(TilingMode::Off);
         QTest::newRow("arena + pad-in-place") << "arena,pad-in-place" << int(TilingMode::Off);
         QTest::newRow("frame-split") << "frame-split" << int(TilingMode::Off);
@@ -95,6 +97,7 @@ private Q_SLOTS:
         QTest::newRow("all, exact 24 px tiles") << "all" << int(TilingMode::Exact);
         QTest::newRow("all + arena, exact 24 px tiles") << "all,arena" << int(TilingMode::Exact);
         QTest::newRow("frame-split, exact 24 px tiles") << "frame-split" << int(TilingMode::Exact);
+        QTest::newRow("fused-norm, exact 24 px tiles") << "fused-norm" << int(TilingMode::Exact);
         // Tiles of uneven sizes give shapes that collide across layer kinds in the arena.
         QTest::newRow("arena + pad-in-place, exact 24 px tiles") << "arena,pad-in-place" << int(TilingMode::Exact);
     }
