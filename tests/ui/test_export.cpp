@@ -291,9 +291,12 @@ private Q_SLOTS:
         // including ATen ops and allocations); what must not happen is that every run's
         // trace and frames stay. The run archive keeps the last 4 runs for Compare, so
         // the early window starts once it is full. RSS swings by ~15 MiB from run to run
-        // (allocator, the kernel's reclaim; single runs 50 MiB under the rest were seen),
-        // so the median of five early runs is compared with the median of the last five,
-        // where a kept run per iteration would add up.
+        // (allocator, the kernel's reclaim; single runs 50 MiB under the rest were seen), and
+        // the process is still growing towards its plateau in the early window on some runs
+        // (per-thread allocator and BLAS buffers of the decode threads: early medians of 410
+        // and 505 MiB against a usual 522-534 were seen, with late medians of 428 and 524), so
+        // the highest of five early runs is compared with the median of the last five, where
+        // a kept run per iteration would add up (seven runs apart).
         QTemporaryDir out;
         QSignalSpy finished(w_.get(), &MainWindow::runFinished);
         std::vector<std::int64_t> earlyRss, lateRss;
@@ -310,8 +313,9 @@ private Q_SLOTS:
             std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
             return v[v.size() / 2];
         };
-        const std::int64_t early = median(earlyRss), late = median(lateRss);
-        qInfo("median RSS, runs 5-9: %.1f MiB, runs 16-20: %.1f MiB", early / 1048576.0, late / 1048576.0);
+        const std::int64_t early = *std::max_element(earlyRss.begin(), earlyRss.end()), late = median(lateRss);
+        qInfo("RSS: highest of runs 5-9 %.1f MiB (median %.1f), median of runs 16-20 %.1f MiB", early / 1048576.0,
+              median(earlyRss) / 1048576.0, late / 1048576.0);
         QVERIFY2(late - early < (std::int64_t(16) << 20), qPrintable(QString::number((late - early) >> 20) + " MiB more"));
         QCOMPARE(QDir(out.path()).entryList({QStringLiteral("f*")}, QDir::Dirs).size(), 20);
         QCOMPARE(QDir(out.path()).entryList({QStringLiteral("*.tmp-*")}, QDir::AllEntries).size(), 0);
