@@ -16,6 +16,10 @@ QString tooltipFor(const std::string& name) {
         return QObject::tr("RMS norm + SiLU in one pass over each row of the activation (sums in fp32), written "
                            "straight into the convolution's input instead of four passes (and an fp32 copy in "
                            "bf16). CPU only; exact to fp32 rounding.");
+    if (name == "skip-zero-history")
+        return QObject::tr("A causal convolution's first frame has only zeros before it, which multiply two of its "
+                           "three time taps: it runs the last tap alone. Exact; a third of the first frame's "
+                           "convolution work and buffers (a single-image decode is all first frame).");
     if (name == "arena")
         return QObject::tr("Padded convolution inputs are kept per shape and reused across layers, frames and "
                            "tiles. Exact; holds one buffer per shape (on the CPU about 90 MB more at 128x128 "

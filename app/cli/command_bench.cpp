@@ -146,7 +146,8 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"blas", currentBlasLibrary().describe()},
         {"macs", stats.macs},
         {"arena_bytes", stats.arenaBytes},
-        {"macs_vs_untiled", double(stats.macs) / double(estimateDecodeCost(cfg, latents.size(1), latents.size(2), latents.size(3), 4).macs)},
+        {"macs_vs_untiled", double(stats.macs) / double(estimateDecodeCost(cfg, latents.size(1), latents.size(2),
+                                                                               latents.size(3), 4, settings.graph).macs)},
         {"gflop", 2.0 * stats.macs / 1e9},
         {"gflops", 2.0 * stats.macs / 1e9 / stats.decodeSeconds}};
     out["peak_device_used_bytes"] = device.is_cuda() ? nlohmann::json(sampler.peakDeviceUsed) : nlohmann::json(nullptr);

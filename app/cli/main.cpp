@@ -50,7 +50,8 @@ settings:
          real out-of-memory errors, tiles are split and retried)
   --tf32 (CUDA fp32: allow TensorFloat-32, faster but ~1e-3 from exact fp32)
   --opt all|none|NAME[,NAME...] graph and memory optimisations (default: all = pad-in-place,
-         fused-norm (CPU: RMS norm + SiLU in one pass), frame-split, channels-last (CUDA),
+         fused-norm (CPU: RMS norm + SiLU in one pass), skip-zero-history (a causal conv's
+         first frame runs one time tap of three), frame-split, channels-last (CUDA),
          release-cache (CUDA: cached blocks handed back after each run)); opt-in: arena (reused padded inputs), cache-bf16 (lossy: causal
          histories in bf16), cache-host (CUDA: causal histories in pinned host memory, copied
          on a side stream), cudnn-benchmark (CUDA: autotuning, slower for these 3-D convs);

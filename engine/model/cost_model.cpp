@@ -16,15 +16,19 @@ struct Walk {
     std::int64_t history = 0;
     bool countHistory = false;  // only the frame that creates a history counts it
     bool historyOnDevice = true;  // cache-host: histories live in host memory
+    bool skipZeroHistory = false;  // the first frame's convs run their last time tap only
 
     void layer(std::int64_t elems) { peakLayer = std::max(peakLayer, elems * elementBytes); }
     std::int64_t historyElementBytes() const { return historyElement > 0 ? historyElement : elementBytes; }
     // 3x3x3 causal conv over a region of `area` pixels; input padded by 2 frames and 1 px.
     void conv3(std::int64_t cin, std::int64_t cout, std::int64_t f, std::int64_t H, std::int64_t W,
                std::int64_t residualElems = 0) {
-        macs += cout * f * H * W * cin * 27;
+        // countHistory marks a causal conv's first frame: zeros in front of it, no history.
+        const bool lastTap = skipZeroHistory && countHistory && f == 1;
+        macs += cout * f * H * W * cin * (lastTap ? 9 : 27);
         const std::int64_t m = splitFrames ? 1 : f;
-        layer(cin * (m + 2) * (H + 2) * (W + 2) + cout * m * H * W + (splitFrames ? residualElems / f : residualElems));
+        layer(cin * (m + (lastTap ? 0 : 2)) * (H + 2) * (W + 2) + cout * m * H * W +
+              (splitFrames ? residualElems / f : residualElems));
         if (countHistory && historyOnDevice) history += 2 * cin * H * W * historyElementBytes();
     }
     void residualBlock(std::int64_t cin, std::int64_t cout, std::int64_t f, std::int64_t H, std::int64_t W) {
@@ -55,8 +59,10 @@ std::int64_t decoderWeightCount(const VaeConfig& cfg) {
     return total;
 }
 
-DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w, int elementBytes) {
+DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w, int elementBytes,
+                      const GraphOptions& graph) {
     Walk walk{elementBytes};
+    walk.skipZeroHistory = graph.skipZeroHistory;
     const std::int64_t z = cfg.zDim, top = cfg.baseDim * cfg.dimMult.back(), L = h * w;
     for (std::int64_t t = 0; t < T; ++t) {
         walk.countHistory = t == 0;
@@ -74,6 +80,7 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
                           const GraphOptions& graph) {
     Walk walk{elementBytes, false, graph.cacheBf16 && elementBytes == 4 ? 2 : 0};
     walk.historyOnDevice = !graph.cacheHost;
+    walk.skipZeroHistory = graph.skipZeroHistory;
     const std::int64_t d = cfg.baseDim, top = d * cfg.dimMult.back();
     const int stages = cfg.stageCount();
     const std::vector<bool> tUp = cfg.temporalUpsample();
@@ -95,8 +102,10 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
             const std::int64_t area = r.area();
             if (tUp[s] && t > 0) {
                 const std::int64_t m = f;  // the time conv runs before any split
-                walk.macs += 2 * out * f * area * out * 3;
-                walk.layer(out * (m + 2) * area + 2 * out * m * area);
+                // Its first run (t == 1) has no history: one frame then runs one tap.
+                const bool lastTap = graph.skipZeroHistory && t == 1 && f == 1;
+                walk.macs += 2 * out * f * area * out * (lastTap ? 1 : 3);
+                walk.layer(out * (m + (lastTap ? 0 : 2)) * area + 2 * out * m * area);
                 if (t == 1 && walk.historyOnDevice) walk.history += 2 * out * area * walk.historyElementBytes();
                 f *= 2;
             }
@@ -117,7 +126,7 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
 
 DecodeCost estimateDecodeCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
                               int elementBytes, const GraphOptions& graph) {
-    const DecodeCost pre = prefixCost(cfg, T, h, w, elementBytes);
+    const DecodeCost pre = prefixCost(cfg, T, h, w, elementBytes, graph);
     const DecodeCost up = upsamplingCost(cfg, T, fullFrameRegions(cfg, h, w), elementBytes, graph);
     DecodeCost cost;
     cost.macs = pre.macs + up.macs;

@@ -21,14 +21,16 @@ struct DecodeCost {
 };
 
 // Untiled decode of a latent [zDim, T, h, w]; elementBytes: 4 (fp32) or 2 (bf16/fp16).
-// The graph options change memory, not work: frame-split makes the layers after a
-// temporal upsampler one frame deep, cache-bf16 halves fp32 histories.
+// The graph options change memory, and one changes work: frame-split makes the layers
+// after a temporal upsampler one frame deep, cache-bf16 halves fp32 histories,
+// skip-zero-history runs a third of the first frame's causal conv taps.
 DecodeCost estimateDecodeCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
                               int elementBytes, const GraphOptions& graph = GraphOptions::none());
 
 // The parts before the upsampling stages (post-quant conv, conv_in, middle block with
 // attention) over the whole latent, T frames.
-DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w, int elementBytes);
+DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w, int elementBytes,
+                      const GraphOptions& graph = GraphOptions::none());
 
 // The upsampling stages and head over the given per-block regions, T latent frames.
 DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const UpsamplingRegions& regions,

@@ -11,6 +11,7 @@ namespace {
 bool* flagOf(GraphOptions& o, const std::string& name) {
     if (name == "pad-in-place") return &o.padInPlace;
     if (name == "fused-norm") return &o.fusedNorm;
+    if (name == "skip-zero-history") return &o.skipZeroHistory;
     if (name == "arena") return &o.arena;
     if (name == "frame-split") return &o.frameSplit;
     if (name == "cache-bf16") return &o.cacheBf16;
@@ -31,12 +32,12 @@ std::string acceptedNames() {
 
 GraphOptions GraphOptions::allExact() {
     GraphOptions o;
-    o.padInPlace = o.fusedNorm = o.frameSplit = o.channelsLast = o.releaseCache = true;
+    o.padInPlace = o.fusedNorm = o.skipZeroHistory = o.frameSplit = o.channelsLast = o.releaseCache = true;
     return o;
 }
 
 const std::vector<std::string>& graphOptionNames() {
-    static const std::vector<std::string> names{"pad-in-place", "fused-norm", "arena", "frame-split", "cache-bf16", "channels-last",
+    static const std::vector<std::string> names{"pad-in-place", "fused-norm", "skip-zero-history", "arena", "frame-split", "cache-bf16", "channels-last",
                                                 "cudnn-benchmark", "release-cache", "cache-host"};
     return names;
 }

@@ -72,6 +72,9 @@ struct PaddedInput {
     at::Tensor inner;   // every frame, without the spatial border
     at::Tensor frames;  // inner's last T frames
     std::int64_t pt = 0;
+    // skip-zero-history: one frame and no history, so the pt frames in front of it would be
+    // zeros: the buffer holds the frame alone and the conv runs the kernel's last tap only.
+    bool lastTapOnly = false;
 };
 
 // A padded buffer whose border (everything outside `interior`) is zero. From the arena
@@ -102,15 +105,17 @@ PaddedInput allocatePadded(at::IntArrayRef xSizes, const at::Tensor& w, const at
     const std::int64_t B = xSizes[0], C = xSizes[1], T = xSizes[2], H = xSizes[3], W = xSizes[4];
     PaddedInput p;
     p.pt = pt;
+    p.lastTapOnly = ctx.graph.skipZeroHistory && pt > 0 && T == 1 && !haveHistory;
+    const std::int64_t front = p.lastTapOnly ? 0 : pt;  // time frames in front of x
     // cuDNN runs channels-last-3d natively; LibTorch 1.13's CPU conv3d is slower with it.
     const bool channelsLast = ctx.graph.channelsLast && options.device().is_cuda();
     const at::MemoryFormat format = channelsLast ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::Contiguous;
-    p.buffer = paddedBuffer({B, C, pt + T, H + 2 * ph, W + 2 * pw}, {ph, pw}, options, format, ctx);
+    p.buffer = paddedBuffer({B, C, front + T, H + 2 * ph, W + 2 * pw}, {ph, pw}, options, format, ctx);
     p.inner = p.buffer.narrow(3, ph, H).narrow(4, pw, W);
-    p.frames = p.inner.narrow(2, pt, T);
+    p.frames = p.inner.narrow(2, front, T);
     // Before the first frame the time context is zeros (a reused buffer may hold another
     // layer's history there).
-    if (pt > 0 && !haveHistory && (ctx.graph.padInPlace || ctx.graph.arena)) p.inner.narrow(2, 0, pt).zero_();
+    if (front > 0 && !haveHistory && (ctx.graph.padInPlace || ctx.graph.arena)) p.inner.narrow(2, 0, front).zero_();
     return p;
 }
 
@@ -126,7 +131,16 @@ at::Tensor convPadded(PaddedInput& p, const at::Tensor& w, const at::Tensor& b, 
             p.inner.narrow(2, 0, pt).copy_(history->frames);
     }
     if (history && pt > 0) {
-        const at::Tensor last = p.inner.narrow(2, T, pt);
+        // The history is the last pt input frames: with the zero frames skipped, zeros and x.
+        at::Tensor last;
+        if (p.lastTapOnly) {
+            const auto sz = p.frames.sizes();
+            last = at::zeros({sz[0], sz[1], pt, sz[3], sz[4]},
+                             p.frames.options().memory_format(p.buffer.suggest_memory_format()));
+            last.narrow(2, pt - 1, 1).copy_(p.frames);
+        } else {
+            last = p.inner.narrow(2, T, pt);
+        }
         const bool reduce = ctx.graph.cacheBf16 && last.scalar_type() == at::kFloat;
         const at::ScalarType cacheType = reduce ? at::kBFloat16 : last.scalar_type();
         if (onHost)
@@ -135,10 +149,13 @@ at::Tensor convPadded(PaddedInput& p, const at::Tensor& w, const at::Tensor& b, 
             history->frames.scalar_type() == cacheType)
             history->frames.copy_(last);  // same shape every chunk: no new allocation
         else
-            history->frames = reduce ? last.to(at::kBFloat16) : last.clone();
+            history->frames = reduce ? last.to(at::kBFloat16) : p.lastTapOnly ? last : last.clone();
     }
-    at::Tensor y = conv3d(p.buffer, w, b);
-    ctx.macs += convMacs(y, w);
+    // The zero frames would multiply the kernel's first pt taps: the last tap alone gives
+    // the same sum (a third of the work and of the buffer for a 3-frame kernel).
+    const at::Tensor kernel = p.lastTapOnly ? w.narrow(2, pt, 1).contiguous(w.suggest_memory_format()) : w;
+    at::Tensor y = conv3d(p.buffer, kernel, b);
+    ctx.macs += convMacs(y, kernel);
     return y;
 }
 

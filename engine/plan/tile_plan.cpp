@@ -80,7 +80,7 @@ void planExact(const VaeConfig& cfg, TilePlan& plan, int eb, bool whole) {
     for (std::int64_t x = 0; x < W; x += tile) xs.push_back(x);
     plan.rows = static_cast<int>(ys.size());
     plan.cols = static_cast<int>(xs.size());
-    const DecodeCost shared = prefixCost(cfg, plan.latentFrames, plan.latentHeight, plan.latentWidth, eb);
+    const DecodeCost shared = prefixCost(cfg, plan.latentFrames, plan.latentHeight, plan.latentWidth, eb, plan.graph);
     plan.sharedMacs = shared.macs;
     for (size_t r = 0; r < ys.size(); ++r)
         for (size_t c = 0; c < xs.size(); ++c)

@@ -52,9 +52,9 @@ private Q_SLOTS:
 
     void parsesNamesAllAndNone() {
         QCOMPARE(toString(parseGraphOptions("none")), std::string("none"));
-        QCOMPARE(toString(parseGraphOptions("all")), std::string("pad-in-place,fused-norm,frame-split,channels-last,release-cache"));
+        QCOMPARE(toString(parseGraphOptions("all")), std::string("pad-in-place,fused-norm,skip-zero-history,frame-split,channels-last,release-cache"));
         QCOMPARE(toString(parseGraphOptions("all,cache-bf16")),
-                 std::string("pad-in-place,fused-norm,frame-split,cache-bf16,channels-last,release-cache"));
+                 std::string("pad-in-place,fused-norm,skip-zero-history,frame-split,cache-bf16,channels-last,release-cache"));
         QCOMPARE(toString(parseGraphOptions("cache-bf16,arena,all")), toString(parseGraphOptions("all,arena,cache-bf16")));
         QVERIFY(parseGraphOptions("arena,all").arena);
         QVERIFY(parseGraphOptions("cache-host,all").cacheHost);
@@ -87,6 +87,7 @@ private Q_SLOTS:
         QTest::newRow("pad-in-place") << "pad-in-place" << int(TilingMode::Off);
         QTest::newRow("fused-norm") << "fused-norm" << int(TilingMode::Off);
         QTest::newRow("fused-norm + pad-in-place") << "fused-norm,pad-in-place" << int(TilingMode::Off);
+        QTest::newRow("skip-zero-history") << "skip-zero-history" << int(TilingMode::Off);
         QTest::newRow("arena") << "arena" << int(TilingMode::Off);
         QTest::newRow("arena + pad-in-place") << "arena,pad-in-place" << int(TilingMode::Off);
         QTest::newRow("frame-split") << "frame-split" << int(TilingMode::Off);
@@ -98,6 +99,8 @@ private Q_SLOTS:
         QTest::newRow("all + arena, exact 24 px tiles") << "all,arena" << int(TilingMode::Exact);
         QTest::newRow("frame-split, exact 24 px tiles") << "frame-split" << int(TilingMode::Exact);
         QTest::newRow("fused-norm, exact 24 px tiles") << "fused-norm" << int(TilingMode::Exact);
+        QTest::newRow("skip-zero-history, exact 24 px tiles") << "skip-zero-history" << int(TilingMode::Exact);
+        QTest::newRow("skip-zero-history + arena + pad-in-place") << "skip-zero-history,arena,pad-in-place" << int(TilingMode::Off);
         // Tiles of uneven sizes give shapes that collide across layer kinds in the arena.
         QTest::newRow("arena + pad-in-place, exact 24 px tiles") << "arena,pad-in-place" << int(TilingMode::Exact);
     }
@@ -121,6 +124,34 @@ private Q_SLOTS:
         decodeToTensor(*vae_, golden_.at("latents"), withOptions(GraphOptions::none()), &plain);
         decodeToTensor(*vae_, golden_.at("latents"), withOptions(onlyOption("frame-split")), &split);
         QCOMPARE(split.macs, plain.macs);
+    }
+
+    void skipZeroHistoryDropsTheZeroTaps() {
+        // The first latent frame's causal convs see two zero frames in front of it: with the
+        // switch they run one time tap of three. The work the layers report is what the cost
+        // model predicts, both ways, and a single frame (an image) saves most of its conv work.
+        const VaeConfig& cfg = vae_->config();
+        const GraphOptions skip = onlyOption("skip-zero-history");
+        RunStats plain, skipped;
+        decodeToTensor(*vae_, golden_.at("latents"), withOptions(GraphOptions::none()), &plain);
+        decodeToTensor(*vae_, golden_.at("latents"), withOptions(skip), &skipped);
+        QCOMPARE(plain.macs, estimateDecodeCost(cfg, 4, 8, 8, 4).macs);
+        QCOMPARE(skipped.macs, estimateDecodeCost(cfg, 4, 8, 8, 4, skip).macs);
+        QVERIFY(skipped.macs < plain.macs);
+        const at::Tensor image = golden_.at("latents").narrow(1, 0, 1);
+        RunStats imagePlain, imageSkipped;
+        decodeToTensor(*vae_, image, withOptions(GraphOptions::none()), &imagePlain);
+        decodeToTensor(*vae_, image, withOptions(skip), &imageSkipped);
+        QCOMPARE(imageSkipped.macs, estimateDecodeCost(cfg, 1, 8, 8, 4, skip).macs);
+        const double ratio = double(imageSkipped.macs) / double(imagePlain.macs);
+        qInfo("skip-zero-history: %.3f of the work on 4 latent frames, %.3f on one", double(skipped.macs) / plain.macs,
+              ratio);
+        // 3-frame convs drop to a third; the per-frame upsampling convs and attention stay.
+        QVERIFY2(ratio > 0.34 && ratio < 0.6, std::to_string(ratio).c_str());
+        // Exact tiles: each tile's first frame too, as the plan predicts.
+        RunStats tiled;
+        decodeToTensor(*vae_, golden_.at("latents"), withOptions(skip, TilingMode::Exact, 24), &tiled);
+        QCOMPARE(tiled.macs, tiled.plannedMacs);
     }
 
     void arenaStopsAllocatingAfterWarmUp() {

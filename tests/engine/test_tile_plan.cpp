@@ -72,7 +72,11 @@ private slots:
     void exactOverheadMatchesTheCount() {
         QFETCH(int, tile);
         QFETCH(double, expected);
-        const TilePlan plan = makeTilePlan(wan21(), 1, 60, 104, settings(TilingMode::Exact, tile));
+        // The count of the reference's computation: skip-zero-history would drop the zero
+        // taps of this single frame from both sides (1.77/1.28/1.05x with it).
+        DecodeSettings s = settings(TilingMode::Exact, tile);
+        s.graph = GraphOptions::none();
+        const TilePlan plan = makeTilePlan(wan21(), 1, 60, 104, s);
         const double ratio = double(plan.totalMacs) / double(plan.untiledMacs);
         QVERIFY2(std::abs(ratio - expected) < 0.005, qPrintable(QString("ratio %1").arg(ratio)));
         if (tile == 256) QVERIFY(ratio <= 1.3);
@@ -138,13 +142,13 @@ private slots:
         const TilePlan plan = makeTilePlan(wan21(), 2, 16, 16, settings(TilingMode::Blend, 64, 16));
         QCOMPARE(plan.rows, 3);
         QCOMPARE(plan.cols, 3);
-        QCOMPARE(plan.totalMacs, 9 * estimateDecodeCost(wan21(), 2, 8, 8, 4).macs);
+        QCOMPARE(plan.totalMacs, 9 * estimateDecodeCost(wan21(), 2, 8, 8, 4, plan.graph).macs);
     }
 
     void untiledIsOneTile() {
         const TilePlan plan = makeTilePlan(wan21(), 3, 16, 16, settings(TilingMode::Off, 256));
         QCOMPARE(plan.tiles.size(), size_t(1));
-        QCOMPARE(plan.totalMacs, estimateDecodeCost(wan21(), 3, 16, 16, 4).macs);
+        QCOMPARE(plan.totalMacs, estimateDecodeCost(wan21(), 3, 16, 16, 4, plan.graph).macs);
     }
 };
 
