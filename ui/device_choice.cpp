@@ -1,5 +1,6 @@
 #include "device_choice.h"
 
+#include "core/blas_library.h"
 #include "core/format_bytes.h"
 #include "decode/decode_settings.h"
 #include "gpu/device_memory.h"
@@ -24,7 +25,15 @@ bool buildHasCuda() {
 }
 
 void fillDeviceCombo(QComboBox* combo) {
-    combo->addItem(QObject::tr("cpu"), QStringLiteral("cpu"));
+    // Which BLAS the CPU's matrix products get (core/blas_library.h): on the item's tooltip,
+    // and in its text when it is the slow reference one, where a CPU user looks first.
+    const ts::BlasLibrary blas = ts::currentBlasLibrary();
+    const QString warning = QString::fromStdString(ts::blasWarning(blas));
+    combo->addItem(warning.isEmpty() ? QObject::tr("cpu") : QObject::tr("cpu (slow reference BLAS)"), QStringLiteral("cpu"));
+    combo->setItemData(0,
+                       QObject::tr("CPU BLAS: %1").arg(QString::fromStdString(blas.describe())) +
+                           (warning.isEmpty() ? QString() : QStringLiteral("\n") + warning),
+                       Qt::ToolTipRole);
     for (int i = 0; i < kMaxDevices; ++i) {
         const ts::DeviceMemory m = ts::queryDeviceMemory(i);
         if (m.totalBytes <= 0) break;

@@ -6,6 +6,7 @@
 #include "main_window.h"
 #include "settings_panel.h"
 
+#include "core/blas_library.h"
 #include "core/error.h"
 #include "model/demo.h"
 #include "model/wan_vae.h"
@@ -108,6 +109,18 @@ private Q_SLOTS:
         tiling->setCurrentText(QStringLiteral("off"));
         QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));
         QVERIFY(run->isEnabled());
+    }
+
+    void cpuItemNamesItsBlas() {
+        // The CPU entry says which BLAS it runs on; the slow reference one shows in its text.
+        QComboBox combo;
+        tsui::fillDeviceCombo(&combo);
+        QCOMPARE(combo.itemData(0).toString(), QStringLiteral("cpu"));
+        const ts::BlasLibrary blas = ts::currentBlasLibrary();
+        const QString tip = combo.itemData(0, Qt::ToolTipRole).toString();
+        QVERIFY2(tip.startsWith(QStringLiteral("CPU BLAS: ") + QString::fromStdString(blas.name)), qPrintable(tip));
+        QCOMPARE(combo.itemText(0).contains(QStringLiteral("slow reference BLAS")), blas.reference);
+        QCOMPARE(tip.contains(QStringLiteral("libopenblas0-openmp")), blas.reference);
     }
 
     void cudaPresetOnACpuBuildDisablesRun() {
