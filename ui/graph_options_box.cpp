@@ -42,6 +42,10 @@ QString tooltipFor(const std::string& name) {
         return QObject::tr("Causal histories (the largest memory kept across frames) live in pinned host memory, "
                            "copied out on a side stream while the GPU computes and back before the next frame. "
                            "CUDA only; exact; less VRAM for PCIe traffic, so not part of 'all'.");
+    if (name == "block-cache")
+        return QObject::tr("CPU: freed blocks of 32 MiB and more are kept during the run and reused instead of "
+                           "being mapped and faulted in again (large frames spend a third of their time on that). "
+                           "Exact; holds up to what the run freed, so it is not part of 'all'.");
     if (name == "release-cache")
         return QObject::tr("After each run LibTorch's CUDA allocator hands its cached blocks back to the driver, "
                            "so the card's used memory drops between runs. CUDA only; the next run allocates "

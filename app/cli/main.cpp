@@ -54,7 +54,8 @@ settings:
          first frame runs one time tap of three), frame-split, channels-last (CUDA),
          release-cache (CUDA: cached blocks handed back after each run)); opt-in: arena (reused padded inputs), cache-bf16 (lossy: causal
          histories in bf16), cache-host (CUDA: causal histories in pinned host memory, copied
-         on a side stream), cudnn-benchmark (CUDA: autotuning, slower for these 3-D convs);
+         on a side stream), cudnn-benchmark (CUDA: autotuning, slower for these 3-D convs),
+         block-cache (CPU: freed blocks of 32 MiB+ reused during the run: large frames);
          bench --opt each compares none, each switch alone, and all
 
 profile outputs (decode, bench), written after the run:

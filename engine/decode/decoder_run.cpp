@@ -1,6 +1,7 @@
 #include "decode/decoder_run.h"
 
 #include "core/error.h"
+#include "core/large_block_cache.h"
 #include "gpu/cuda_allocator.h"
 #include "model/causal_decoder.h"
 #include "model/causal_encoder.h"
@@ -242,8 +243,18 @@ void releaseCacheAfterRun(const DecodeSettings& settings) noexcept {
 
 RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
                    DecodeObserver& observer) {
+    // --opt block-cache (CPU): freed large blocks kept for reuse during this run, freed after
+    // it, whatever its outcome (core/large_block_cache.h).
+    bool cpu = false;
+    try {
+        cpu = parseDevice(settings.device).is_cpu();
+    } catch (const Error&) {
+        // runDecodeOnce names the bad device
+    }
+    HostCacheScope blockCache(settings.graph.blockCache && cpu);
     try {
         RunStats stats = runDecodeOnce(model, latents, settings, observer);
+        stats.blockCache = blockCache.stats();
         releaseCacheAfterRun(settings);
         return stats;
     } catch (...) {

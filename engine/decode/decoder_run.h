@@ -3,6 +3,7 @@
 // device/precision, sets threads, streams latent frames through the causal decoder and
 // hands frames to the observer as they are produced. Throws ts::Error; a cancelled run
 // throws ErrorKind::Cancelled.
+#include "core/large_block_cache.h"
 #include "decode/decode_observer.h"
 #include "decode/decode_settings.h"
 #include "model/wan_vae.h"
@@ -35,6 +36,8 @@ struct RunStats {
     int workers = 1;
     int threadsPerWorker = 1;
     std::string balanceReason;
+    // --opt block-cache (CPU): large blocks reused, newly made, and the most kept at once.
+    HostCacheStats blockCache;
 };
 
 // latents: [C,T,h,w] fp32 (normalised unless settings.rawLatents).

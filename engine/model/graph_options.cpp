@@ -19,6 +19,7 @@ bool* flagOf(GraphOptions& o, const std::string& name) {
     if (name == "cudnn-benchmark") return &o.cudnnBenchmark;
     if (name == "release-cache") return &o.releaseCache;
     if (name == "cache-host") return &o.cacheHost;
+    if (name == "block-cache") return &o.blockCache;
     return nullptr;
 }
 
@@ -38,7 +39,7 @@ GraphOptions GraphOptions::allExact() {
 
 const std::vector<std::string>& graphOptionNames() {
     static const std::vector<std::string> names{"pad-in-place", "fused-norm", "skip-zero-history", "arena", "frame-split", "cache-bf16", "channels-last",
-                                                "cudnn-benchmark", "release-cache", "cache-host"};
+                                                "cudnn-benchmark", "release-cache", "cache-host", "block-cache"};
     return names;
 }
 
@@ -54,6 +55,7 @@ GraphOptions parseGraphOptions(const std::string& text) {
             all.cacheBf16 = out.cacheBf16;  // opt-in switches named before `all` stay on
             all.arena = out.arena;
             all.cacheHost = out.cacheHost;
+            all.blockCache = out.blockCache;
             out = all;
             continue;
         }

@@ -46,6 +46,11 @@
 //                    overlapped with compute and back before the next chunk
 //                    (model/host_history.h): the card holds no histories. CUDA only;
 //                    exact; costs PCIe copies, so `all` leaves it out; name it to use it.
+//   block-cache      CPU: freed tensor blocks of 32 MiB and more are kept during the run and
+//                    reused (core/large_block_cache.h) instead of being mapped and faulted
+//                    in afresh; emptied after the run. Exact; measured at 832x480: 1.5-2.5x
+//                    faster for +1.0-1.3 GiB peak RSS (docs/benchmarks/2026-11-26-cpu-block-cache.md),
+//                    so `all` leaves it out; name it for large frames.
 //   release-cache    after a run (finished, failed or cancelled), LibTorch's CUDA caching
 //                    allocator returns its cached blocks to the driver, so the device's
 //                    used memory drops back to the weights-free baseline between runs (the
@@ -67,6 +72,7 @@ struct GraphOptions {
     bool cudnnBenchmark = false;
     bool releaseCache = false;
     bool cacheHost = false;
+    bool blockCache = false;
 
     // What `all` (and the default) select: every switch that is exact and measured to
     // help (pad-in-place, fused-norm, skip-zero-history, frame-split, channels-last, release-cache);
@@ -78,7 +84,7 @@ struct GraphOptions {
     bool operator==(const GraphOptions& o) const {
         return padInPlace == o.padInPlace && fusedNorm == o.fusedNorm && skipZeroHistory == o.skipZeroHistory && arena == o.arena && frameSplit == o.frameSplit && cacheBf16 == o.cacheBf16 &&
                channelsLast == o.channelsLast && cudnnBenchmark == o.cudnnBenchmark &&
-               releaseCache == o.releaseCache && cacheHost == o.cacheHost;
+               releaseCache == o.releaseCache && cacheHost == o.cacheHost && blockCache == o.blockCache;
     }
     bool operator!=(const GraphOptions& o) const { return !(*this == o); }
 };

@@ -88,6 +88,7 @@ private Q_SLOTS:
         QTest::newRow("fused-norm") << "fused-norm" << int(TilingMode::Off);
         QTest::newRow("fused-norm + pad-in-place") << "fused-norm,pad-in-place" << int(TilingMode::Off);
         QTest::newRow("skip-zero-history") << "skip-zero-history" << int(TilingMode::Off);
+        QTest::newRow("block-cache (golden tensors under its minimum)") << "block-cache" << int(TilingMode::Off);
         QTest::newRow("arena") << "arena" << int(TilingMode::Off);
         QTest::newRow("arena + pad-in-place") << "arena,pad-in-place" << int(TilingMode::Off);
         QTest::newRow("frame-split") << "frame-split" << int(TilingMode::Off);
