@@ -103,9 +103,9 @@ void LargeBlockCache::enable(std::size_t minBlock, std::size_t capBytes) {
         enabled_ = true;
         minBlock_ = std::max<std::size_t>(minBlock, 1);
         cap_ = capBytes;
-        stats_ = HostCacheStats{};
+        stats_ = BlockCacheStats{};
     }
-    c10::SetCPUAllocator(const_cast<LargeBlockCache*>(this), kPriority);
+    c10::SetCPUAllocator(this, kPriority);
 }
 
 void LargeBlockCache::disableAndRelease() {
@@ -122,21 +122,21 @@ void LargeBlockCache::disableAndRelease() {
     for (void* ptr : freed) std::free(ptr);
 }
 
-HostCacheStats LargeBlockCache::stats() const {
+BlockCacheStats LargeBlockCache::stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return stats_;
 }
 
-HostCacheScope::HostCacheScope(bool on) : on_(on) {
+BlockCacheScope::BlockCacheScope(bool on) : on_(on) {
     if (on_) LargeBlockCache::instance().enable();
 }
 
-HostCacheScope::~HostCacheScope() {
+BlockCacheScope::~BlockCacheScope() {
     if (on_) LargeBlockCache::instance().disableAndRelease();
 }
 
-HostCacheStats HostCacheScope::stats() const {
-    return on_ ? LargeBlockCache::instance().stats() : HostCacheStats{};
+BlockCacheStats BlockCacheScope::stats() const {
+    return on_ ? LargeBlockCache::instance().stats() : BlockCacheStats{};
 }
 
 }  // namespace ts

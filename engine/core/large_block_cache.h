@@ -6,7 +6,7 @@
 // full-resolution layers' buffers are 77-154 MB: one fp32 frame spent 10 s of 31 s in the
 // zero fill of fresh padded buffers alone (docs/benchmarks/2026-11-26-cpu-skip-zero-history.md).
 // With this cache, a freed block of at least `minBlock` bytes is kept (up to `capBytes` in
-// all) and handed to the next allocation of the same size or up to 1/8 smaller, which is
+// all) and handed to the next allocation it fits with at most an eighth of it to spare, which is
 // what LibTorch's CUDA caching allocator does on the GPU. It holds memory the run freed,
 // so the peak RSS rises by up to what is kept; it is emptied when the run ends.
 //
@@ -20,12 +20,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <mutex>
+#include <unordered_map>
 
 namespace ts {
 
-struct HostCacheStats {
+struct BlockCacheStats {
     std::int64_t hits = 0;            // large allocations served from kept blocks
     std::int64_t misses = 0;          // large allocations that needed a new block
     std::int64_t keptBytes = 0;       // held now, unused
@@ -51,7 +51,7 @@ public:
     // Gives LibTorch its default allocator back and frees the kept blocks (blocks in use
     // are freed when their tensors go).
     void disableAndRelease();
-    HostCacheStats stats() const;
+    BlockCacheStats stats() const;
     bool active() const;  // LibTorch's CPU allocator is this one
 
 private:
@@ -66,18 +66,18 @@ private:
     std::size_t minBlock_ = kDefaultMinBlock, cap_ = kDefaultCap;
     mutable std::unordered_map<void*, std::size_t> live_;  // large blocks handed out, by address
     mutable std::multimap<std::size_t, void*> kept_;       // freed large blocks, by size
-    mutable HostCacheStats stats_;
+    mutable BlockCacheStats stats_;
 };
 
 // One run's caching: on from construction (when `on`), off and emptied at destruction;
 // stats() says what it did.
-class HostCacheScope {
+class BlockCacheScope {
 public:
-    explicit HostCacheScope(bool on);
-    ~HostCacheScope();
-    HostCacheScope(const HostCacheScope&) = delete;
-    HostCacheScope& operator=(const HostCacheScope&) = delete;
-    HostCacheStats stats() const;
+    explicit BlockCacheScope(bool on);
+    ~BlockCacheScope();
+    BlockCacheScope(const BlockCacheScope&) = delete;
+    BlockCacheScope& operator=(const BlockCacheScope&) = delete;
+    BlockCacheStats stats() const;
 
 private:
     bool on_;

@@ -251,7 +251,7 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     } catch (const Error&) {
         // runDecodeOnce names the bad device
     }
-    HostCacheScope blockCache(settings.graph.blockCache && cpu);
+    BlockCacheScope blockCache(settings.graph.blockCache && cpu);
     try {
         RunStats stats = runDecodeOnce(model, latents, settings, observer);
         stats.blockCache = blockCache.stats();

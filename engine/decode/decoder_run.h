@@ -37,7 +37,7 @@ struct RunStats {
     int threadsPerWorker = 1;
     std::string balanceReason;
     // --opt block-cache (CPU): large blocks reused, newly made, and the most kept at once.
-    HostCacheStats blockCache;
+    BlockCacheStats blockCache;
 };
 
 // latents: [C,T,h,w] fp32 (normalised unless settings.rawLatents).

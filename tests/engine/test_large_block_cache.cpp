@@ -125,7 +125,7 @@ private Q_SLOTS:
             s.tilePx = 24;
             s.streams = tiling == TilingMode::Off ? 1 : 2;  // two workers allocate at once
             const at::Tensor video = decodeToTensor(vae, golden.at("latents"), s);
-            const HostCacheStats st = cache().stats();
+            const BlockCacheStats st = cache().stats();
             cache().disableAndRelease();
             const double err = test::maxAbs(video, golden.at("video"));
             qInfo("%s: %lld hits, %lld misses, max abs %.3g", toString(tiling).c_str(), (long long)st.hits,
