@@ -44,7 +44,7 @@ void* LargeBlockCache::newBlock(std::size_t n) const {
     throw std::bad_alloc();
 }
 
-c10::DataPtr LargeBlockCache::allocate(std::size_t n) const {
+c10::DataPtr LargeBlockCache::allocateBlock(std::size_t n) const {
     std::unique_lock<std::mutex> lock(mutex_);
     if (!enabled_ || n < minBlock_) {
         lock.unlock();

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -42,7 +43,12 @@ public:
     // The process's cache (never destroyed: a tensor may be freed after main returns).
     static LargeBlockCache& instance();
 
-    c10::DataPtr allocate(std::size_t n) const override;
+    // LibTorch 1.13's allocate() is const, 2.x's is not and 2.x adds copy_data(): both
+    // allocate() overloads are declared without `override`, so whichever the base class
+    // has is overridden (no version test), and copy_data() is a plain member on 1.13.
+    c10::DataPtr allocate(std::size_t n) const { return allocateBlock(n); }  // NOLINT(modernize-use-override)
+    c10::DataPtr allocate(std::size_t n) { return allocateBlock(n); }        // NOLINT(modernize-use-override)
+    void copy_data(void* dest, const void* src, std::size_t count) const { std::memcpy(dest, src, count); }
     c10::DeleterFnPtr raw_deleter() const override { return &LargeBlockCache::deleteBlock; }
 
     // Becomes LibTorch's CPU allocator and keeps freed blocks of at least minBlock bytes, up
@@ -56,6 +62,7 @@ public:
 
 private:
     LargeBlockCache();
+    c10::DataPtr allocateBlock(std::size_t n) const;
     static void deleteBlock(void* ptr);
     void release(void* ptr) const;
     void* newBlock(std::size_t n) const;  // aligned; frees the kept blocks and retries once if short
