@@ -64,6 +64,16 @@ at::Tensor rmsNormSilu(const at::Tensor& x, const at::Tensor& gamma) {
 
 namespace {
 
+// The layout of the buffers a conv reads. cuDNN runs channels-last-3d natively; LibTorch
+// 1.13's CPU conv3d is slower with it. Every buffer and every tensor kept across chunks
+// takes it from here: a tensor of another layout would be transposed by each copy_ into or
+// out of it (a strided copy 3-5x slower than a straight one on an H200), and with a frame
+// count of 1 suggest_memory_format() cannot tell the layouts apart.
+at::MemoryFormat convInputFormat(const at::TensorOptions& options, const ForwardContext& ctx) {
+    return ctx.graph.channelsLast && options.device().is_cuda() ? at::MemoryFormat::ChannelsLast3d
+                                                                : at::MemoryFormat::Contiguous;
+}
+
 // A causal conv's input with its zero border: [B,C,pt+T,H+2ph,W+2pw]. `frames` is the
 // [B,C,T,H,W] window where the producer writes x; the pt frames in front of it hold the
 // causal history.
@@ -71,6 +81,7 @@ struct PaddedInput {
     at::Tensor buffer;
     at::Tensor inner;   // every frame, without the spatial border
     at::Tensor frames;  // inner's last T frames
+    at::MemoryFormat format = at::MemoryFormat::Contiguous;  // the buffer's layout
     std::int64_t pt = 0;
     // skip-zero-history: one frame and no history, so the pt frames in front of it would be
     // zeros: the buffer holds the frame alone and the conv runs the kernel's last tap only.
@@ -85,7 +96,7 @@ at::Tensor paddedBuffer(at::IntArrayRef sizes, at::IntArrayRef border, const at:
     bool fresh = true;
     at::Tensor buffer = ctx.graph.arena ? ctx.arena.take(sizes, border, options, format, &fresh)
                                         : ctx.graph.padInPlace ? at::empty(sizes, options.memory_format(format))
-                                                               : at::zeros(sizes, options.memory_format(format));
+                                                               : at::empty(sizes, options.memory_format(format)).zero_();
     if (!ctx.graph.padInPlace && !ctx.graph.arena) return buffer;  // zeros already
     if (!ctx.graph.padInPlace) return buffer.zero_();
     if (!fresh) return buffer;
@@ -107,10 +118,8 @@ PaddedInput allocatePadded(at::IntArrayRef xSizes, const at::Tensor& w, const at
     p.pt = pt;
     p.lastTapOnly = ctx.graph.skipZeroHistory && pt > 0 && T == 1 && !haveHistory;
     const std::int64_t front = p.lastTapOnly ? 0 : pt;  // time frames in front of x
-    // cuDNN runs channels-last-3d natively; LibTorch 1.13's CPU conv3d is slower with it.
-    const bool channelsLast = ctx.graph.channelsLast && options.device().is_cuda();
-    const at::MemoryFormat format = channelsLast ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::Contiguous;
-    p.buffer = paddedBuffer({B, C, front + T, H + 2 * ph, W + 2 * pw}, {ph, pw}, options, format, ctx);
+    p.format = convInputFormat(options, ctx);
+    p.buffer = paddedBuffer({B, C, front + T, H + 2 * ph, W + 2 * pw}, {ph, pw}, options, p.format, ctx);
     p.inner = p.buffer.narrow(3, ph, H).narrow(4, pw, W);
     p.frames = p.inner.narrow(2, front, T);
     // Before the first frame the time context is zeros (a reused buffer may hold another
@@ -135,8 +144,8 @@ at::Tensor convPadded(PaddedInput& p, const at::Tensor& w, const at::Tensor& b, 
         at::Tensor last;
         if (p.lastTapOnly) {
             const auto sz = p.frames.sizes();
-            last = at::zeros({sz[0], sz[1], pt, sz[3], sz[4]},
-                             p.frames.options().memory_format(p.buffer.suggest_memory_format()));
+            // at::zeros would drop the memory format (only empty() reads it from the options).
+            last = at::empty({sz[0], sz[1], pt, sz[3], sz[4]}, p.frames.options().memory_format(p.format)).zero_();
             last.narrow(2, pt - 1, 1).copy_(p.frames);
         } else {
             last = p.inner.narrow(2, T, pt);
@@ -149,7 +158,8 @@ at::Tensor convPadded(PaddedInput& p, const at::Tensor& w, const at::Tensor& b, 
             history->frames.scalar_type() == cacheType)
             history->frames.copy_(last);  // same shape every chunk: no new allocation
         else
-            history->frames = reduce ? last.to(at::kBFloat16) : p.lastTapOnly ? last : last.clone();
+            history->frames = reduce ? last.to(last.options().dtype(at::kBFloat16), false, false, p.format)
+                              : p.lastTapOnly ? last : last.clone(p.format);
     }
     // The zero frames would multiply the kernel's first pt taps: the last tap alone gives
     // the same sum (a third of the work and of the buffer for a 3-frame kernel).
@@ -254,13 +264,15 @@ at::Tensor upsampleConv(const at::Tensor& x, const at::Tensor& w2d, const at::Te
         at::Tensor out;
         for (std::int64_t t = 0; t < T; ++t) {
             at::Tensor y = upsampleConv(x.narrow(2, t, 1), w2d, b, ctx);
-            if (!out.defined()) out = at::empty({B, y.size(1), T, y.size(3), y.size(4)}, y.options());
+            if (!out.defined())
+                out = at::empty({B, y.size(1), T, y.size(3), y.size(4)},
+                                y.options().memory_format(convInputFormat(y.options(), ctx)));
             out.narrow(2, t, 1).copy_(y);
         }
         return out;
     }
     at::Tensor padded = paddedBuffer({B, C, T, 2 * H + 2, 2 * W + 2}, {1, 1}, x.options(),
-                                     at::MemoryFormat::Contiguous, ctx);
+                                     convInputFormat(x.options(), ctx), ctx);
     padded.narrow(3, 1, 2 * H).narrow(4, 1, 2 * W)
         .view({B, C, T, H, 2, W, 2})
         .copy_(x.unsqueeze(4).unsqueeze(6).expand({B, C, T, H, 2, W, 2}));
