@@ -15,7 +15,7 @@ QString tooltipFor(const std::string& name) {
     if (name == "fused-norm")
         return QObject::tr("RMS norm + SiLU in one pass over each row of the activation (sums in fp32), written "
                            "straight into the convolution's input instead of four passes (and an fp32 copy in "
-                           "bf16). CPU only; exact to fp32 rounding.");
+                           "bf16); on CUDA one kernel, where the build has it. Exact to fp32 rounding.");
     if (name == "skip-zero-history")
         return QObject::tr("A causal convolution's first frame has only zeros before it, which multiply two of its "
                            "three time taps: it runs the last tap alone. Exact; a third of the first frame's "

@@ -50,7 +50,7 @@ settings:
          real out-of-memory errors, tiles are split and retried)
   --tf32 (CUDA fp32: allow TensorFloat-32, faster but ~1e-3 from exact fp32)
   --opt all|none|NAME[,NAME...] graph and memory optimisations (default: all = pad-in-place,
-         fused-norm (CPU: RMS norm + SiLU in one pass), skip-zero-history (a causal conv's
+         fused-norm (RMS norm + SiLU in one pass; a kernel on CUDA), skip-zero-history (a causal conv's
          first frame runs one time tap of three), frame-split, channels-last (CUDA),
          release-cache (CUDA: cached blocks handed back after each run)); opt-in: arena (reused padded inputs), cache-bf16 (lossy: causal
          histories in bf16), cache-host (CUDA: causal histories in pinned host memory, copied

@@ -1,6 +1,7 @@
 #include "model/fused_norm_silu.h"
 
 #include "core/error.h"
+#include "gpu/norm_silu_cuda.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -124,12 +125,19 @@ TS_ISA_CLONES void normSiluRowBf16(const Row& r) {
 }  // namespace
 
 bool fusedNormSiluApplies(const at::Tensor& x) {
+    if (gpu::cudaNormSiluApplies(x)) return true;
     return x.defined() && x.device().is_cpu() && x.dim() == 5 &&
            (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) && x.is_contiguous() &&
            !c10::GradMode::is_enabled();
 }
 
 void fusedRmsNormSiluInto(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& out) {
+    if (x.defined() && x.device().is_cuda()) {
+        const std::vector<c10::IValue> recordedInputs{x};
+        RECORD_USER_SCOPE_WITH_INPUTS("tilescope::fused_rms_norm_silu", recordedInputs);
+        gpu::cudaRmsNormSiluInto(x, gamma, out);
+        return;
+    }
     if (!fusedNormSiluApplies(x) || out.sizes() != x.sizes() || out.scalar_type() != x.scalar_type() ||
         !out.device().is_cpu() || out.stride(4) != 1 || gamma.numel() != x.size(1))
         throwRuntime("fused RMS norm + SiLU: unsupported tensors (expects contiguous CPU fp32/bf16 [B,C,T,H,W], "

@@ -6,13 +6,15 @@
 // the whole tensor to an fp32 copy and back. Here each (frame, row) is done while its C
 // rows of W values are in cache: one pass sums the squares across channels per pixel, a
 // second writes silu(x * gain[c] / norm) straight to the output (in bf16: one rounding).
-// Sums and products run in fp32 in both precisions.
+// Sums and products run in fp32 in both precisions. On CUDA tensors the same pass is one
+// kernel (gpu/norm_silu_cuda.h), where this build has it.
 #include <ATen/core/Tensor.h>
 
 namespace ts::layers {
 
 // Whether fusedRmsNormSiluInto takes x: on the CPU, fp32 or bf16, contiguous
-// [B,C,T,H,W], autograd off (training keeps the ATen path, which has a backward).
+// [B,C,T,H,W], autograd off (training keeps the ATen path, which has a backward); on CUDA
+// where the kernel is built, fp32/bf16/fp16 [B,C,T,H,W] in any layout.
 bool fusedNormSiluApplies(const at::Tensor& x);
 
 // out = silu(x / max(||x||_2 over C, 1e-12) * sqrt(C) * gamma). out: x's sizes and dtype,

@@ -10,10 +10,13 @@
 //                    Exact.
 //   fused-norm       RMS norm + SiLU in one pass over each row of the activation, fp32
 //                    sums, written straight to the conv's input (model/fused_norm_silu.h)
-//                    instead of four ATen passes (and, in bf16, an fp32 copy). CPU only
-//                    (CUDA keeps the ATen ops). Exact to fp32 rounding (a polynomial exp).
+//                    instead of four ATen passes (and, in bf16, an fp32 copy); on CUDA one
+//                    kernel (gpu/norm_silu_kernel.cu) where the build has nvcc. Exact to
+//                    fp32 rounding (a polynomial exp on the CPU, expf on CUDA).
 //                    Measured (docs/benchmarks/2026-11-26-cpu-fused-norm.md): bf16 decodes
 //                    18-20 % faster at 128x128 and 38 % at 832x480; fp32 2-9 % at 128x128.
+//                    H200, 832x480x81 bf16 (2026-11-26-h200-fused-norm.md): 17 % faster,
+//                    22 % less allocated memory.
 //   skip-zero-history  a causal conv's first frame (no history yet) has two zero frames in
 //                    front of it, which multiply two of its three time taps: the conv runs
 //                    the last tap on the frame alone. A third of the first latent frame's

@@ -1,0 +1,27 @@
+#pragma once
+// The fused RMS norm + SiLU on CUDA tensors (`--opt fused-norm`): fills a launch from
+// tensors and queues gpu/norm_silu_kernel.cu on LibTorch's current stream.
+// model/fused_norm_silu.h dispatches here for CUDA tensors.
+#include "gpu/norm_silu_launch.h"
+
+#include <ATen/core/Tensor.h>
+
+namespace ts::gpu {
+
+// Whether this build has the kernel and can launch it on LibTorch's streams.
+bool cudaNormSiluBuilt();
+
+// Whether the kernel takes x: built, a CUDA tensor, fp32/bf16/fp16, 5-D, autograd off.
+bool cudaNormSiluApplies(const at::Tensor& x);
+
+// The launch for x -> out with gamma (C values of x's dtype, contiguous) on `stream`.
+// Pure: only reads sizes, strides and pointers, so tests build it from CPU tensors.
+NormSiluLaunch makeNormSiluLaunch(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& out,
+                                  void* stream);
+
+// out = silu(rms_norm(x) * gamma), queued on the current stream of x's device. out: x's
+// sizes and dtype on the same device, any strides (a window of a padded buffer).
+// Throws (ts::Error) on a launch failure or tensors it cannot take.
+void cudaRmsNormSiluInto(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& out);
+
+}  // namespace ts::gpu

@@ -1,0 +1,129 @@
+// The fused RMS norm + SiLU kernels (`--opt fused-norm` on CUDA). Built by nvcc without
+// LibTorch: gpu/norm_silu_cuda.cpp fills the launch from tensors and picks the stream.
+//
+// ATen runs this step as five to seven kernels (the norm's reduction, clamp, division,
+// two multiplications, SiLU, and in bf16 the conversions around them), each a pass over
+// the activation, and pad-in-place adds a copy into the conv's padded buffer. Here it is
+// one pass that reads x (twice per position: the second read of its C values comes from
+// L1/L2) and writes the result straight into the padded buffer. Sums run in fp32.
+#include "gpu/norm_silu_kernel.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+namespace ts::gpu {
+
+namespace {
+
+template <typename T>
+struct Element;
+
+template <>
+struct Element<float> {
+    using Storage = float;
+    __device__ static float load(const float* p) { return *p; }
+    __device__ static void store(float* p, float v) { *p = v; }
+};
+
+template <>
+struct Element<__nv_bfloat16> {
+    using Storage = std::uint16_t;
+    __device__ static float load(const std::uint16_t* p) { return bf16BitsToFloat(*p); }
+    __device__ static void store(std::uint16_t* p, float v) { *p = floatToBf16Bits(v); }
+};
+
+template <>
+struct Element<__half> {
+    using Storage = __half;
+    __device__ static float load(const __half* p) { return __half2float(*p); }
+    __device__ static void store(__half* p, float v) { *p = __float2half_rn(v); }
+};
+
+constexpr int kThreads = 256;
+constexpr int kWarp = 32;
+
+// Channels far apart in memory (NCDHW): one thread per position; neighbouring threads
+// read neighbouring pixels of the same channel, so every load is coalesced.
+template <typename T>
+__global__ void __launch_bounds__(kThreads) normSiluPerThread(NormSiluLaunch a) {
+    using S = typename Element<T>::Storage;
+    const std::int64_t p = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (p >= a.positions()) return;
+    std::int64_t xo = 0, oo = 0;
+    positionOffsets(a, p, xo, oo);
+    const S* x = static_cast<const S*>(a.x) + xo;
+    S* out = static_cast<S*>(a.out) + oo;
+    const S* gamma = static_cast<const S*>(a.gamma);
+    const std::int64_t C = a.sizes[1], xc = a.xStrides[1], oc = a.outStrides[1];
+    float sum = 0.0f;
+    for (std::int64_t c = 0; c < C; ++c) {
+        const float v = Element<T>::load(x + c * xc);
+        sum += v * v;
+    }
+    const float inv = reciprocalNorm(sum);
+    for (std::int64_t c = 0; c < C; ++c) {
+        const float gain = Element<T>::load(gamma + c) * a.scale;
+        Element<T>::store(out + c * oc, normSiluValue(Element<T>::load(x + c * xc), inv, gain));
+    }
+}
+
+// Channels adjacent in memory (channels-last): one warp per position, lanes across the
+// channels, the sum of squares reduced with shuffles.
+template <typename T>
+__global__ void __launch_bounds__(kThreads) normSiluPerWarp(NormSiluLaunch a) {
+    using S = typename Element<T>::Storage;
+    const std::int64_t p = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+    const int lane = threadIdx.x % kWarp;
+    if (p >= a.positions()) return;  // the same for the whole warp: no lane is left waiting
+    std::int64_t xo = 0, oo = 0;
+    positionOffsets(a, p, xo, oo);
+    const S* x = static_cast<const S*>(a.x) + xo;
+    S* out = static_cast<S*>(a.out) + oo;
+    const S* gamma = static_cast<const S*>(a.gamma);
+    const std::int64_t C = a.sizes[1], xc = a.xStrides[1], oc = a.outStrides[1];
+    float sum = 0.0f;
+    for (std::int64_t c = lane; c < C; c += kWarp) {
+        const float v = Element<T>::load(x + c * xc);
+        sum += v * v;
+    }
+    for (int offset = kWarp / 2; offset > 0; offset /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
+    const float inv = reciprocalNorm(sum);
+    for (std::int64_t c = lane; c < C; c += kWarp) {
+        const float gain = Element<T>::load(gamma + c) * a.scale;
+        Element<T>::store(out + c * oc, normSiluValue(Element<T>::load(x + c * xc), inv, gain));
+    }
+}
+
+template <typename T>
+cudaError_t launchTyped(const NormSiluLaunch& a) {
+    const std::int64_t positions = a.positions();
+    const auto stream = static_cast<cudaStream_t>(a.stream);
+    if (a.channelsInnermost()) {
+        const std::int64_t blocks = (positions * kWarp + kThreads - 1) / kThreads;
+        normSiluPerWarp<T><<<dim3(static_cast<unsigned>(blocks)), kThreads, 0, stream>>>(a);
+    } else {
+        const std::int64_t blocks = (positions + kThreads - 1) / kThreads;
+        normSiluPerThread<T><<<dim3(static_cast<unsigned>(blocks)), kThreads, 0, stream>>>(a);
+    }
+    return cudaGetLastError();
+}
+
+}  // namespace
+
+const char* launchNormSiluKernel(const NormSiluLaunch& a) {
+    if (a.positions() <= 0 || a.sizes[1] <= 0) return nullptr;
+    // One block per 256 positions (8 per warp kernel block): the grid's x limit (2^31 - 1)
+    // is far beyond any frame, but a wrong size must not wrap around silently.
+    if (a.positions() > (std::int64_t(1) << 31) * (kThreads / kWarp)) return "fused RMS norm + SiLU: tensor too large";
+    cudaError_t e = cudaSuccess;
+    switch (a.dtype) {
+    case NormSiluDtype::Float32: e = launchTyped<float>(a); break;
+    case NormSiluDtype::BFloat16: e = launchTyped<__nv_bfloat16>(a); break;
+    case NormSiluDtype::Float16: e = launchTyped<__half>(a); break;
+    default: return "fused RMS norm + SiLU: unsupported dtype";
+    }
+    return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
+}
+
+}  // namespace ts::gpu

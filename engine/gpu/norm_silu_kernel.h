@@ -1,0 +1,12 @@
+#pragma once
+// Launches the fused RMS norm + SiLU kernel on a.stream (asynchronously, as every kernel).
+// Defined by gpu/norm_silu_kernel.cu where nvcc built it; where it did not, by a stub in
+// gpu/norm_silu_cuda.cpp that says so. Returns nullptr when the launch was queued, else
+// what went wrong (the CUDA runtime's message).
+#include "gpu/norm_silu_launch.h"
+
+namespace ts::gpu {
+
+const char* launchNormSiluKernel(const NormSiluLaunch& a);
+
+}  // namespace ts::gpu

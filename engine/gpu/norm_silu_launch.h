@@ -1,0 +1,86 @@
+#pragma once
+// What one fused RMS norm + SiLU kernel launch needs, as plain data, and the per-position
+// arithmetic the kernel runs. Shared by the CUDA kernel (gpu/norm_silu_kernel.cu, built by
+// nvcc, no LibTorch), the LibTorch glue (gpu/norm_silu_cuda.cpp) and the host tests, which
+// check the indexing and the arithmetic against ATen on machines without a GPU.
+//
+// out = silu(x / max(||x||_2 over C, 1e-12) * (gamma[c] * scale)), scale = sqrt(C): the
+// same formula and order of operations as the CPU loops (model/fused_norm_silu.cpp).
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__CUDACC__)
+#define TS_HOST_DEVICE __host__ __device__ __forceinline__
+#else
+#define TS_HOST_DEVICE inline
+#endif
+
+namespace ts::gpu {
+
+enum class NormSiluDtype : std::int32_t { Float32 = 0, BFloat16 = 1, Float16 = 2 };
+
+struct NormSiluLaunch {
+    const void* x = nullptr;
+    void* out = nullptr;
+    const void* gamma = nullptr;  // C values, contiguous, the same dtype as x
+    NormSiluDtype dtype = NormSiluDtype::Float32;
+    float scale = 1.0f;              // sqrt(C)
+    std::int64_t sizes[5] = {};      // B, C, T, H, W
+    std::int64_t xStrides[5] = {};   // in elements
+    std::int64_t outStrides[5] = {};
+    void* stream = nullptr;          // the cudaStream_t to launch on
+
+    TS_HOST_DEVICE std::int64_t positions() const { return sizes[0] * sizes[2] * sizes[3] * sizes[4]; }
+    // Channels adjacent in memory: one warp per position reads them coalesced.
+    TS_HOST_DEVICE bool channelsInnermost() const { return xStrides[1] == 1; }
+};
+
+// Element offsets of channel 0 of position p (b, t, h, w in row-major order) in x and out.
+TS_HOST_DEVICE void positionOffsets(const NormSiluLaunch& a, std::int64_t p, std::int64_t& xOffset,
+                                    std::int64_t& outOffset) {
+    const std::int64_t w = p % a.sizes[4];
+    p /= a.sizes[4];
+    const std::int64_t h = p % a.sizes[3];
+    p /= a.sizes[3];
+    const std::int64_t t = p % a.sizes[2];
+    const std::int64_t b = p / a.sizes[2];
+    xOffset = b * a.xStrides[0] + t * a.xStrides[2] + h * a.xStrides[3] + w * a.xStrides[4];
+    outOffset = b * a.outStrides[0] + t * a.outStrides[2] + h * a.outStrides[3] + w * a.outStrides[4];
+}
+
+TS_HOST_DEVICE float reciprocalNorm(float sumOfSquares) {
+    return 1.0f / fmaxf(sqrtf(sumOfSquares), 1e-12f);
+}
+
+// SiLU of the normalised, scaled value: ((x * inv) * gain) as the CPU loops multiply.
+TS_HOST_DEVICE float normSiluValue(float x, float inv, float gain) {
+    const float v = x * inv * gain;
+    return v / (1.0f + expf(-v));
+}
+
+// bf16 as its 16 bits: widening is exact; narrowing rounds to nearest even (NaN stays a
+// quiet NaN), as c10::BFloat16 and __float2bfloat16_rn do.
+TS_HOST_DEVICE float bf16BitsToFloat(std::uint16_t bits) {
+    const std::uint32_t u = std::uint32_t(bits) << 16;
+#if defined(__CUDA_ARCH__)
+    return __uint_as_float(u);
+#else
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+#endif
+}
+
+TS_HOST_DEVICE std::uint16_t floatToBf16Bits(float f) {
+#if defined(__CUDA_ARCH__)
+    const std::uint32_t u = __float_as_uint(f);
+#else
+    std::uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+#endif
+    if (f != f) return std::uint16_t(0x7fc0);
+    return std::uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+}  // namespace ts::gpu

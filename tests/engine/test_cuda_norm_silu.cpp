@@ -1,0 +1,169 @@
+// The CUDA fused RMS norm + SiLU (gpu/norm_silu_cuda.h, gpu/norm_silu_kernel.cu) where no
+// GPU is: the launch it builds from tensors (sizes, strides, scale, which kernel), and the
+// per-position indexing and arithmetic it shares with the kernel (gpu/norm_silu_launch.h),
+// run here on the host over every position and checked against the ATen path in fp32 and
+// bf16, for NCDHW and channels-last inputs written into a padded window. The kernel launch
+// itself is checked on a lent GPU (`check --opt all` against the golden reference,
+// docs/benchmarks/).
+#include "core/error.h"
+#include "gpu/norm_silu_cuda.h"
+#include "gpu/norm_silu_launch.h"
+#include "model/layers.h"
+
+#include "test_support.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <c10/util/BFloat16.h>
+
+#include <QtTest>
+
+#include <cstring>
+
+using namespace ts;
+using ts::test::maxAbs;
+
+namespace {
+
+// What the kernels compute, position by position, with the shared pieces: x, gamma and out
+// of the launch's dtype (fp32 or bf16) on the host.
+void runOnHost(const gpu::NormSiluLaunch& a) {
+    const bool bf16 = a.dtype == gpu::NormSiluDtype::BFloat16;
+    auto load = [&](const void* base, std::int64_t i) {
+        return bf16 ? gpu::bf16BitsToFloat(static_cast<const std::uint16_t*>(base)[i])
+                    : static_cast<const float*>(base)[i];
+    };
+    for (std::int64_t p = 0; p < a.positions(); ++p) {
+        std::int64_t xo = 0, oo = 0;
+        gpu::positionOffsets(a, p, xo, oo);
+        float sum = 0.0f;
+        for (std::int64_t c = 0; c < a.sizes[1]; ++c) {
+            const float v = load(a.x, xo + c * a.xStrides[1]);
+            sum += v * v;
+        }
+        const float inv = gpu::reciprocalNorm(sum);
+        for (std::int64_t c = 0; c < a.sizes[1]; ++c) {
+            const float v = gpu::normSiluValue(load(a.x, xo + c * a.xStrides[1]), inv, load(a.gamma, c) * a.scale);
+            const std::int64_t o = oo + c * a.outStrides[1];
+            if (bf16) static_cast<std::uint16_t*>(a.out)[o] = gpu::floatToBf16Bits(v);
+            else static_cast<float*>(a.out)[o] = v;
+        }
+    }
+}
+
+struct Case {
+    at::Tensor x, gamma;
+};
+
+Case randomCase(at::IntArrayRef sizes, std::uint64_t seed) {
+    at::Generator gen = at::detail::createCPUGenerator(seed);
+    return {at::randn(sizes, gen).mul_(3.0), at::randn({sizes[1]}, gen)};
+}
+
+}  // namespace
+
+class TestCudaNormSilu : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void launchDescribesTheTensors() {
+        const Case c = randomCase({2, 12, 3, 5, 7}, 1);
+        at::Tensor buffer = at::zeros({2, 12, 5, 7, 9});
+        const at::Tensor window = buffer.narrow(2, 2, 3).narrow(3, 1, 5).narrow(4, 1, 7);
+        int streamTag = 0;
+        const gpu::NormSiluLaunch a = gpu::makeNormSiluLaunch(c.x, c.gamma, window, &streamTag);
+        QCOMPARE(a.dtype, gpu::NormSiluDtype::Float32);
+        QCOMPARE(a.x, c.x.data_ptr());
+        QCOMPARE(a.out, window.data_ptr());
+        QCOMPARE(a.gamma, c.gamma.data_ptr());
+        QCOMPARE(a.stream, static_cast<void*>(&streamTag));
+        QCOMPARE(a.scale, std::sqrt(12.0f));
+        QCOMPARE(a.positions(), std::int64_t(2 * 3 * 5 * 7));
+        for (int d = 0; d < 5; ++d) {
+            QCOMPARE(a.sizes[d], c.x.size(d));
+            QCOMPARE(a.xStrides[d], c.x.stride(d));
+            QCOMPARE(a.outStrides[d], window.stride(d));
+        }
+        QVERIFY(!a.channelsInnermost());  // NCDHW: the thread-per-position kernel
+        const at::Tensor last = c.x.contiguous(at::MemoryFormat::ChannelsLast3d);
+        QVERIFY(gpu::makeNormSiluLaunch(last, c.gamma, window, nullptr).channelsInnermost());
+        QCOMPARE(gpu::makeNormSiluLaunch(c.x.to(at::kBFloat16), c.gamma.to(at::kBFloat16),
+                                         window.to(at::kBFloat16), nullptr).dtype,
+                 gpu::NormSiluDtype::BFloat16);
+        QCOMPARE(gpu::makeNormSiluLaunch(c.x.to(at::kHalf), c.gamma.to(at::kHalf), window.to(at::kHalf), nullptr).dtype,
+                 gpu::NormSiluDtype::Float16);
+    }
+
+    void launchRefusesMismatches() {
+        const Case c = randomCase({1, 8, 2, 3, 4}, 2);
+        const at::Tensor out = at::empty_like(c.x);
+        QVERIFY_THROWS_EXCEPTION(ts::Error, gpu::makeNormSiluLaunch(c.x, c.gamma.narrow(0, 0, 7), out, nullptr));
+        QVERIFY_THROWS_EXCEPTION(ts::Error, gpu::makeNormSiluLaunch(c.x, c.gamma.to(at::kBFloat16), out, nullptr));
+        QVERIFY_THROWS_EXCEPTION(ts::Error, gpu::makeNormSiluLaunch(c.x, c.gamma, out.narrow(4, 0, 3), nullptr));
+        QVERIFY_THROWS_EXCEPTION(ts::Error, gpu::makeNormSiluLaunch(c.x, c.gamma, out.to(at::kBFloat16), nullptr));
+        QVERIFY_THROWS_EXCEPTION(ts::Error,
+                                 gpu::makeNormSiluLaunch(c.x.to(at::kDouble), c.gamma.to(at::kDouble),
+                                                         out.to(at::kDouble), nullptr));
+        QVERIFY_THROWS_EXCEPTION(ts::Error, gpu::makeNormSiluLaunch(c.x.flatten(0, 1), c.gamma, out.flatten(0, 1), nullptr));
+    }
+
+    void neverTakesCpuTensors() {
+        const Case c = randomCase({1, 8, 2, 3, 4}, 3);
+        c10::NoGradGuard inference;
+        QVERIFY(!gpu::cudaNormSiluApplies(c.x));
+        at::Tensor out = at::empty_like(c.x);
+        QVERIFY_THROWS_EXCEPTION(ts::Error, gpu::cudaRmsNormSiluInto(c.x, c.gamma, out));
+    }
+
+    void kernelArithmeticMatchesAten_data() {
+        QTest::addColumn<bool>("channelsLast");
+        QTest::addColumn<bool>("bf16");
+        QTest::newRow("NCDHW fp32") << false << false;
+        QTest::newRow("channels-last fp32") << true << false;
+        QTest::newRow("NCDHW bf16") << false << true;
+        QTest::newRow("channels-last bf16") << true << true;
+    }
+    void kernelArithmeticMatchesAten() {
+        QFETCH(bool, channelsLast);
+        QFETCH(bool, bf16);
+        c10::NoGradGuard inference;
+        const auto dtype = bf16 ? at::kBFloat16 : at::kFloat;
+        const auto format = channelsLast ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::Contiguous;
+        const Case c = randomCase({2, 40, 3, 6, 11}, 4);
+        const at::Tensor x = c.x.to(dtype).contiguous(format), gamma = c.gamma.to(dtype);
+        // The pad-in-place use: a window of a bigger buffer in the same layout; its border
+        // (a sentinel here) must stay untouched.
+        at::Tensor buffer = at::full({2, 40, 5, 8, 13}, 7.0, at::TensorOptions().dtype(dtype)).contiguous(format);
+        at::Tensor window = buffer.narrow(2, 2, 3).narrow(3, 1, 6).narrow(4, 1, 11);
+        runOnHost(gpu::makeNormSiluLaunch(x, gamma, window, nullptr));
+        const at::Tensor exact = layers::rmsNormSilu(x.to(at::kFloat), gamma.to(at::kFloat).view({40, 1, 1, 1}));
+        const at::Tensor err = (window.to(at::kFloat) - exact).abs();
+        // fp32: a few ulps of the values; bf16: one rounding of the fp32 result (half a step,
+        // 2^-9 relative), with slack for the different summation order.
+        const at::Tensor bound = bf16 ? exact.abs().mul(1.0 / 256).add(1e-6) : exact.abs().mul(4e-7).add(1e-6);
+        QVERIFY2(err.le(bound).all().item<bool>(), std::to_string(err.max().item<double>()).c_str());
+        at::Tensor mask = at::ones(buffer.sizes(), at::kBool);
+        mask.narrow(2, 2, 3).narrow(3, 1, 6).narrow(4, 1, 11).fill_(false);
+        QVERIFY(buffer.masked_select(mask).eq(7.0).all().item<bool>());
+    }
+
+    void bf16BitsRoundToNearestEvenAsC10Does() {
+        at::Generator gen = at::detail::createCPUGenerator(5);
+        const at::Tensor values = at::randn({4096}, gen).mul_(1e3);
+        const float* v = values.data_ptr<float>();
+        for (std::int64_t i = 0; i < values.numel(); ++i) {
+            const c10::BFloat16 expected(v[i]);
+            std::uint16_t bits;
+            std::memcpy(&bits, &expected, sizeof bits);
+            QCOMPARE(gpu::floatToBf16Bits(v[i]), bits);
+            QCOMPARE(gpu::bf16BitsToFloat(bits), static_cast<float>(expected));
+        }
+        // Exactly halfway: to the even neighbour (1 + 2^-8 -> 1, 1 + 3 * 2^-8 -> 1 + 2^-6).
+        QCOMPARE(gpu::floatToBf16Bits(1.0f + 1.0f / 256), std::uint16_t(0x3f80));
+        QCOMPARE(gpu::floatToBf16Bits(1.0f + 3.0f / 256), std::uint16_t(0x3f82));
+        QCOMPARE(gpu::floatToBf16Bits(std::nanf("")), std::uint16_t(0x7fc0));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCudaNormSilu)
+#include "test_cuda_norm_silu.moc"
