@@ -9,6 +9,7 @@
 #include "core/process_memory.h"
 #include "decode/decoder_run.h"
 #include "gpu/device_memory.h"
+#include "gpu/norm_silu_cuda.h"
 #include "io/latents_reader.h"
 #include "model/cost_model.h"
 #include "model/wan_vae.h"
@@ -144,6 +145,8 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"host_allocator", configureHostAllocator()},
         // Which BLAS the attention's matrix products ran on (core/blas_library.h).
         {"blas", currentBlasLibrary().describe()},
+        // What fused-norm ran as on CUDA (gpu/norm_silu_cuda.h); null on the CPU.
+        {"cuda_norm_silu", device.is_cuda() ? nlohmann::json(gpu::describeCudaNormSilu()) : nlohmann::json()},
         {"macs", stats.macs},
         {"arena_bytes", stats.arenaBytes},
         {"macs_vs_untiled", double(stats.macs) / double(estimateDecodeCost(cfg, latents.size(1), latents.size(2),

@@ -3,6 +3,7 @@
 
 #include "core/blas_library.h"
 #include "core/error.h"
+#include "gpu/norm_silu_cuda.h"
 #include "io/latents_reader.h"
 #include "model/cost_model.h"
 #include "model/wan_vae.h"
@@ -31,7 +32,8 @@ int commandInfo(const std::vector<std::string>& argv) {
                        {"parameters",
                         {{"decoder", model.parameterCount(VaeParts::Decoder)},
                          {"encoder", model.parameterCount(VaeParts::Encoder)}}},
-                       {"cpu_blas", currentBlasLibrary().describe()}};
+                       {"cpu_blas", currentBlasLibrary().describe()},
+                       {"cuda_norm_silu", gpu::describeCudaNormSilu()}};
     std::vector<long> shape;
     if (args.has("latents")) {
         const at::Tensor latents = readLatents(args.require("latents"));
@@ -64,7 +66,8 @@ int commandInfo(const std::vector<std::string>& argv) {
     }
     std::cout << vaePath << "\n  " << cfg.describe() << "\n  parameters: decoder "
               << model.parameterCount(VaeParts::Decoder) << ", encoder " << model.parameterCount(VaeParts::Encoder)
-              << "\n  CPU BLAS: " << out["cpu_blas"].get<std::string>() << "\n";
+              << "\n  CPU BLAS: " << out["cpu_blas"].get<std::string>()
+              << "\n  CUDA norm + SiLU: " << out["cuda_norm_silu"].get<std::string>() << "\n";
     if (out.contains("decode")) {
         const auto& d = out["decode"];
         std::printf("  decode %s -> %s: %.1f GFLOP, estimated peak %.0f MiB (fp32) / %.0f MiB (bf16), untiled, --opt %s\n",

@@ -38,6 +38,15 @@ bool cudaNormSiluBuilt() {
 #endif
 }
 
+std::string describeCudaNormSilu() {
+#ifdef TILESCOPE_CUDA_KERNELS
+    return currentCudaStreamAvailable() ? "fused-norm kernel (ours)"
+                                        : "ATen ops (kernel built, but this LibTorch has no CUDA)";
+#else
+    return "ATen ops (built without nvcc: no kernel of ours)";
+#endif
+}
+
 bool cudaNormSiluApplies(const at::Tensor& x) {
     NormSiluDtype d;
     return cudaNormSiluBuilt() && x.defined() && x.device().is_cuda() && x.dim() == 5 && dtypeOf(x.scalar_type(), d) &&

@@ -6,10 +6,16 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <string>
+
 namespace ts::gpu {
 
 // Whether this build has the kernel and can launch it on LibTorch's streams.
 bool cudaNormSiluBuilt();
+
+// What `--opt fused-norm` runs on CUDA with this build, for `info` and bench JSON: the
+// kernel, or the ATen ops and why (no nvcc when it was configured, or a CPU-only LibTorch).
+std::string describeCudaNormSilu();
 
 // Whether the kernel takes x: built, a CUDA tensor, fp32/bf16/fp16, 5-D, autograd off.
 bool cudaNormSiluApplies(const at::Tensor& x);

@@ -16,6 +16,9 @@
 #include <c10/core/GradMode.h>
 #include <c10/util/BFloat16.h>
 
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QtTest>
 
 #include <cstring>
@@ -113,6 +116,20 @@ private Q_SLOTS:
         QVERIFY(!gpu::cudaNormSiluApplies(c.x));
         at::Tensor out = at::empty_like(c.x);
         QVERIFY_THROWS_EXCEPTION(ts::Error, gpu::cudaRmsNormSiluInto(c.x, c.gamma, out));
+    }
+
+    void infoSaysWhatFusedNormRunsOnCuda() {
+        // A GPU user must be able to tell the kernel from the ATen fallback: `info` says which,
+        // and why when it is the fallback.
+        const std::string expected = gpu::describeCudaNormSilu();
+        if (gpu::cudaNormSiluBuilt()) QCOMPARE(expected, std::string("fused-norm kernel (ours)"));
+        else QVERIFY2(expected.rfind("ATen ops (", 0) == 0 && expected.size() > 12, expected.c_str());
+        QProcess p;
+        p.start(TILESCOPE_CLI_PATH, {"info", "--vae", "builtin:tiny", "--json"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const QJsonObject info = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        QCOMPARE(info.value("cuda_norm_silu").toString().toStdString(), expected);
     }
 
     void kernelArithmeticMatchesAten_data() {
