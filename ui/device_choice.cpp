@@ -4,6 +4,7 @@
 #include "core/format_bytes.h"
 #include "decode/decode_settings.h"
 #include "gpu/device_memory.h"
+#include "gpu/norm_silu_cuda.h"
 
 #include <ATen/Context.h>
 
@@ -39,6 +40,10 @@ void fillDeviceCombo(QComboBox* combo) {
         if (m.totalBytes <= 0) break;
         combo->addItem(QStringLiteral("cuda:%1 (%2)").arg(i).arg(QString::fromStdString(ts::formatBytes(m.totalBytes))),
                        QStringLiteral("cuda:%1").arg(i));
+        // Whether fused-norm runs our kernel here or falls back to ATen's ops.
+        combo->setItemData(combo->count() - 1,
+                           QObject::tr("fused-norm on CUDA: %1").arg(QString::fromStdString(ts::gpu::describeCudaNormSilu())),
+                           Qt::ToolTipRole);
     }
 }
 

@@ -1,12 +1,12 @@
 #include "gpu/current_cuda_stream.h"
 
-#ifdef TILESCOPE_TORCH_CUDA_ALLOCATOR
+#ifdef TILESCOPE_TORCH_CUDA_STREAMS
 #include <c10/cuda/CUDAStream.h>
 #endif
 
 namespace ts::gpu {
 
-#ifdef TILESCOPE_TORCH_CUDA_ALLOCATOR
+#ifdef TILESCOPE_TORCH_CUDA_STREAMS
 
 bool currentCudaStreamAvailable() { return true; }
 

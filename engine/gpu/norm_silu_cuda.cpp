@@ -5,6 +5,7 @@
 #include "gpu/norm_silu_kernel.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/DeviceGuard.h>
 #include <c10/core/GradMode.h>
 
 #include <cmath>
@@ -15,6 +16,7 @@ namespace ts::gpu {
 #ifndef TILESCOPE_CUDA_KERNELS
 // No nvcc at configure time (or TILESCOPE_CUDA_KERNELS=OFF): the ATen path runs instead.
 const char* launchNormSiluKernel(const NormSiluLaunch&) { return "this build has no CUDA kernels of its own"; }
+const char* normSiluKernelProblem(int) { return "this build has no CUDA kernels of its own"; }
 #endif
 
 namespace {
@@ -49,8 +51,11 @@ std::string describeCudaNormSilu() {
 
 bool cudaNormSiluApplies(const at::Tensor& x) {
     NormSiluDtype d;
+    // Last, as it asks the driver: whether the kernel has code for this device (a card
+    // older than the architectures it was built for, or a driver older than its toolkit,
+    // runs the ATen ops instead of failing the decode).
     return cudaNormSiluBuilt() && x.defined() && x.device().is_cuda() && x.dim() == 5 && dtypeOf(x.scalar_type(), d) &&
-           !c10::GradMode::is_enabled();
+           !c10::GradMode::is_enabled() && normSiluKernelProblem(static_cast<int>(x.device().index())) == nullptr;
 }
 
 NormSiluLaunch makeNormSiluLaunch(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& out, void* stream) {
@@ -79,6 +84,10 @@ void cudaRmsNormSiluInto(const at::Tensor& x, const at::Tensor& gamma, const at:
     if (!cudaNormSiluApplies(x)) throwRuntime("fused RMS norm + SiLU: the CUDA kernel does not take this tensor");
     // Weights are converted once at load, so gamma already has x's dtype; reshape() of a
     // [C,1,1,1] gain is a view.
+    // x's device current: LibTorch's default stream of cuda:N is the null handle, which
+    // means the current device's default stream (N may not be the current device outside
+    // the tile workers, which set it with their stream guard).
+    const c10::DeviceGuard onDevice(x.device());
     const at::Tensor g = gamma.reshape({x.size(1)}).to(x.scalar_type()).contiguous();
     const NormSiluLaunch a =
         makeNormSiluLaunch(x, g, out, currentCudaStream(static_cast<int>(x.device().index())));

@@ -111,11 +111,26 @@ cudaError_t launchTyped(const NormSiluLaunch& a) {
 
 }  // namespace
 
+const char* normSiluKernelProblem(int device) {
+    int previous = -1;
+    if (cudaGetDevice(&previous) != cudaSuccess) previous = -1;
+    cudaError_t e = cudaSetDevice(device);
+    cudaFuncAttributes attributes{};
+    // The attributes exist only where the fat binary has code the device can load.
+    if (e == cudaSuccess) e = cudaFuncGetAttributes(&attributes, normSiluPerWarp<__nv_bfloat16>);
+    if (previous >= 0) cudaSetDevice(previous);
+    // A failed query leaves its error for the next cudaGetLastError, which would be LibTorch's
+    // check after its own next launch: clear it.
+    cudaGetLastError();
+    return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
+}
+
 const char* launchNormSiluKernel(const NormSiluLaunch& a) {
     if (a.positions() <= 0 || a.sizes[1] <= 0) return nullptr;
     // One block per 256 positions (8 per warp kernel block): the grid's x limit (2^31 - 1)
     // is far beyond any frame, but a wrong size must not wrap around silently.
-    if (a.positions() > (std::int64_t(1) << 31) * (kThreads / kWarp)) return "fused RMS norm + SiLU: tensor too large";
+    if (a.positions() > ((std::int64_t(1) << 31) - 1) * (kThreads / kWarp))
+        return "fused RMS norm + SiLU: tensor too large";
     cudaError_t e = cudaSuccess;
     switch (a.dtype) {
     case NormSiluDtype::Float32: e = launchTyped<float>(a); break;

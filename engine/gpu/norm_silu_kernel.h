@@ -9,4 +9,9 @@ namespace ts::gpu {
 
 const char* launchNormSiluKernel(const NormSiluLaunch& a);
 
+// Whether the kernel can run on CUDA device `device`: nullptr if so, else why (no machine
+// code or PTX for its architecture, a driver older than the toolkit the kernel was built
+// with). Leaves the current device and CUDA's last-error state as they were.
+const char* normSiluKernelProblem(int device);
+
 }  // namespace ts::gpu

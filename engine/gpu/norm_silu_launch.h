@@ -49,8 +49,11 @@ TS_HOST_DEVICE void positionOffsets(const NormSiluLaunch& a, std::int64_t p, std
     outOffset = b * a.outStrides[0] + t * a.outStrides[2] + h * a.outStrides[3] + w * a.outStrides[4];
 }
 
+// 1 / max(norm, 1e-12), where a NaN norm stays NaN (as ATen's clamp_min keeps it): fmaxf
+// would turn it into 1e-12 and the pixel's other channels into x * 1e12.
 TS_HOST_DEVICE float reciprocalNorm(float sumOfSquares) {
-    return 1.0f / fmaxf(sqrtf(sumOfSquares), 1e-12f);
+    const float norm = sqrtf(sumOfSquares);
+    return 1.0f / (norm < 1e-12f ? 1e-12f : norm);
 }
 
 // SiLU of the normalised, scaled value: ((x * inv) * gain) as the CPU loops multiply.

@@ -95,7 +95,11 @@ TS_INLINE void reciprocalNorms(const Row& r, Load load) {
             const float v = load(c, w);
             inv[w] += v * v;
         }
-    for (std::int64_t w = 0; w < r.width; ++w) inv[w] = 1.0f / maxf(std::sqrt(inv[w]), 1e-12f);
+    // A NaN norm stays NaN (as ATen's clamp_min keeps it; maxf would make it 1e-12).
+    for (std::int64_t w = 0; w < r.width; ++w) {
+        const float norm = std::sqrt(inv[w]);
+        inv[w] = 1.0f / (norm < 1e-12f ? 1e-12f : norm);
+    }
 }
 
 TS_ISA_CLONES void normSiluRowFloat(const Row& r) {

@@ -13,6 +13,7 @@
 #include "test_support.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Context.h>
 #include <c10/core/GradMode.h>
 #include <c10/util/BFloat16.h>
 
@@ -162,6 +163,56 @@ private Q_SLOTS:
         at::Tensor mask = at::ones(buffer.sizes(), at::kBool);
         mask.narrow(2, 2, 3).narrow(3, 1, 6).narrow(4, 1, 11).fill_(false);
         QVERIFY(buffer.masked_select(mask).eq(7.0).all().item<bool>());
+    }
+
+    void aNanPixelStaysNan() {
+        // As ATen's clamp_min keeps a NaN norm: the pixel's every channel is NaN, not x * 1e12.
+        c10::NoGradGuard inference;
+        Case c = randomCase({1, 8, 1, 2, 3}, 6);
+        c.x.index_put_({0, 3, 0, 1, 2}, std::nanf(""));
+        at::Tensor out = at::zeros_like(c.x);
+        runOnHost(gpu::makeNormSiluLaunch(c.x, c.gamma, out, nullptr));
+        const at::Tensor pixel = out.select(4, 2).select(3, 1).select(2, 0).select(0, 0);  // [C]
+        QVERIFY(pixel.isnan().all().item<bool>());
+        QCOMPARE(out.isnan().sum().item<std::int64_t>(), std::int64_t(8));
+        const at::Tensor expected = layers::rmsNormSilu(c.x, c.gamma.view({8, 1, 1, 1}));
+        QCOMPARE(expected.isnan().sum().item<std::int64_t>(), std::int64_t(8));
+    }
+
+    void kernelMatchesAtenOnTheGpu_data() {
+        QTest::addColumn<bool>("channelsLast");
+        QTest::addColumn<int>("dtype");
+        for (const bool last : {false, true})
+            for (const auto t : {at::kFloat, at::kBFloat16, at::kHalf})
+                QTest::newRow((std::string(last ? "channels-last " : "NCDHW ") + c10::toString(t)).c_str())
+                    << last << static_cast<int>(t);
+    }
+    void kernelMatchesAtenOnTheGpu() {
+        // Runs where a CUDA LibTorch and the kernel are both here (a GPU machine with Qt);
+        // the lent machines without Qt run `check --opt all` against the golden case instead.
+        if (!at::hasCUDA() || !gpu::cudaNormSiluBuilt()) QSKIP("needs a CUDA device and the kernel built");
+        QFETCH(bool, channelsLast);
+        QFETCH(int, dtype);
+        c10::NoGradGuard inference;
+        const auto type = static_cast<at::ScalarType>(dtype);
+        const auto format = channelsLast ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::Contiguous;
+        const auto cuda = at::TensorOptions().device(at::kCUDA).dtype(type);
+        // 40 channels (not a multiple of a warp), 2*3*6*11 = 396 pixels (not of a block).
+        const Case c = randomCase({2, 40, 3, 6, 11}, 8);
+        const at::Tensor x = c.x.to(cuda).contiguous(format), gamma = c.gamma.to(cuda);
+        at::Tensor buffer = at::empty({2, 40, 5, 8, 13}, cuda.memory_format(format)).fill_(7.0);
+        at::Tensor window = buffer.narrow(2, 2, 3).narrow(3, 1, 6).narrow(4, 1, 11);
+        QVERIFY(gpu::cudaNormSiluApplies(x));
+        gpu::cudaRmsNormSiluInto(x, gamma, window);
+        const at::Tensor exact =
+            layers::rmsNormSilu(x.to(at::kFloat).cpu(), gamma.to(at::kFloat).cpu().view({40, 1, 1, 1}));
+        const at::Tensor err = (window.to(at::kFloat).cpu() - exact).abs();
+        const double relative = type == at::kFloat ? 1e-6 : type == at::kHalf ? 1.0 / 1024 : 1.0 / 128;
+        QVERIFY2(err.le(exact.abs().mul(relative).add(1e-5)).all().item<bool>(),
+                 std::to_string(err.max().item<double>()).c_str());
+        at::Tensor mask = at::ones(buffer.sizes(), at::kBool);
+        mask.narrow(2, 2, 3).narrow(3, 1, 6).narrow(4, 1, 11).fill_(false);
+        QVERIFY(buffer.cpu().masked_select(mask).eq(7.0).all().item<bool>());
     }
 
     void bf16BitsRoundToNearestEvenAsC10Does() {

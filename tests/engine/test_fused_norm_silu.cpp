@@ -118,6 +118,19 @@ private Q_SLOTS:
         QVERIFY(maxAbs(out, layers::rmsNormSilu(c.x, c.gamma)) <= 1e-5);
     }
 
+    void aNanPixelStaysNan() {
+        // As ATen's clamp_min keeps a NaN norm: that pixel's every channel is NaN (a clamp
+        // that drops the NaN would give the other channels x * 1e12), the rest unharmed.
+        c10::NoGradGuard inference;
+        Case c = randomCase({1, 8, 1, 3, 5}, 1.0, 19);
+        c.x.index_put_({0, 3, 0, 1, 2}, std::nanf(""));
+        at::Tensor out = at::empty_like(c.x);
+        layers::fusedRmsNormSiluInto(c.x, c.gamma, out);
+        QVERIFY(out.select(4, 2).select(3, 1).isnan().all().item<bool>());
+        QCOMPARE(out.isnan().sum().item<std::int64_t>(), std::int64_t(8));
+        QCOMPARE(layers::rmsNormSilu(c.x, c.gamma).isnan().sum().item<std::int64_t>(), std::int64_t(8));
+    }
+
     void showsAsAnOpInTheProfile() {
         // Its time must stay visible where the norm, mul and silu ops were: one op span,
         // named, with the input's shape (the name outlives the call: it is read after it).
