@@ -101,9 +101,17 @@ std::vector<std::vector<std::string>> settingSweep(const CliArgs& a) {
 }
 
 nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const at::Tensor& latents,
-                        const DecodeSettings& settings, double loadSeconds, TraceOutputs& outputs) {
+                        const DecodeSettings& settings, double loadSeconds, int warmupRuns, TraceOutputs& outputs) {
     const c10::Device device = parseDevice(settings.device);
     const VaeConfig& cfg = model.config();
+    // --warmup: untimed decodes of the same configuration first, so the timed one finds
+    // one-time costs paid (cuDNN's per-shape plans and CUDA's lazy kernel loading, oneDNN's
+    // primitive cache, first-touch page faults), as the PyTorch profiler's warm-up steps do.
+    nlohmann::json warmupSeconds = nlohmann::json::array();
+    for (int i = 0; i < warmupRuns; ++i) {
+        DecodeObserver quiet;
+        warmupSeconds.push_back(runDecode(model, latents, settings, quiet).decodeSeconds);
+    }
     BenchObserver sampler(device, outputs, static_cast<int>(cfg.videoFrames(latents.size(1))));
     // Each configuration's own peak, also when a sweep runs several in this process.
     const bool peakIsPerRun = resetPeakRss();
@@ -138,6 +146,7 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"load_s", loadSeconds},
         {"wall_s", stats.wallSeconds},
         {"decode_s", stats.decodeSeconds},
+        {"warmup_decode_s", warmupSeconds},
         {"peak_rss_bytes", peakRssBytes()},
         {"peak_rss_before_decode_bytes", rssBefore},
         {"peak_rss_is_per_run", peakIsPerRun},
@@ -182,7 +191,7 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
 }  // namespace
 
 int commandBench(const std::vector<std::string>& argv) {
-    std::set<std::string> flags{"vae", "latents", "latent-shape", "seed", "profile"};
+    std::set<std::string> flags{"vae", "latents", "latent-shape", "seed", "profile", "warmup"};
     flags.insert(settingsFlags().begin(), settingsFlags().end());
     flags.insert(TraceOutputs::flags().begin(), TraceOutputs::flags().end());
     const CliArgs args("bench", argv, flags, {"raw-latents", "tf32"});
@@ -205,6 +214,9 @@ int commandBench(const std::vector<std::string>& argv) {
     if (probe.any() && configs.size() > 1)
         throwUsage("--trace, --csv, --summary and --report profile a single configuration; this sweep has " +
                    std::to_string(configs.size()) + " (run one configuration per call)");
+    const int warmupRuns = args.getInt("warmup", 0);
+    if (warmupRuns < 0 || warmupRuns > 100)
+        throwUsage("--warmup: " + std::to_string(warmupRuns) + " untimed runs before each timed one; expected 0 to 100");
     const std::string vaePath = args.get("vae", "builtin:wan2.1");
     warnIfReferenceBlas(configs.front());
 
@@ -229,7 +241,7 @@ int commandBench(const std::vector<std::string>& argv) {
     // LibTorch's and the allocator's caches: for exact figures run one per process.
     for (const DecodeSettings& s : configs) {
         TraceOutputs traceOutputs(args, sources, forceRecording);
-        nlohmann::json result = benchOne(model, vaePath, latents, s, loadSeconds, traceOutputs);
+        nlohmann::json result = benchOne(model, vaePath, latents, s, loadSeconds, warmupRuns, traceOutputs);
         result["profile_mode"] = profileFlag;
         const nlohmann::json recorded = traceOutputs.write(result);
         if (!recorded.is_null()) {

@@ -32,9 +32,10 @@ commands:
   info   --vae FILE [--latents FILE | --latent-shape CxTxHxW] [--json]
          inferred architecture, parameter counts, FLOPs and estimated peak memory
   bench  [--vae FILE|builtin:wan2.1] [--latent-shape 16x3x16x16 | --latents FILE] [settings]
-         [profile outputs (one configuration only)]
+         [--warmup N] [profile outputs (one configuration only)]
          timed decodes, one JSON line per configuration (wall/decode s, peak RSS, GFLOP/s);
-         settings take comma lists to sweep: --tile 64,128 --tiling blend,exact --streams 1,2
+         settings take comma lists to sweep: --tile 64,128 --tiling blend,exact --streams 1,2;
+         --warmup N decodes each configuration N times untimed first (warmup_decode_s)
   check  --vae FILE --case FILE [settings] [--tolerance X] [--json]
          decode/encode a reference case and compare with its stored outputs
   diff   A.json B.json [--json]
