@@ -43,56 +43,61 @@ struct Element<__half> {
 constexpr int kThreads = 256;
 constexpr int kWarp = 32;
 
-// Channels far apart in memory (NCDHW): one thread per position; neighbouring threads
-// read neighbouring pixels of the same channel, so every load is coalesced.
+// One pixel's C values in x, its C outputs and the gains: what both kernels read per pixel.
+template <typename T>
+struct Pixel {
+    using S = typename Element<T>::Storage;
+    const S* x;
+    S* out;
+    const S* gamma;
+    std::int64_t xStride, outStride;
+    float scale;
+
+    __device__ Pixel(const NormSiluLaunch& a, std::int64_t p)
+        : gamma(static_cast<const S*>(a.gamma)), xStride(a.xStrides[1]), outStride(a.outStrides[1]), scale(a.scale) {
+        std::int64_t xo = 0, oo = 0;
+        positionOffsets(a, p, xo, oo);
+        x = static_cast<const S*>(a.x) + xo;
+        out = static_cast<S*>(a.out) + oo;
+    }
+    __device__ float square(std::int64_t c) const {
+        const float v = Element<T>::load(x + c * xStride);
+        return v * v;
+    }
+    __device__ void write(std::int64_t c, float inv) const {
+        const float gain = Element<T>::load(gamma + c) * scale;
+        Element<T>::store(out + c * outStride, normSiluValue(Element<T>::load(x + c * xStride), inv, gain));
+    }
+};
+
+// Channels far apart in memory (NCDHW): one thread per pixel; neighbouring threads read
+// neighbouring pixels of the same channel, so every load is coalesced.
 template <typename T>
 __global__ void __launch_bounds__(kThreads) normSiluPerThread(NormSiluLaunch a) {
-    using S = typename Element<T>::Storage;
     const std::int64_t p = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (p >= a.positions()) return;
-    std::int64_t xo = 0, oo = 0;
-    positionOffsets(a, p, xo, oo);
-    const S* x = static_cast<const S*>(a.x) + xo;
-    S* out = static_cast<S*>(a.out) + oo;
-    const S* gamma = static_cast<const S*>(a.gamma);
-    const std::int64_t C = a.sizes[1], xc = a.xStrides[1], oc = a.outStrides[1];
+    const Pixel<T> px(a, p);
+    const std::int64_t C = a.sizes[1];
     float sum = 0.0f;
-    for (std::int64_t c = 0; c < C; ++c) {
-        const float v = Element<T>::load(x + c * xc);
-        sum += v * v;
-    }
+    for (std::int64_t c = 0; c < C; ++c) sum += px.square(c);
     const float inv = reciprocalNorm(sum);
-    for (std::int64_t c = 0; c < C; ++c) {
-        const float gain = Element<T>::load(gamma + c) * a.scale;
-        Element<T>::store(out + c * oc, normSiluValue(Element<T>::load(x + c * xc), inv, gain));
-    }
+    for (std::int64_t c = 0; c < C; ++c) px.write(c, inv);
 }
 
-// Channels adjacent in memory (channels-last): one warp per position, lanes across the
+// Channels adjacent in memory (channels-last): one warp per pixel, lanes across the
 // channels, the sum of squares reduced with shuffles.
 template <typename T>
 __global__ void __launch_bounds__(kThreads) normSiluPerWarp(NormSiluLaunch a) {
-    using S = typename Element<T>::Storage;
     const std::int64_t p = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
     const int lane = threadIdx.x % kWarp;
     if (p >= a.positions()) return;  // the same for the whole warp: no lane is left waiting
-    std::int64_t xo = 0, oo = 0;
-    positionOffsets(a, p, xo, oo);
-    const S* x = static_cast<const S*>(a.x) + xo;
-    S* out = static_cast<S*>(a.out) + oo;
-    const S* gamma = static_cast<const S*>(a.gamma);
-    const std::int64_t C = a.sizes[1], xc = a.xStrides[1], oc = a.outStrides[1];
+    const Pixel<T> px(a, p);
+    const std::int64_t C = a.sizes[1];
     float sum = 0.0f;
-    for (std::int64_t c = lane; c < C; c += kWarp) {
-        const float v = Element<T>::load(x + c * xc);
-        sum += v * v;
-    }
+    for (std::int64_t c = lane; c < C; c += kWarp) sum += px.square(c);
     for (int offset = kWarp / 2; offset > 0; offset /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
     const float inv = reciprocalNorm(sum);
-    for (std::int64_t c = lane; c < C; c += kWarp) {
-        const float gain = Element<T>::load(gamma + c) * a.scale;
-        Element<T>::store(out + c * oc, normSiluValue(Element<T>::load(x + c * xc), inv, gain));
-    }
+    for (std::int64_t c = lane; c < C; c += kWarp) px.write(c, inv);
 }
 
 template <typename T>
