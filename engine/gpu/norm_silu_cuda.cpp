@@ -51,11 +51,14 @@ std::string describeCudaNormSilu() {
 
 bool cudaNormSiluApplies(const at::Tensor& x) {
     NormSiluDtype d;
-    // Last, as it asks the driver: whether the kernel has code for this device (a card
-    // older than the architectures it was built for, or a driver older than its toolkit,
-    // runs the ATen ops instead of failing the decode).
     return cudaNormSiluBuilt() && x.defined() && x.device().is_cuda() && x.dim() == 5 && dtypeOf(x.scalar_type(), d) &&
-           !c10::GradMode::is_enabled() && normSiluKernelProblem(static_cast<int>(x.device().index())) == nullptr;
+           !c10::GradMode::is_enabled();
+}
+
+std::string cudaNormSiluProblemOn(int device) {
+    if (!cudaNormSiluBuilt()) return describeCudaNormSilu();
+    const char* problem = normSiluKernelProblem(device);
+    return problem ? problem : std::string();
 }
 
 NormSiluLaunch makeNormSiluLaunch(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& out, void* stream) {

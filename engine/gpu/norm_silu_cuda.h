@@ -20,6 +20,11 @@ std::string describeCudaNormSilu();
 // Whether the kernel takes x: built, a CUDA tensor, fp32/bf16/fp16, 5-D, autograd off.
 bool cudaNormSiluApplies(const at::Tensor& x);
 
+// Empty if the kernel has code for CUDA device `device`, else why not (a card older than
+// the architectures it was built for, a driver older than its toolkit): the decoder asks
+// once per run and runs the ATen ops instead (layers::normSiluConv).
+std::string cudaNormSiluProblemOn(int device);
+
 // The launch for x -> out with gamma (C values of x's dtype, contiguous) on `stream`.
 // Pure: only reads sizes, strides and pointers, so tests build it from CPU tensors.
 NormSiluLaunch makeNormSiluLaunch(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& out,

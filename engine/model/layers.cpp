@@ -1,6 +1,7 @@
 #include "model/layers.h"
 
 #include "core/error.h"
+#include "gpu/norm_silu_cuda.h"
 #include "model/fused_norm_silu.h"
 
 #include <c10/core/GradMode.h>
@@ -200,9 +201,23 @@ at::Tensor causalConv3d(const at::Tensor& x, const at::Tensor& w, const at::Tens
     return convPadded(p, w, b, history, ctx);
 }
 
+namespace {
+
+// fused-norm where it applies; on CUDA only where its kernel has code for the card (else
+// the ATen ops run, as without the switch).
+bool useFusedNorm(const at::Tensor& x, ForwardContext& ctx) {
+    if (!ctx.graph.fusedNorm || !fusedNormSiluApplies(x)) return false;
+    if (!x.is_cuda()) return true;
+    if (!ctx.cudaNormSiluRuns)
+        ctx.cudaNormSiluRuns = gpu::cudaNormSiluProblemOn(static_cast<int>(x.device().index())).empty();
+    return *ctx.cudaNormSiluRuns;
+}
+
+}  // namespace
+
 at::Tensor normSiluConv(at::Tensor x, const at::Tensor& gamma, const at::Tensor& w,
                         const at::Tensor& b, CausalHistory* history, ForwardContext& ctx) {
-    const bool fused = ctx.graph.fusedNorm && fusedNormSiluApplies(x);
+    const bool fused = useFusedNorm(x, ctx);
     if (!ctx.graph.padInPlace || (w.size(2) == 1 && w.size(3) == 1 && w.size(4) == 1)) {
         if (!fused) return causalConv3d(rmsNormSilu(x, gamma), w, b, history, ctx);
         at::Tensor y = at::empty_like(x);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 namespace ts {
 
@@ -27,6 +28,9 @@ struct ForwardContext {
     GraphOptions graph;               // which optimised paths to take (default: the plain one)
     BufferArena arena;                // reused padded inputs (graph.arena); one per worker
     HostHistoryCopier hostCopier;     // histories in pinned host memory (graph.cacheHost, CUDA)
+    // fused-norm's CUDA kernel has code for this run's device: asked the driver once, on
+    // the first norm (gpu::cudaNormSiluProblemOn), not per layer.
+    std::optional<bool> cudaNormSiluRuns;
     void checkCancelled() const;      // throws ts::Error(Cancelled)
 };
 

@@ -115,6 +115,8 @@ private Q_SLOTS:
         const Case c = randomCase({1, 8, 2, 3, 4}, 3);
         c10::NoGradGuard inference;
         QVERIFY(!gpu::cudaNormSiluApplies(c.x));
+        // Where the kernel cannot run at all, the decoder's per-run question says why.
+        if (!gpu::cudaNormSiluBuilt()) QCOMPARE(gpu::cudaNormSiluProblemOn(0), gpu::describeCudaNormSilu());
         at::Tensor out = at::empty_like(c.x);
         QVERIFY_THROWS_EXCEPTION(ts::Error, gpu::cudaRmsNormSiluInto(c.x, c.gamma, out));
     }
