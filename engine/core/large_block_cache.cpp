@@ -31,17 +31,20 @@ void* LargeBlockCache::newBlock(std::size_t n) const {
     for (int attempt = 0; attempt < 2; ++attempt) {
         void* p = nullptr;
         if (posix_memalign(&p, kAlignment, n) == 0) return p;
-        // Short of memory: what is kept goes back first, then one more try.
-        std::vector<void*> freed;
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            for (const auto& [size, ptr] : kept_) freed.push_back(ptr);
-            kept_.clear();
-            stats_.keptBytes = 0;
-        }
-        for (void* ptr : freed) std::free(ptr);
+        freeKept();  // short of memory: what is kept goes back first, then one more try
     }
     throw std::bad_alloc();
+}
+
+void LargeBlockCache::freeKept() const {
+    std::vector<void*> freed;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (const auto& [size, ptr] : kept_) freed.push_back(ptr);
+        kept_.clear();
+        stats_.keptBytes = 0;
+    }
+    for (void* ptr : freed) std::free(ptr);  // outside the lock
 }
 
 c10::DataPtr LargeBlockCache::allocateBlock(std::size_t n) const {
@@ -111,15 +114,11 @@ void LargeBlockCache::enable(std::size_t minBlock, std::size_t capBytes) {
 void LargeBlockCache::disableAndRelease() {
     // New tensors go to the default allocator again; ours still free through deleteBlock.
     if (active()) c10::SetCPUAllocator(fallback_, kPriority);
-    std::vector<void*> freed;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         enabled_ = false;
-        for (const auto& [size, ptr] : kept_) freed.push_back(ptr);
-        kept_.clear();
-        stats_.keptBytes = 0;
     }
-    for (void* ptr : freed) std::free(ptr);
+    freeKept();
 }
 
 BlockCacheStats LargeBlockCache::stats() const {

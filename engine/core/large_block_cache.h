@@ -66,6 +66,7 @@ private:
     static void deleteBlock(void* ptr);
     void release(void* ptr) const;
     void* newBlock(std::size_t n) const;  // aligned; frees the kept blocks and retries once if short
+    void freeKept() const;                // every kept block back to the system
 
     c10::Allocator* const fallback_;
     mutable std::mutex mutex_;

@@ -15,8 +15,11 @@ namespace ts::gpu {
 
 #ifndef TILESCOPE_CUDA_KERNELS
 // No nvcc at configure time (or TILESCOPE_CUDA_KERNELS=OFF): the ATen path runs instead.
-const char* launchNormSiluKernel(const NormSiluLaunch&) { return "this build has no CUDA kernels of its own"; }
-const char* normSiluKernelProblem(int) { return "this build has no CUDA kernels of its own"; }
+namespace {
+constexpr const char* kNoKernels = "this build has no CUDA kernels of its own";
+}
+const char* launchNormSiluKernel(const NormSiluLaunch&) { return kNoKernels; }
+const char* normSiluKernelProblem(int) { return kNoKernels; }
 #endif
 
 namespace {
@@ -85,12 +88,12 @@ NormSiluLaunch makeNormSiluLaunch(const at::Tensor& x, const at::Tensor& gamma, 
 
 void cudaRmsNormSiluInto(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& out) {
     if (!cudaNormSiluApplies(x)) throwRuntime("fused RMS norm + SiLU: the CUDA kernel does not take this tensor");
-    // Weights are converted once at load, so gamma already has x's dtype; reshape() of a
-    // [C,1,1,1] gain is a view.
     // x's device current: LibTorch's default stream of cuda:N is the null handle, which
     // means the current device's default stream (N may not be the current device outside
     // the tile workers, which set it with their stream guard).
     const c10::DeviceGuard onDevice(x.device());
+    // Weights are converted once at load, so gamma already has x's dtype; reshape() of a
+    // [C,1,1,1] gain is a view.
     const at::Tensor g = gamma.reshape({x.size(1)}).to(x.scalar_type()).contiguous();
     const NormSiluLaunch a =
         makeNormSiluLaunch(x, g, out, currentCudaStream(static_cast<int>(x.device().index())));

@@ -136,9 +136,12 @@ bool fusedNormSiluApplies(const at::Tensor& x) {
 }
 
 void fusedRmsNormSiluInto(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& out) {
+    // Shown as an op in the profile (a user scope, as the profiler's record_function regions
+    // are), so the time the fused pass takes stays visible where the norm, mul and silu ops
+    // used to be; on CUDA, around the kernel's launch.
+    const std::vector<c10::IValue> recordedInputs{x};
+    RECORD_USER_SCOPE_WITH_INPUTS("tilescope::fused_rms_norm_silu", recordedInputs);
     if (x.defined() && x.device().is_cuda()) {
-        const std::vector<c10::IValue> recordedInputs{x};
-        RECORD_USER_SCOPE_WITH_INPUTS("tilescope::fused_rms_norm_silu", recordedInputs);
         gpu::cudaRmsNormSiluInto(x, gamma, out);
         return;
     }
@@ -146,11 +149,6 @@ void fusedRmsNormSiluInto(const at::Tensor& x, const at::Tensor& gamma, const at
         !out.device().is_cpu() || out.stride(4) != 1 || gamma.numel() != x.size(1))
         throwRuntime("fused RMS norm + SiLU: unsupported tensors (expects contiguous CPU fp32/bf16 [B,C,T,H,W], "
                      "an output of the same shape with unit stride along W, and one gain per channel)");
-    // Shown as an op in the profile (a user scope, as the profiler's
-    // record_function regions are), so the time
-    // the fused pass takes stays visible where the norm, mul and silu ops used to be.
-    const std::vector<c10::IValue> recordedInputs{x};
-    RECORD_USER_SCOPE_WITH_INPUTS("tilescope::fused_rms_norm_silu", recordedInputs);
     const std::int64_t B = x.size(0), C = x.size(1), T = x.size(2), H = x.size(3), W = x.size(4);
     const at::Tensor gain = gamma.reshape({C}).to(at::kFloat).mul(std::sqrt(static_cast<double>(C))).contiguous();
     const float* gainData = gain.data_ptr<float>();
