@@ -1,31 +1,17 @@
 // `tilescope-cli bench` as a script drives it: --warmup runs each configuration untimed
 // first and reports those runs, every configuration of a sweep gets its own, and a bad
 // count is refused before any work with a message naming the flag.
+#include "cli_runner.h"
+
 #include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
 #include <QtTest>
 
 namespace {
 
-struct CliResult {
-    int exitCode = -1;
-    QString stderrText;
-    QList<QJsonObject> lines;  // one JSON object per stdout line
-};
-
-CliResult runBench(const QStringList& extra) {
-    QProcess p;
-    p.start(TILESCOPE_CLI_PATH, QStringList{"bench", "--vae", "builtin:tiny", "--latent-shape", "16x2x4x4",
-                                            "--threads", "1"} + extra);
-    p.waitForFinished(120000);
-    CliResult r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.stderrText = QString::fromUtf8(p.readAllStandardError()).trimmed();
-    for (const QByteArray& line : p.readAllStandardOutput().split('\n'))
-        if (!line.trimmed().isEmpty()) r.lines.push_back(QJsonDocument::fromJson(line).object());
-    return r;
+// A bench of the tiny built-in model on a 2x4x4 latent: fast enough to run a sweep.
+ts::test::CliResult runBench(const QStringList& extra) {
+    return ts::test::runCli(QStringList{"bench", "--vae", "builtin:tiny", "--latent-shape", "16x2x4x4", "--threads", "1"} +
+                            extra);
 }
 
 }  // namespace
@@ -35,10 +21,10 @@ class TestBenchCommand : public QObject {
 
 private Q_SLOTS:
     void warmupRunsComeFirstAndAreReported() {
-        const CliResult r = runBench({"--warmup", "2", "--tiling", "off,exact", "--tile", "16"});
+        const ts::test::CliResult r = runBench({"--warmup", "2", "--tiling", "off,exact", "--tile", "16"});
         QCOMPARE(r.exitCode, 0);
-        QCOMPARE(r.lines.size(), 2);  // one line per configuration of the sweep
-        for (const QJsonObject& line : r.lines) {
+        QCOMPARE(r.jsonLines().size(), 2);  // one line per configuration of the sweep
+        for (const QJsonObject& line : r.jsonLines()) {
             const QJsonArray warm = line.value("warmup_decode_s").toArray();
             QCOMPARE(warm.size(), 2);
             for (const QJsonValue& s : warm) QVERIFY(s.toDouble() > 0.0);
@@ -47,11 +33,11 @@ private Q_SLOTS:
     }
 
     void noWarmupByDefault() {
-        const CliResult r = runBench({});
+        const ts::test::CliResult r = runBench({});
         QCOMPARE(r.exitCode, 0);
-        QCOMPARE(r.lines.size(), 1);
-        QVERIFY(r.lines.front().value("warmup_decode_s").isArray());
-        QCOMPARE(r.lines.front().value("warmup_decode_s").toArray().size(), 0);
+        QCOMPARE(r.jsonLines().size(), 1);
+        QVERIFY(r.jsonLines().front().value("warmup_decode_s").isArray());
+        QCOMPARE(r.jsonLines().front().value("warmup_decode_s").toArray().size(), 0);
     }
 
     void badCountsAreRefused_data() {
@@ -62,10 +48,10 @@ private Q_SLOTS:
     }
     void badCountsAreRefused() {
         QFETCH(QString, value);
-        const CliResult r = runBench({"--warmup", value});
+        const ts::test::CliResult r = runBench({"--warmup", value});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.stderrText.contains("--warmup"), qPrintable(r.stderrText));
-        QVERIFY(r.lines.isEmpty());
+        QVERIFY(r.jsonLines().isEmpty());
     }
 };
 

@@ -7,12 +7,13 @@
 
 #include <ATen/ATen.h>
 
+#include "cli_runner.h"  // after ATen: Qt's keyword macros break its headers
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -24,24 +25,8 @@ namespace {
 
 const QString kData = TILESCOPE_TEST_DATA;
 
-struct CliResult {
-    int exitCode = -1;
-    bool crashed = false;
-    QString stderrText;
-    QString stdoutText;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(TILESCOPE_CLI_PATH, args);
-    p.waitForFinished(120000);
-    CliResult r;
-    r.crashed = p.exitStatus() != QProcess::NormalExit;
-    r.exitCode = p.exitCode();
-    r.stderrText = QString::fromUtf8(p.readAllStandardError()).trimmed();
-    r.stdoutText = QString::fromUtf8(p.readAllStandardOutput()).trimmed();
-    return r;
-}
+using test::CliResult;
+using test::runCli;
 
 void copyPrefix(const QString& from, const QString& to, qint64 bytes) {
     QFile in(from);

@@ -10,12 +10,11 @@
 #include <ATen/ATen.h>
 
 #include "test_support.h"
+#include "cli_runner.h"  // after ATen: Qt's keyword macros break its headers
 
 #include <QDir>
 #include <QFile>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -56,19 +55,8 @@ BalanceRequest autoOn(int cores, std::int64_t budget = 0) {
 
 QString pair(const WorkerBalance& b) { return QString("%1x%2").arg(b.workers).arg(b.threadsPerWorker); }
 
-struct CliResult {
-    int exitCode = -1;
-    QString stderrText, stdoutText;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(TILESCOPE_CLI_PATH, args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardError()).trimmed(),
-            QString::fromUtf8(p.readAllStandardOutput()).trimmed()};
-}
+using test::CliResult;
+using test::runCli;
 
 }  // namespace
 
@@ -268,7 +256,7 @@ private Q_SLOTS:
         const CliResult r = runCli({"bench", "--vae", "builtin:tiny", "--latent-shape", "16x1x8x8", "--tiling", "exact",
                                     "--tile", "32", "--streams", "auto", "--threads", "1"});
         QCOMPARE(r.exitCode, 0);
-        const QJsonObject o = QJsonDocument::fromJson(r.stdoutText.split('\n').last().toUtf8()).object();
+        const QJsonObject o = r.jsonLines().last();
         QCOMPARE(o["settings"].toObject()["streams"].toString(), QString("auto"));
         QCOMPARE(o["settings"].toObject()["threads"].toString(), QString("1"));
         QCOMPARE(o["tiles"].toInt(), 4);

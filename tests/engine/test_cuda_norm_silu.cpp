@@ -11,6 +11,7 @@
 #include "model/layers.h"
 
 #include "test_support.h"
+#include "cli_runner.h"  // after ATen: Qt's keyword macros break its headers
 
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
@@ -19,7 +20,6 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QtTest>
 
 #include <cstring>
@@ -127,11 +127,9 @@ private Q_SLOTS:
         const std::string expected = gpu::describeCudaNormSilu();
         if (gpu::cudaNormSiluBuilt()) QCOMPARE(expected, std::string("fused-norm kernel (ours)"));
         else QVERIFY2(expected.rfind("ATen ops (", 0) == 0 && expected.size() > 12, expected.c_str());
-        QProcess p;
-        p.start(TILESCOPE_CLI_PATH, {"info", "--vae", "builtin:tiny", "--json"});
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 0);
-        const QJsonObject info = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        const test::CliResult r = test::runCli({"info", "--vae", "builtin:tiny", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject info = QJsonDocument::fromJson(r.stdoutText.toUtf8()).object();
         QCOMPARE(info.value("cuda_norm_silu").toString().toStdString(), expected);
     }
 

@@ -9,10 +9,10 @@
 #include "report/run_summary.h"
 #include "report/summary_diff.h"
 #include "test_support.h"
+#include "cli_runner.h"  // after ATen: Qt's keyword macros break its headers
 
 #include <ATen/ATen.h>
 
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -75,14 +75,6 @@ const json* opNamed(const json& ops, const std::string& name) {
     for (const json& o : ops)
         if (o["name"] == name) return &o;
     return nullptr;
-}
-
-int runCli(const QStringList& args, QString* out = nullptr) {
-    QProcess p;
-    p.start(TILESCOPE_CLI_PATH, args);
-    p.waitForFinished(300000);
-    if (out) *out = QString::fromUtf8(p.readAllStandardOutput()) + QString::fromUtf8(p.readAllStandardError());
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
 }
 
 int count(const std::string& text, const std::string& what) {
@@ -221,12 +213,12 @@ private Q_SLOTS:
         QString out;
         for (const char* tile : {"32", "64"}) {
             const QString t(tile);
-            QCOMPARE(runCli({"bench", "--vae", QString::fromStdString(kData + "/vae.safetensors"), "--latents",
-                             QString::fromStdString(kData + "/case.safetensors"), "--tiling", "exact", "--tile", t,
-                             "--threads", "2", "--summary", path("s" + t.toLatin1() + ".json"), "--report",
-                             path("r" + t.toLatin1() + ".html")},
-                            &out),
-                     0);
+            const test::CliResult r = test::runCli(
+                {"bench", "--vae", QString::fromStdString(kData + "/vae.safetensors"), "--latents",
+                 QString::fromStdString(kData + "/case.safetensors"), "--tiling", "exact", "--tile", t, "--threads", "2",
+                 "--summary", path("s" + t.toLatin1() + ".json"), "--report", path("r" + t.toLatin1() + ".html")});
+            QCOMPARE(r.exitCode, 0);
+            out = r.stdoutText;
         }
         QVERIFY2(out.contains("\"profile\":{") && out.contains("\"profile_mode\":\"on\""), qPrintable(out));
         const std::string html = test::slurp(path("r32.html").toStdString());
@@ -237,15 +229,18 @@ private Q_SLOTS:
         QVERIFY(summary["flops"]["peak_flops_per_s"].get<double>() > 1e8);  // the GEMM probe ran
         QVERIFY(html.find("<b id=\"total\">" + reportNumber(summary["total_s"].get<double>()) + " s</b>") != std::string::npos);
         QVERIFY(html.find(summary["ops"][0]["name"].get<std::string>()) != std::string::npos);
-        QCOMPARE(runCli({"diff", path("s32.json"), path("s64.json"), "--json"}, &out), 0);
-        const json d = json::parse(out.toStdString());
+        const test::CliResult diff = test::runCli({"diff", path("s32.json"), path("s64.json"), "--json"});
+        QCOMPARE(diff.exitCode, 0);
+        const json d = json::parse(diff.stdoutText.toStdString());
         QVERIFY(d["time"].size() > 5 && d["memory"].size() >= 2);
         for (std::size_t i = 1; i < d["time"].size(); ++i)
             QVERIFY(std::abs(d["time"][i - 1]["change"].get<double>()) >= std::abs(d["time"][i]["change"].get<double>()));
-        QCOMPARE(runCli({"diff", path("s32.json")}, &out), 2);
-        QVERIFY(out.contains("expected two summary files"));
-        QCOMPARE(runCli({"bench", "--profile", "gpu"}, &out), 2);
-        QVERIFY(out.contains("--profile: unknown source 'gpu'"));
+        const test::CliResult oneFile = test::runCli({"diff", path("s32.json")});
+        QCOMPARE(oneFile.exitCode, 2);
+        QVERIFY2(oneFile.stderrText.contains("expected two summary files"), qPrintable(oneFile.allText()));
+        const test::CliResult badSource = test::runCli({"bench", "--profile", "gpu"});
+        QCOMPARE(badSource.exitCode, 2);
+        QVERIFY2(badSource.stderrText.contains("--profile: unknown source 'gpu'"), qPrintable(badSource.allText()));
     }
 };
 

@@ -12,11 +12,12 @@
 
 #include <ATen/ATen.h>
 
+#include "cli_runner.h"  // after ATen: Qt's keyword macros break its headers
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -52,14 +53,6 @@ struct Span {
     QString name, cat;
     double ts = 0, dur = 0;
 };
-
-int runCli(const QStringList& args, QString* err = nullptr) {
-    QProcess p;
-    p.start(TILESCOPE_CLI_PATH, args);
-    p.waitForFinished(300000);
-    if (err) *err = QString::fromUtf8(p.readAllStandardError());
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-}
 
 }  // namespace
 
@@ -233,12 +226,11 @@ private slots:
     void cliWritesTraceAndSummary() {
         const QString vae = QString::fromStdString(kData + "/vae.safetensors");
         const QString latents = QString::fromStdString(kData + "/case.safetensors");
-        QString err;
-        const int rc = runCli({"decode", "--vae", vae, "--latents", latents, "--out", path("v.safetensors"), "--threads",
-                               "2", "--tiling", "exact", "--tile", "32", "--streams", "2", "--trace", path("cli.json"),
-                               "--summary", path("cli-summary.json")},
-                              &err);
-        QVERIFY2(rc == 0, qPrintable(err));
+        const test::CliResult r =
+            test::runCli({"decode", "--vae", vae, "--latents", latents, "--out", path("v.safetensors"), "--threads", "2",
+                          "--tiling", "exact", "--tile", "32", "--streams", "2", "--trace", path("cli.json"),
+                          "--summary", path("cli-summary.json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
         const QJsonObject trace = readJson(path("cli.json"));
         QVERIFY(trace["traceEvents"].toArray().size() > 0);
         const QJsonObject summary = readJson(path("cli-summary.json"));
@@ -248,12 +240,10 @@ private slots:
 
     void cliRefusesTraceForSweeps() {
         const QString vae = QString::fromStdString(kData + "/vae.safetensors");
-        QString err;
-        const int rc = runCli({"bench", "--vae", vae, "--latent-shape", "16x2x4x4", "--tiling", "off,exact", "--trace",
-                               path("sweep.json")},
-                              &err);
-        QCOMPARE(rc, 2);
-        QVERIFY2(err.contains("--trace"), qPrintable(err));
+        const test::CliResult r = test::runCli(
+            {"bench", "--vae", vae, "--latent-shape", "16x2x4x4", "--tiling", "off,exact", "--trace", path("sweep.json")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.stderrText.contains("--trace"), qPrintable(r.stderrText));
         QVERIFY(!QFile::exists(path("sweep.json")));
     }
 };
