@@ -230,10 +230,10 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
 
 // --opt release-cache: once the run's tensors (weights on the device included) are gone,
 // hand the allocator's cached blocks back, also after a failed or cancelled run.
-void releaseCacheAfterRun(const DecodeSettings& settings) noexcept {
-    if (!settings.graph.releaseCache || !cudaAllocatorControlAvailable()) return;
+void releaseCacheAfterRun(const DecodeSettings& settings, c10::Device device) noexcept {
+    if (!settings.graph.releaseCache || !device.is_cuda() || !cudaAllocatorControlAvailable()) return;
     try {
-        if (parseDevice(settings.device).is_cuda()) releaseCachedDeviceMemory();
+        releaseCachedDeviceMemory();
     } catch (...) {
         // Best effort: the run's own outcome (result or error) is what the caller needs.
     }
@@ -245,20 +245,15 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
                    DecodeObserver& observer) {
     // --opt block-cache (CPU): freed large blocks kept for reuse during this run, freed after
     // it, whatever its outcome (core/large_block_cache.h).
-    bool cpu = false;
-    try {
-        cpu = parseDevice(settings.device).is_cpu();
-    } catch (const Error&) {
-        // runDecodeOnce names the bad device
-    }
-    BlockCacheScope blockCache(settings.graph.blockCache && cpu);
+    const c10::Device device = parseDevice(settings.device);  // a bad one is refused here, named
+    BlockCacheScope blockCache(settings.graph.blockCache && device.is_cpu());
     try {
         RunStats stats = runDecodeOnce(model, latents, settings, observer);
         stats.blockCache = blockCache.stats();
-        releaseCacheAfterRun(settings);
+        releaseCacheAfterRun(settings, device);
         return stats;
     } catch (...) {
-        releaseCacheAfterRun(settings);
+        releaseCacheAfterRun(settings, device);
         throw;
     }
 }

@@ -111,6 +111,17 @@ private slots:
         }
         QVERIFY(refused);
     }
+
+    // The engine refuses a bad device itself (the GUI and scripts call it without the CLI's
+    // checks), before any work and naming the setting.
+    void badDeviceIsRefusedByTheEngine() {
+        const WanVae vae = WanVae::load(kData + "/vae.safetensors", VaeParts::Decoder);
+        DecodeSettings s = tiled(TilingMode::Exact, 32);
+        s.device = "tpu";
+        const std::string message =
+            test::expectError([&] { decodeToTensor(vae, golden_.at("latents"), s); }, ErrorKind::Usage);
+        QVERIFY2(message.find("--device: 'tpu'") != std::string::npos, message.c_str());
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTiledDecode)
