@@ -4,6 +4,7 @@
 #include <c10/core/StreamGuard.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -17,6 +18,14 @@ void waitFor(const c10::Event& e) {
     while (!e.query()) std::this_thread::sleep_for(std::chrono::microseconds(50));
 }
 
+std::vector<std::int64_t> denseStrides(at::IntArrayRef sizes, at::MemoryFormat format) {
+    if (format == at::MemoryFormat::ChannelsLast3d && sizes.size() == 5) return c10::get_channels_last_strides_3d(sizes);
+    if (format == at::MemoryFormat::ChannelsLast && sizes.size() == 4) return c10::get_channels_last_strides_2d(sizes);
+    std::vector<std::int64_t> strides(sizes.size(), 1);
+    for (std::size_t d = sizes.size(); d-- > 1;) strides[d - 1] = strides[d] * std::max<std::int64_t>(sizes[d], 1);
+    return strides;
+}
+
 }  // namespace
 
 HostHistoryCopier::~HostHistoryCopier() {
@@ -28,8 +37,16 @@ HostHistoryCopier::~HostHistoryCopier() {
     }
 }
 
+at::Tensor HostHistoryCopier::denseView(const at::Tensor& bytes, at::ScalarType dtype, at::IntArrayRef sizes,
+                                        at::MemoryFormat format) {
+    std::int64_t numel = 1;
+    for (std::int64_t s : sizes) numel *= s;
+    const std::int64_t need = numel * static_cast<std::int64_t>(c10::elementSize(dtype));
+    return bytes.narrow(0, 0, need).view(dtype).as_strided(sizes, denseStrides(sizes, format));
+}
+
 void HostHistoryCopier::store(at::Tensor& frames, HostHistoryState& state, const at::Tensor& last,
-                              at::ScalarType dtype) {
+                              at::ScalarType dtype, at::MemoryFormat format) {
     const c10::Device device = last.device();
     c10::impl::VirtualGuardImpl impl(device.type());
     const c10::Stream compute = impl.getStream(device);
@@ -46,11 +63,13 @@ void HostHistoryCopier::store(at::Tensor& frames, HostHistoryState& state, const
     } else if (slot.copiedOut) {
         slot.copiedOut->block(compute);  // its previous copy out has read it
     }
-    at::Tensor staged = slot.bytes.narrow(0, 0, need).view(dtype).view(last.sizes());
+    at::Tensor staged = denseView(slot.bytes, dtype, last.sizes(), format);
     staged.copy_(last);  // compute stream; converts to the cache dtype (cache-bf16)
 
-    if (!frames.defined() || frames.is_cuda() || frames.sizes() != last.sizes() || frames.scalar_type() != dtype)
-        frames = at::empty(last.sizes(), last.options().dtype(dtype).device(at::kCPU).pinned_memory(true));
+    if (!frames.defined() || frames.is_cuda() || frames.sizes() != last.sizes() || frames.scalar_type() != dtype ||
+        frames.strides() != staged.strides())
+        frames = at::empty(last.sizes(),
+                           last.options().dtype(dtype).device(at::kCPU).pinned_memory(true).memory_format(format));
     c10::Event staged_ready(device.type());
     staged_ready.record(compute);
     staged_ready.block(side);
@@ -69,7 +88,12 @@ void HostHistoryCopier::load(const at::Tensor& frames, const HostHistoryState& s
         c10::impl::VirtualGuardImpl impl(dst.device().type());
         state.copiedOut->block(impl.getStream(dst.device()));
     }
-    dst.copy_(frames, /*non_blocking=*/true);
+    // dst is a window of a padded buffer, not dense: a host copy straight into it would go
+    // through a temporary in the default (NCDHW) layout. A dense device tensor with the host
+    // tensor's strides takes a memcpy, then one ordered copy on the device fills the window.
+    at::Tensor arrived = at::empty_strided(frames.sizes(), frames.strides(), dst.options().dtype(frames.scalar_type()));
+    arrived.copy_(frames, /*non_blocking=*/true);
+    dst.copy_(arrived);  // compute stream; from the cache dtype back to the compute dtype
 }
 
 }  // namespace ts

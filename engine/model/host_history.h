@@ -44,11 +44,21 @@ public:
     static bool appliesTo(const at::Tensor& t) { return t.is_cuda(); }
 
     // frames <- last, in `dtype`: `frames` becomes (or stays) a pinned host tensor of
-    // last's shape; the copy ends asynchronously (state.copiedOut).
-    void store(at::Tensor& frames, HostHistoryState& state, const at::Tensor& last, at::ScalarType dtype);
+    // last's shape, dense in `format` (the conv buffers' layout); the copy ends
+    // asynchronously (state.copiedOut).
+    void store(at::Tensor& frames, HostHistoryState& state, const at::Tensor& last, at::ScalarType dtype,
+               at::MemoryFormat format);
 
     // dst (on the device) <- frames, on the compute stream after the last store ended.
     static void load(const at::Tensor& frames, const HostHistoryState& state, at::Tensor dst);
+
+    // The first bytes of `bytes` viewed as a dense tensor of `sizes` and `dtype`, laid out in
+    // `format`. Every staging and host copy keeps the layout of the conv buffers, so that each
+    // copy walks both sides in the same order (a history staged NCDHW from channels-last
+    // buffers costs a transposing copy each way, 3-5x slower than an ordered one on an
+    // H200) and the device-host copies are plain memcpys.
+    static at::Tensor denseView(const at::Tensor& bytes, at::ScalarType dtype, at::IntArrayRef sizes,
+                                at::MemoryFormat format);
 
 private:
     struct Staging {

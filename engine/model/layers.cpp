@@ -154,7 +154,7 @@ at::Tensor convPadded(PaddedInput& p, const at::Tensor& w, const at::Tensor& b, 
         const bool reduce = ctx.graph.cacheBf16 && last.scalar_type() == at::kFloat;
         const at::ScalarType cacheType = reduce ? at::kBFloat16 : last.scalar_type();
         if (onHost)
-            ctx.hostCopier.store(history->frames, history->host, last, cacheType);
+            ctx.hostCopier.store(history->frames, history->host, last, cacheType, p.format);
         else if (ctx.graph.padInPlace && history->frames.defined() && history->frames.sizes() == last.sizes() &&
             history->frames.scalar_type() == cacheType)
             history->frames.copy_(last);  // same shape every chunk: no new allocation
