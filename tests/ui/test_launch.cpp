@@ -1,0 +1,175 @@
+// `tilescope`'s launch options and the script they drive: every bad value refused before a
+// window exists, with a message naming its option; the values that need the widgets
+// checked as the widgets check typed input; and a scripted launch (run, screenshot, quit)
+// on the tiny demo that ends with the exit code a script can trust.
+#include "launch_options.h"
+#include "launch_script.h"
+#include "main_window.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QImage>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace tsui;
+
+namespace {
+
+// Parses `args` (program name added); the error text, or "" when it was accepted.
+QString parseError(const QStringList& args, LaunchOptions* out = nullptr) {
+    LaunchOptionParser parser;
+    LaunchOptions options;
+    QString error;
+    const bool ok = parser.parse(QStringList{QStringLiteral("tilescope")} + args, &options, &error);
+    if (out) *out = options;
+    return ok ? QString() : (error.isEmpty() ? QStringLiteral("REFUSED WITHOUT A MESSAGE") : error);
+}
+
+}  // namespace
+
+class TestLaunch : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }  // history under ~/.qttest
+
+    void noArgumentsOpenTheTrainedDemo() {
+        LaunchOptions o;
+        QCOMPARE(parseError({}, &o), QString());
+        QVERIFY(o.useDemo);
+        QCOMPARE(o.demoKind, ts::DemoKind::Trained);
+        QVERIFY(!o.run && !o.quit && o.screenshot.isEmpty());
+        QCOMPARE(o.colorScheme, ColorScheme::System);
+        QCOMPARE(o.benchTimelineSpans, 0LL);
+    }
+
+    void everyOptionReachesItsField() {
+        LaunchOptions o;
+        QCOMPARE(parseError({"--vae", "m.pth", "--latents", "l.safetensors", "--run", "--tiling", "exact", "--tile", "64",
+                             "--overlap", "16", "--seam-check", "--view", "heatmap-over-frame", "--gain", "100",
+                             "--select-range", "1.5:20", "--compare-tiling", "blend", "--color-scheme", "dark",
+                             "--screenshot", "s.png", "--quit"},
+                            &o),
+                 QString());
+        QVERIFY(!o.useDemo);
+        QCOMPARE(o.vae, QStringLiteral("m.pth"));
+        QCOMPARE(o.latents, QStringLiteral("l.safetensors"));
+        QVERIFY(o.run && o.quit && o.seamCheck);
+        QCOMPARE(o.tiling, QStringLiteral("exact"));
+        QCOMPARE(o.tilePx.value_or(-1), 64);
+        QCOMPARE(o.overlapPx.value_or(-1), 16);
+        QVERIFY(o.view == PreviewPanel::ViewMode::HeatmapOverFrame);
+        QCOMPARE(o.heatmapGain.value_or(-1), 100.0);
+        QCOMPARE(o.rangeFromMs.value_or(-1), 1.5);
+        QCOMPARE(o.rangeToMs.value_or(-1), 20.0);
+        QCOMPARE(o.compareTiling, QStringLiteral("blend"));
+        QCOMPARE(o.colorScheme, ColorScheme::Dark);
+        QCOMPARE(o.screenshot, QStringLiteral("s.png"));
+
+        QCOMPARE(parseError({"--demo-model", "wan2.1", "--gain", "auto", "--bench-timeline", "1000"}, &o), QString());
+        QVERIFY(o.useDemo);
+        QCOMPARE(o.demoKind, ts::DemoKind::FullSizeRandom);
+        QCOMPARE(o.heatmapGain.value_or(-1), 0.0);  // auto
+        QCOMPARE(o.benchTimelineSpans, 1000LL);
+    }
+
+    void badValuesAreRefusedNamingTheOption_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("tiling") << QStringList{"--tiling", "diagonal"} << "--tiling: 'diagonal'";
+        QTest::newRow("tile") << QStringList{"--tile", "big"} << "--tile: 'big'";
+        QTest::newRow("overlap") << QStringList{"--overlap", "1.5"} << "--overlap: '1.5'";
+        QTest::newRow("view") << QStringList{"--view", "x-ray"} << "--view: 'x-ray'";
+        QTest::newRow("gain") << QStringList{"--gain", "loud"} << "--gain: 'loud'";
+        QTest::newRow("range reversed") << QStringList{"--select-range", "5:1"} << "--select-range: '5:1'";
+        QTest::newRow("range one number") << QStringList{"--select-range", "5"} << "--select-range: '5'";
+        QTest::newRow("bench count") << QStringList{"--bench-timeline", "0"} << "--bench-timeline: '0'";
+        QTest::newRow("compare tiling") << QStringList{"--compare-tiling", "both"} << "--compare-tiling: 'both'";
+        QTest::newRow("color scheme") << QStringList{"--color-scheme", "purple"} << "--color-scheme";
+        QTest::newRow("demo model") << QStringList{"--demo-model", "huge"} << "--demo-model";
+        QTest::newRow("demo and vae") << QStringList{"--demo", "--vae", "m.pth"} << "--demo cannot be combined";
+        QTest::newRow("reopen and run") << QStringList{"--reopen-last", "--run"} << "--reopen-last cannot be combined";
+        QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
+        QTest::newRow("stray argument") << QStringList{"clip.safetensors"} << "'clip.safetensors'";
+    }
+    void badValuesAreRefusedNamingTheOption() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, named);
+        const QString error = parseError(args);
+        QVERIFY2(error.contains(named), qPrintable(error.isEmpty() ? QStringLiteral("accepted") : error));
+    }
+
+    void helpAndVersionAreSeenBeforeAnyWindow() {
+        QVERIFY(wantsHelpOrVersion({"tilescope", "--run", "--help"}));
+        QVERIFY(wantsHelpOrVersion({"tilescope", "-v"}));
+        QVERIFY(!wantsHelpOrVersion({"tilescope", "--run"}));
+        QVERIFY(!wantsHelpOrVersion({"--help"}));  // argv[0] is the program, never an option
+    }
+
+    // Values the parser cannot judge alone are judged by the widgets they go to.
+    void settingsGoThroughTheWidgets() {
+        LaunchOptions o;
+        QCOMPARE(parseError({"--tiling", "blend", "--tile", "96", "--overlap", "24", "--view", "wipe"}, &o), QString());
+        MainWindow w;
+        LaunchScript script(w, o);
+        QCOMPARE(script.applySettings(), QString());
+        QCOMPARE(w.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->currentText(), QStringLiteral("blend"));
+        QCOMPARE(w.findChild<QSpinBox*>(QStringLiteral("tileSpin"))->value(), 96);
+        QCOMPARE(w.findChild<QSpinBox*>(QStringLiteral("overlapSpin"))->value(), 24);
+        QVERIFY(w.preview()->viewMode() == PreviewPanel::ViewMode::Wipe);
+
+        QCOMPARE(parseError({"--tile", "100000000"}, &o), QString());
+        const QString tooBig = LaunchScript(w, o).applySettings();
+        QVERIFY2(tooBig.startsWith(QStringLiteral("--tile: '100000000' is not a pixel count from")), qPrintable(tooBig));
+        QCOMPARE(parseError({"--gain", "7"}, &o), QString());
+        const QString oddGain = LaunchScript(w, o).applySettings();
+        QVERIFY2(oddGain.startsWith(QStringLiteral("--gain: '7'")), qPrintable(oddGain));
+    }
+
+    // What the README's demo command does, on the tiny demo: run, screenshot, quit with 0.
+    void scriptedRunSavesAScreenshotAndQuits() {
+        QVERIFY(dir_.isValid());
+        const QString shot = dir_.filePath(QStringLiteral("shots/run.png"));  // the folder is created
+        LaunchOptions o;
+        QCOMPARE(parseError({"--demo-model", "tiny", "--run", "--screenshot", shot, "--quit"}, &o), QString());
+        MainWindow w;
+        LaunchScript script(w, o);
+        QCOMPARE(script.openInputs(), QString());
+        QCOMPARE(script.applySettings(), QString());
+        w.show();
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QSignalSpy quit(&script, &LaunchScript::quitRequested);
+        script.start({});
+        QVERIFY(quit.wait(120000));
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(quit.first().at(0).toInt(), 0);
+        QCOMPARE(script.exitCode(), 0);
+        const QImage image(shot);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), w.size() * w.devicePixelRatio());
+    }
+
+    // A latent file that cannot be read opens the window anyway and says why; a scripted
+    // screenshot of it still exits 1, so a script sees the failure.
+    void unreadableInputFailsTheScriptedLaunch() {
+        LaunchOptions o;
+        const QString missing = dir_.filePath(QStringLiteral("missing.safetensors"));
+        QCOMPARE(parseError({"--vae", "builtin:tiny", "--latents", missing, "--quit"}, &o), QString());
+        MainWindow w;
+        LaunchScript script(w, o);
+        const QString problem = script.openInputs();
+        QVERIFY2(problem.contains(QStringLiteral("missing.safetensors")), qPrintable(problem));
+        QSignalSpy quit(&script, &LaunchScript::quitRequested);
+        script.start(problem);
+        QVERIFY(quit.wait(10000));
+        QCOMPARE(quit.first().at(0).toInt(), 1);
+    }
+};
+
+QTEST_MAIN(TestLaunch)
+#include "test_launch.moc"

@@ -1,0 +1,165 @@
+#include "launch_script.h"
+
+#include "decode_worker.h"
+#include "history_controller.h"
+#include "main_window.h"
+#include "preview_panel.h"
+#include "run_compare_view.h"
+#include "run_history_model.h"
+#include "run_reopener.h"
+#include "timeline_view.h"
+
+#include "io/latents_reader.h"
+
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTimer>
+
+#include <cstdio>
+#include <exception>
+#include <utility>
+
+namespace tsui {
+
+bool saveScreenshot(QWidget& window, const QString& file) {
+    const QFileInfo info(file);
+    if (!info.absoluteDir().exists()) QDir().mkpath(info.absolutePath());
+    const QPixmap shot = window.grab();
+    if (shot.isNull() || !shot.save(file, "PNG")) {
+        std::fprintf(stderr, "tilescope: --screenshot: cannot write '%s'\n", qPrintable(file));
+        return false;
+    }
+    std::fprintf(stderr, "tilescope: screenshot saved to %s\n", qPrintable(file));
+    return true;
+}
+
+LaunchScript::LaunchScript(MainWindow& window, LaunchOptions options, QObject* parent)
+    : QObject(parent), window_(window), options_(std::move(options)) {}
+
+QString LaunchScript::openInputs() {
+    if (options_.useDemo) {
+        try {
+            ts::DemoAssets demo = ts::loadDemo(options_.demoKind);
+            window_.setVaeSource(QString::fromStdString(demo.vaeSource));
+            window_.setLatents(demo.latents, QStringLiteral("(demo latents)"));
+            window_.setTitle(QString::fromStdString(demo.title));
+        } catch (const std::exception& e) {
+            return QStringLiteral("Cannot open the demo: ") + QString::fromUtf8(e.what());
+        }
+        return {};
+    }
+    QString problem;
+    if (!options_.vae.isEmpty()) window_.setVaeSource(options_.vae);
+    if (!options_.latents.isEmpty()) {
+        try {
+            window_.setLatents(ts::readLatents(options_.latents.toStdString()), options_.latents);
+        } catch (const std::exception& e) {
+            window_.setLatentsPath(options_.latents);
+            problem = QString::fromUtf8(e.what());
+        }
+    }
+    window_.setTitle(QFileInfo(options_.latents).fileName());
+    return problem;
+}
+
+QString LaunchScript::applySettings() {
+    if (!options_.tiling.isEmpty())
+        window_.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(options_.tiling);
+    const std::pair<const std::optional<int>*, const char*> spins[] = {{&options_.tilePx, "tileSpin"},
+                                                                       {&options_.overlapPx, "overlapSpin"}};
+    for (const auto& [value, name] : spins) {
+        if (!*value) continue;
+        auto* spin = window_.findChild<QSpinBox*>(QLatin1String(name));
+        if (**value < spin->minimum() || **value > spin->maximum())
+            return QStringLiteral("--%1: '%2' is not a pixel count from %3 to %4")
+                .arg(value == &options_.tilePx ? QStringLiteral("tile") : QStringLiteral("overlap"))
+                .arg(**value)
+                .arg(spin->minimum())
+                .arg(spin->maximum());
+        spin->setValue(**value);
+    }
+    if (options_.seamCheck) window_.preview()->setSeamCheckEnabled(true);
+    if (options_.view) window_.preview()->setViewMode(*options_.view);
+    if (options_.heatmapGain) {
+        window_.preview()->setHeatmapGain(*options_.heatmapGain);
+        if (window_.preview()->heatmapGain() != *options_.heatmapGain)
+            return QStringLiteral("--gain: '%1' is not auto, 10, 100, 1000 or 10000").arg(*options_.heatmapGain);
+    }
+    return {};
+}
+
+void LaunchScript::start(const QString& startupError) {
+    if (options_.run) {
+        connect(&window_, &MainWindow::runFinished, this, &LaunchScript::onRunFinished);
+        QTimer::singleShot(0, this, [this] {
+            if (!window_.startRun()) {
+                std::fprintf(stderr, "tilescope: --run: %s\n", qPrintable(window_.statusText()));
+                finish(false);
+            }
+        });
+    } else if (options_.reopenLast) {
+        connect(window_.reopener(), &RunReopener::reopened, this, [this, startupError] {
+            QTimer::singleShot(200, this, [this, startupError] { finish(startupError.isEmpty()); });  // let it paint
+        });
+        QTimer::singleShot(0, this, [this] {
+            const bool empty = window_.history()->rowCount() == 0;
+            if (empty || !window_.reopener()->reopen(0)) {
+                std::fprintf(stderr, "tilescope: --reopen-last: %s\n",
+                             empty ? "the run history is empty" : qPrintable(window_.statusText()));
+                finish(false);
+            }
+        });
+    } else if (!options_.screenshot.isEmpty() || options_.quit) {
+        QTimer::singleShot(200, this, [this, startupError] { finish(startupError.isEmpty()); });
+    }
+}
+
+void LaunchScript::onRunFinished(const RunOutcome& outcome) {
+    const bool ok = outcome.status == RunOutcome::Status::Done;
+    if (!ok) std::fprintf(stderr, "tilescope: run ended: %s\n", qPrintable(outcome.message));
+    const bool comparing = ok && !options_.compareTiling.isEmpty();
+    // --compare-tiling: the first run done, decode again with the other tiling.
+    if (comparing && !comparedOnce_ && window_.history()->rowCount() > 0) {
+        comparedOnce_ = true;
+        window_.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(options_.compareTiling);
+        QTimer::singleShot(0, this, [this] { startSecondRun(); });
+        return;
+    }
+    if (comparing) {
+        window_.historyController()->compare(1, 0);
+        // The clip's diff statistics come from a pool thread: grab once they are in.
+        auto* view = window_.historyController()->compareView();
+        if (view->statsPending()) {
+            connect(
+                view, &RunCompareView::statsReady, this,
+                [this, ok] { QTimer::singleShot(100, this, [this, ok] { finish(ok); }); }, Qt::SingleShotConnection);
+            return;
+        }
+    }
+    // Let the last frame paint before grabbing.
+    QTimer::singleShot(100, this, [this, ok] { finish(ok); });
+}
+
+void LaunchScript::startSecondRun() {
+    if (!window_.startRun()) {
+        std::fprintf(stderr, "tilescope: --compare-tiling: %s\n", qPrintable(window_.statusText()));
+        finish(false);
+    }
+}
+
+void LaunchScript::finish(bool ok) {
+    if (options_.rangeFromMs && options_.rangeToMs) {
+        window_.timeline()->selectRange(*options_.rangeFromMs, *options_.rangeToMs);
+        window_.tabs()->setCurrentIndex(1);
+        QCoreApplication::processEvents();  // lay the table out before the grab
+    }
+    if (!options_.screenshot.isEmpty() && !saveScreenshot(window_, options_.screenshot)) ok = false;
+    if (!ok) exitCode_ = 1;
+    if (options_.quit) QTimer::singleShot(0, this, [this] { Q_EMIT quitRequested(exitCode_); });
+}
+
+}  // namespace tsui
