@@ -42,4 +42,13 @@ bool resetPeakRss() {
     return static_cast<bool>(clear);
 }
 
+std::int64_t heapInUseBytes() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    const struct mallinfo2 m = mallinfo2();
+    return static_cast<std::int64_t>(m.uordblks + m.hblkhd);
+#else
+    return -1;
+#endif
+}
+
 }  // namespace ts
