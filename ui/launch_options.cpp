@@ -84,6 +84,15 @@ bool LaunchOptionParser::parse(const QStringList& arguments, LaunchOptions* out,
     if (!parser_.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1' (options start with --)").arg(parser_.positionalArguments().first()));
     LaunchOptions o;
+    // Spellings wantsHelpOrVersion() does not see (-vh): answered like --help.
+    if (parser_.isSet(QStringLiteral("help")) || parser_.isSet(QStringLiteral("version"))) {
+        o.helpOrVersion = true;
+        *out = std::move(o);
+        return true;
+    }
+    for (const QCommandLineOption* path : {&vae_, &latents_})
+        if (parser_.isSet(*path) && parser_.value(*path).isEmpty())
+            return fail(QStringLiteral("--%1: the path is empty").arg(path->names().first()));
 
     const bool explicitDemo = parser_.isSet(demo_) || parser_.isSet(demoModel_);
     if (explicitDemo && (parser_.isSet(vae_) || parser_.isSet(latents_)))
@@ -151,6 +160,7 @@ bool LaunchOptionParser::parse(const QStringList& arguments, LaunchOptions* out,
         const QString g = parser_.value(gain_);
         bool ok = g == QLatin1String("auto");
         o.heatmapGain = ok ? 0.0 : g.toDouble(&ok);
+        o.heatmapGainText = g;
         if (!ok) return fail(QStringLiteral("--gain: '%1' is not auto, 10, 100, 1000 or 10000").arg(g));
     }
     const QString scheme = parser_.value(colorScheme_);

@@ -18,6 +18,7 @@
 namespace tsui {
 
 struct LaunchOptions {
+    bool helpOrVersion = false;  // -h/--help/--version in any spelling (-vh): Qt's parser prints it
     bool useDemo = true;  // --demo, --demo-model, or neither --vae nor --latents
     ts::DemoKind demoKind = ts::DemoKind::Trained;
     QString vae, latents;  // empty when not given
@@ -37,6 +38,7 @@ struct LaunchOptions {
     bool seamCheck = false;
     std::optional<PreviewPanel::ViewMode> view;
     std::optional<double> heatmapGain;    // 0 = auto
+    QString heatmapGainText;              // as typed, for the message when the preview refuses it
     ColorScheme colorScheme = ColorScheme::System;
 };
 

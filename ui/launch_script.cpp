@@ -87,7 +87,7 @@ QString LaunchScript::applySettings() {
     if (options_.heatmapGain) {
         window_.preview()->setHeatmapGain(*options_.heatmapGain);
         if (window_.preview()->heatmapGain() != *options_.heatmapGain)
-            return QStringLiteral("--gain: '%1' is not auto, 10, 100, 1000 or 10000").arg(*options_.heatmapGain);
+            return QStringLiteral("--gain: '%1' is not auto, 10, 100, 1000 or 10000").arg(options_.heatmapGainText);
     }
     return {};
 }

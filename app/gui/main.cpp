@@ -49,6 +49,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "tilescope: %s\n", qPrintable(bad));
         return 2;
     }
+    if (options.helpOrVersion) {
+        parser.qtParser().process(app);  // prints and exits
+        return 0;
+    }
     tsui::applyColorScheme(app, options.colorScheme);
     if (options.benchTimelineSpans > 0) {
         std::printf("%s\n", qPrintable(tsui::runTimelineBenchmark(options.benchTimelineSpans).describe()));

@@ -4,6 +4,8 @@
 #include "gpu/cuda_allocator.h"
 #include "schedule/cpu_balance.h"
 
+#include <limits>
+
 namespace ts {
 
 Precision parsePrecision(const std::string& text) {
@@ -26,7 +28,9 @@ c10::Device parseDevice(const std::string& text) {
     const std::string prefix = "cuda:";
     if (text.rfind(prefix, 0) == 0 && text.size() > prefix.size() && text.size() < prefix.size() + 4) {
         const std::string index = text.substr(prefix.size());
-        if (index.find_first_not_of("0123456789") == std::string::npos)
+        // c10::DeviceIndex is 8 bits in LibTorch 1.13: a larger index would wrap around.
+        if (index.find_first_not_of("0123456789") == std::string::npos &&
+            std::stoi(index) <= std::numeric_limits<c10::DeviceIndex>::max())
             return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(std::stoi(index)));
     }
     throwUsage("--device: '" + text + "' is not one of cpu, cuda, cuda:N");

@@ -30,9 +30,9 @@ double secondsSince(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-c10::Device prepareDevice(const DecodeSettings& s) {
+// `device` is s.device parsed (by the caller, which needs it too).
+void prepareDevice(const DecodeSettings& s, c10::Device device) {
     s.validate();
-    const c10::Device device = parseDevice(s.device);
     if (device.is_cuda() && !at::hasCUDA())
         throwUnsupported("--device " + s.device + ": this build's LibTorch has no CUDA support (or no CUDA driver/GPU is present)");
     at::set_num_threads(s.effectiveThreads());
@@ -53,7 +53,6 @@ c10::Device prepareDevice(const DecodeSettings& s) {
         // Lifting a cap that could not be set is no reason to fail a run; setting one is.
         if (!why.empty() && s.simulateVramBytes > 0) throwRuntime("--simulate-vram: cannot cap " + device.str() + ": " + why);
     }
-    return device;
 }
 
 // What the run may plan with: --max-memory, and with --simulate-vram never more than the
@@ -103,7 +102,7 @@ WorkerBalance balanceFor(const DecodeSettings& s, const TilePlan& plan, c10::Dev
 namespace {
 
 RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
-                       DecodeObserver& observer) {
+                       c10::Device device, DecodeObserver& observer) {
     const auto t0 = Clock::now();
     TraceSink* const trace = observer.traceSink();
     // The whole call, weight conversion included, so it contains every other span.
@@ -112,7 +111,7 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
                         {"tiling", toString(settings.tiling)}});
     if (trace) trace->nameTrack(0, kMainTrack, "main");
     ThreadTrackScope mainTrack(trace, 0, kMainTrack);
-    const c10::Device device = prepareDevice(settings);
+    prepareDevice(settings, device);
     if (trace && device.is_cuda())
         trace->note("engine spans measure host time (kernel launches); GPU time needs the CUDA activity tracks");
     const VaeConfig& cfg = model.config();
@@ -248,7 +247,7 @@ RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeS
     const c10::Device device = parseDevice(settings.device);  // a bad one is refused here, named
     BlockCacheScope blockCache(settings.graph.blockCache && device.is_cpu());
     try {
-        RunStats stats = runDecodeOnce(model, latents, settings, observer);
+        RunStats stats = runDecodeOnce(model, latents, settings, device, observer);
         stats.blockCache = blockCache.stats();
         releaseCacheAfterRun(settings, device);
         return stats;
@@ -291,7 +290,8 @@ at::Tensor decodeToTensor(const WanVae& model, const at::Tensor& latents, const 
 at::Tensor encodeToLatents(const WanVae& model, const at::Tensor& video, const DecodeSettings& settings,
                            RunStats* stats) {
     const auto t0 = Clock::now();
-    const c10::Device device = prepareDevice(settings);
+    const c10::Device device = parseDevice(settings.device);
+    prepareDevice(settings, device);
     const VaeConfig& cfg = model.config();
     if (!cfg.hasEncoder) throwUsage("the model was loaded without its encoder");
     checkNormalisable(model, settings);

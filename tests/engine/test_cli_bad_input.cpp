@@ -150,7 +150,7 @@ private slots:
         QFile::remove(path("out.mp4"));
         const CliResult r = runCli(args);
         QVERIFY2(!r.crashed, "tilescope-cli crashed");
-        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.exitCode == 2, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(r.stderrText)));
         QVERIFY2(!r.stderrText.contains('\n'), qPrintable("more than one line: " + r.stderrText));
         QVERIFY2(r.stderrText.contains(mustName), qPrintable(r.stderrText));
         QVERIFY2(r.stderrText.contains(mustSay, Qt::CaseInsensitive), qPrintable(r.stderrText));

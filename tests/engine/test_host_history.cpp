@@ -60,8 +60,13 @@ private slots:
 
     void denseViewRefusesTooFewBytes() {
         const at::Tensor bytes = at::empty({100}, at::kByte);
-        QVERIFY_THROWS_EXCEPTION(std::exception, HostHistoryCopier::denseView(bytes, at::kFloat, {1, 6, 2, 5, 7},
-                                                                               at::MemoryFormat::Contiguous));
+        bool refused = false;
+        try {
+            HostHistoryCopier::denseView(bytes, at::kFloat, {1, 6, 2, 5, 7}, at::MemoryFormat::Contiguous);
+        } catch (const std::exception&) {
+            refused = true;  // (QVERIFY_THROWS_EXCEPTION needs Qt 6.3)
+        }
+        QVERIFY(refused);
     }
 
     // The way back: a history kept (here in CPU memory) in the buffers' layout, in the cache

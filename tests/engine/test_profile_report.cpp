@@ -216,8 +216,9 @@ private Q_SLOTS:
             const test::CliResult r = test::runCli(
                 {"bench", "--vae", QString::fromStdString(kData + "/vae.safetensors"), "--latents",
                  QString::fromStdString(kData + "/case.safetensors"), "--tiling", "exact", "--tile", t, "--threads", "2",
-                 "--summary", path("s" + t.toLatin1() + ".json"), "--report", path("r" + t.toLatin1() + ".html")});
-            QCOMPARE(r.exitCode, 0);
+                 "--summary", path("s" + t.toLatin1() + ".json"), "--report", path("r" + t.toLatin1() + ".html")},
+                300000);  // profiled: slow on a busy machine
+            QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
             out = r.stdoutText;
         }
         QVERIFY2(out.contains("\"profile\":{") && out.contains("\"profile_mode\":\"on\""), qPrintable(out));

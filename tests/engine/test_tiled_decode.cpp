@@ -121,6 +121,11 @@ private slots:
         const std::string message =
             test::expectError([&] { decodeToTensor(vae, golden_.at("latents"), s); }, ErrorKind::Usage);
         QVERIFY2(message.find("--device: 'tpu'") != std::string::npos, message.c_str());
+        // An index past c10's 8-bit DeviceIndex must not wrap around to another device.
+        s.device = "cuda:200";
+        const std::string wrapped =
+            test::expectError([&] { decodeToTensor(vae, golden_.at("latents"), s); }, ErrorKind::Usage);
+        QVERIFY2(wrapped.find("--device: 'cuda:200'") != std::string::npos, wrapped.c_str());
     }
 };
 

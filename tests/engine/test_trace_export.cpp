@@ -229,7 +229,8 @@ private slots:
         const test::CliResult r =
             test::runCli({"decode", "--vae", vae, "--latents", latents, "--out", path("v.safetensors"), "--threads", "2",
                           "--tiling", "exact", "--tile", "32", "--streams", "2", "--trace", path("cli.json"),
-                          "--summary", path("cli-summary.json")});
+                          "--summary", path("cli-summary.json")},
+                         300000);  // traced: slow on a busy machine
         QVERIFY2(r.exitCode == 0, qPrintable(r.stderrText));
         const QJsonObject trace = readJson(path("cli.json"));
         QVERIFY(trace["traceEvents"].toArray().size() > 0);

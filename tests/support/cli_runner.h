@@ -12,8 +12,9 @@
 namespace ts::test {
 
 struct CliResult {
-    int exitCode = -1;     // -1 when it crashed or did not finish in time
-    bool crashed = false;  // killed by a signal (a crash is never an acceptable answer to bad input)
+    int exitCode = -1;      // -1 when it crashed, did not start or did not finish in time
+    bool crashed = false;   // killed by a signal (a crash is never an acceptable answer to bad input)
+    bool timedOut = false;  // killed by runCli after timeoutMs (then crashed is false)
     QString stdoutText;    // trimmed
     QString stderrText;    // trimmed
 
@@ -29,19 +30,27 @@ struct CliResult {
     }
 };
 
-inline CliResult runCli(const QStringList& args, int timeoutMs = 300000) {
+// Runs `program` (tilescope-cli unless given) with `args`. What went wrong with the process
+// itself (did not start, timed out) is appended to stderrText, so a check's message says it.
+inline CliResult runCli(const QStringList& args, int timeoutMs = 120000,
+                        const QString& program = QStringLiteral(TILESCOPE_CLI_PATH)) {
     QProcess p;
-    p.start(TILESCOPE_CLI_PATH, args);
-    const bool finished = p.waitForFinished(timeoutMs);
-    if (!finished) {
+    p.start(program, args);
+    CliResult r;
+    if (!p.waitForStarted(30000)) {
+        r.stderrText = QStringLiteral("[runCli: %1 did not start: %2]").arg(program, p.errorString());
+        return r;
+    }
+    r.timedOut = !p.waitForFinished(timeoutMs);
+    if (r.timedOut) {
         p.kill();
         p.waitForFinished();
     }
-    CliResult r;
-    r.crashed = p.exitStatus() != QProcess::NormalExit;
-    r.exitCode = finished && !r.crashed ? p.exitCode() : -1;
+    r.crashed = !r.timedOut && p.exitStatus() != QProcess::NormalExit;
+    r.exitCode = r.timedOut || r.crashed ? -1 : p.exitCode();
     r.stdoutText = QString::fromUtf8(p.readAllStandardOutput()).trimmed();
     r.stderrText = QString::fromUtf8(p.readAllStandardError()).trimmed();
+    if (r.timedOut) r.stderrText += QStringLiteral("\n[runCli: killed after %1 s]").arg(timeoutMs / 1000);
     return r;
 }
 

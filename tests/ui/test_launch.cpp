@@ -6,6 +6,8 @@
 #include "launch_script.h"
 #include "main_window.h"
 
+#include "cli_runner.h"
+
 #include <QComboBox>
 #include <QFileInfo>
 #include <QImage>
@@ -96,6 +98,7 @@ private Q_SLOTS:
         QTest::newRow("reopen and run") << QStringList{"--reopen-last", "--run"} << "--reopen-last cannot be combined";
         QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
         QTest::newRow("stray argument") << QStringList{"clip.safetensors"} << "'clip.safetensors'";
+        QTest::newRow("empty latents") << QStringList{"--vae", "m.pth", "--latents", ""} << "--latents: the path is empty";
     }
     void badValuesAreRefusedNamingTheOption() {
         QFETCH(QStringList, args);
@@ -109,6 +112,28 @@ private Q_SLOTS:
         QVERIFY(wantsHelpOrVersion({"tilescope", "-v"}));
         QVERIFY(!wantsHelpOrVersion({"tilescope", "--run"}));
         QVERIFY(!wantsHelpOrVersion({"--help"}));  // argv[0] is the program, never an option
+        LaunchOptions o;
+        QCOMPARE(parseError({"-vh"}, &o), QString());  // a spelling only Qt's parser sees
+        QVERIFY(o.helpOrVersion);
+    }
+
+    // The binary as a script sees it: the exit codes and where the text goes.
+    void theBinaryAnswersWithExitCodes() {
+        const QString gui = QStringLiteral(TILESCOPE_GUI_PATH);
+        const ts::test::CliResult version = ts::test::runCli({"--version"}, 60000, gui);
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY2(version.stdoutText.startsWith(QStringLiteral("TileScope ")), qPrintable(version.allText()));
+        const ts::test::CliResult compact = ts::test::runCli({"-vh"}, 60000, gui);  // needs the QApplication path
+        QCOMPARE(compact.exitCode, 0);
+        QVERIFY2(compact.stdoutText.startsWith(QStringLiteral("TileScope ")), qPrintable(compact.allText()));
+        const ts::test::CliResult bad = ts::test::runCli({"--tiling", "diagonal"}, 60000, gui);
+        QCOMPARE(bad.exitCode, 2);
+        // The last line (Qt may warn first, e.g. about XDG_RUNTIME_DIR).
+        QCOMPARE(bad.stderrText.split(QLatin1Char('\n')).last(),
+                 QStringLiteral("tilescope: --tiling: 'diagonal' is not off, blend or exact"));
+        const ts::test::CliResult unknown = ts::test::runCli({"--frobnicate"}, 60000, gui);
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.stderrText.contains(QStringLiteral("frobnicate")), qPrintable(unknown.allText()));
     }
 
     // Values the parser cannot judge alone are judged by the widgets they go to.
