@@ -69,18 +69,22 @@ QString LaunchScript::openInputs() {
 QString LaunchScript::applySettings() {
     if (!options_.tiling.isEmpty())
         window_.findChild<QComboBox*>(QStringLiteral("tilingCombo"))->setCurrentText(options_.tiling);
-    const std::pair<const std::optional<int>*, const char*> spins[] = {{&options_.tilePx, "tileSpin"},
-                                                                       {&options_.overlapPx, "overlapSpin"}};
-    for (const auto& [value, name] : spins) {
-        if (!*value) continue;
-        auto* spin = window_.findChild<QSpinBox*>(QLatin1String(name));
-        if (**value < spin->minimum() || **value > spin->maximum())
+    struct PixelSetting {
+        const std::optional<int>& value;
+        const char* option;
+        const char* spinName;
+    };
+    for (const PixelSetting& s : {PixelSetting{options_.tilePx, "tile", "tileSpin"},
+                                  PixelSetting{options_.overlapPx, "overlap", "overlapSpin"}}) {
+        if (!s.value) continue;
+        auto* spin = window_.findChild<QSpinBox*>(QLatin1String(s.spinName));
+        if (*s.value < spin->minimum() || *s.value > spin->maximum())
             return QStringLiteral("--%1: '%2' is not a pixel count from %3 to %4")
-                .arg(value == &options_.tilePx ? QStringLiteral("tile") : QStringLiteral("overlap"))
-                .arg(**value)
+                .arg(QLatin1String(s.option))
+                .arg(*s.value)
                 .arg(spin->minimum())
                 .arg(spin->maximum());
-        spin->setValue(**value);
+        spin->setValue(*s.value);
     }
     if (options_.seamCheck) window_.preview()->setSeamCheckEnabled(true);
     if (options_.view) window_.preview()->setViewMode(*options_.view);

@@ -29,9 +29,11 @@ c10::Device parseDevice(const std::string& text) {
     if (text.rfind(prefix, 0) == 0 && text.size() > prefix.size() && text.size() < prefix.size() + 4) {
         const std::string index = text.substr(prefix.size());
         // c10::DeviceIndex is 8 bits in LibTorch 1.13: a larger index would wrap around.
-        if (index.find_first_not_of("0123456789") == std::string::npos &&
-            std::stoi(index) <= std::numeric_limits<c10::DeviceIndex>::max())
-            return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(std::stoi(index)));
+        if (index.find_first_not_of("0123456789") == std::string::npos) {
+            const int n = std::stoi(index);  // at most 3 digits
+            if (n <= std::numeric_limits<c10::DeviceIndex>::max())
+                return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(n));
+        }
     }
     throwUsage("--device: '" + text + "' is not one of cpu, cuda, cuda:N");
 }

@@ -4,7 +4,9 @@
 #include <c10/core/StreamGuard.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 
-#include <algorithm>
+#include <c10/util/accumulate.h>
+#include <c10/util/strides.h>
+
 #include <chrono>
 #include <thread>
 
@@ -21,9 +23,8 @@ void waitFor(const c10::Event& e) {
 std::vector<std::int64_t> denseStrides(at::IntArrayRef sizes, at::MemoryFormat format) {
     if (format == at::MemoryFormat::ChannelsLast3d && sizes.size() == 5) return c10::get_channels_last_strides_3d(sizes);
     if (format == at::MemoryFormat::ChannelsLast && sizes.size() == 4) return c10::get_channels_last_strides_2d(sizes);
-    std::vector<std::int64_t> strides(sizes.size(), 1);
-    for (std::size_t d = sizes.size(); d-- > 1;) strides[d - 1] = strides[d] * std::max<std::int64_t>(sizes[d], 1);
-    return strides;
+    const auto strides = c10::contiguous_strides(sizes);
+    return {strides.begin(), strides.end()};
 }
 
 }  // namespace
@@ -39,9 +40,7 @@ HostHistoryCopier::~HostHistoryCopier() {
 
 at::Tensor HostHistoryCopier::denseView(const at::Tensor& bytes, at::ScalarType dtype, at::IntArrayRef sizes,
                                         at::MemoryFormat format) {
-    std::int64_t numel = 1;
-    for (std::int64_t s : sizes) numel *= s;
-    const std::int64_t need = numel * static_cast<std::int64_t>(c10::elementSize(dtype));
+    const std::int64_t need = c10::multiply_integers(sizes) * static_cast<std::int64_t>(c10::elementSize(dtype));
     return bytes.narrow(0, 0, need).view(dtype).as_strided(sizes, denseStrides(sizes, format));
 }
 
