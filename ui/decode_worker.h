@@ -8,7 +8,7 @@
 // |tiled - untiled| goes out as a SeamBatch; cancel stops that decode the same way.
 #include "decode/decode_observer.h"
 #include "decode/decode_settings.h"
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 #include "seam_heatmap.h"
 
 #include <ATen/core/Tensor.h>

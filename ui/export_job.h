@@ -10,7 +10,7 @@
 #include "decode_worker.h"
 
 #include "decode/decode_settings.h"
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <nlohmann/json.hpp>
 

@@ -14,7 +14,7 @@
 #include "run_history_model.h"
 
 #include "decode/decode_settings.h"
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <QHash>
 #include <QImage>

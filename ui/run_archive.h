@@ -5,7 +5,7 @@
 // does not grow without bound (the 20-runs-in-a-row bar). It is the fast cache in
 // front of the RunStore (run_store.h), which keeps runs on disk across sessions: older
 // runs, and runs of earlier sessions, are read back from there.
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <QImage>
 #include <QString>

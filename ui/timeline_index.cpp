@@ -34,6 +34,25 @@ int TimelineIndex::trackFor(int pid, std::int64_t tid) {
     return static_cast<int>(tracks_.size() - 1);
 }
 
+// An op's argument list (shapes, dtype, FLOPs) repeats in every chunk and tile: each
+// distinct list is kept once, keyed by its fields joined with separators that names and
+// values do not contain.
+std::int32_t TimelineIndex::internArgs(const std::vector<std::pair<std::string, std::string>>& args) {
+    std::string key;
+    for (const auto& [k, v] : args) {
+        key += k;
+        key += '\x1f';
+        key += v;
+        key += '\x1e';
+    }
+    const auto it = argIds_.find(key);
+    if (it != argIds_.end()) return it->second;
+    const auto id = static_cast<std::int32_t>(args_.size());
+    args_.push_back(args);
+    argIds_.emplace(std::move(key), id);
+    return id;
+}
+
 std::uint32_t TimelineIndex::intern(const std::string& s) {
     auto it = nameIds_.find(s);
     if (it != nameIds_.end()) return it->second;
@@ -80,10 +99,7 @@ void TimelineIndex::append(const std::vector<ts::TraceEvent>& events) {
         switch (e.kind) {
         case ts::TraceEvent::Kind::Span:
             appendSpan(e.pid, e.tid, e.name, e.category, e.startNs, e.durationNs);
-            if (!e.args.empty()) {
-                records_.back().args = static_cast<std::int32_t>(args_.size());
-                args_.push_back(e.args);
-            }
+            if (!e.args.empty()) records_.back().args = internArgs(e.args);
             break;
         case ts::TraceEvent::Kind::Counter: {
             auto it = std::find_if(counters_.begin(), counters_.end(),

@@ -8,7 +8,7 @@
 // known at append time: appends go to a per-track pending list and a track's rows are
 // rebuilt (merge of the sorted pending batch, then one stack sweep) the next time a
 // query needs them.
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <cstdint>
 #include <string>
@@ -23,7 +23,7 @@ struct TimelineSpan {
     std::uint32_t record = 0;  // index into TimelineIndex::record()
 };
 
-// A span as stored: names and categories interned, args only when present.
+// A span as stored: names, categories and argument lists interned, args only when present.
 struct TimelineRecord {
     std::int64_t start = 0;
     std::int64_t duration = 0;
@@ -131,6 +131,7 @@ private:
     int trackFor(int pid, std::int64_t tid);
     std::uint32_t intern(const std::string& s);
     std::uint16_t internCategory(const std::string& s);
+    std::int32_t internArgs(const std::vector<std::pair<std::string, std::string>>& args);
     void touch(std::int64_t t0, std::int64_t t1);
     void rebuild() const;
 
@@ -138,7 +139,8 @@ private:
     std::vector<std::string> names_;
     std::unordered_map<std::string, std::uint32_t> nameIds_;
     std::vector<std::string> categories_;
-    std::vector<std::vector<std::pair<std::string, std::string>>> args_;
+    std::vector<std::vector<std::pair<std::string, std::string>>> args_;  // distinct lists
+    std::unordered_map<std::string, std::int32_t> argIds_;
     std::vector<TimelineTrack> tracks_;
     mutable std::vector<TrackData> trackData_;
     std::vector<CounterSeries> counters_;

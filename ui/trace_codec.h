@@ -5,7 +5,7 @@
 // TraceEvent field, track names and notes) and compact: a header, then the Qt data
 // stream of the snapshot with an end marker, zlib-compressed, so a truncated, damaged or
 // foreign file is refused with a reason instead of being read as a shorter trace.
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <QByteArray>
 #include <QString>

@@ -21,7 +21,7 @@ void TraceFeed::stop() {
     timer_.stop();
     poll();
     // Track names may have changed without new tracks appearing: read them once more.
-    if (store_) index_.setTrackNames(store_->snapshot().tracks);
+    if (store_) index_.setTrackNames(store_->tracks());
     Q_EMIT updated();
 }
 
@@ -45,10 +45,9 @@ int TraceFeed::poll() {
     if (fresh.empty()) return 0;
     consumed_ += fresh.size();
     index_.append(fresh);
-    // Names come with the store's track list; a new track is rare (one per worker), so
-    // the one snapshot it costs is too.
+    // Names come with the store's track list; a new track is rare (one per worker).
     if (index_.tracks().size() != knownTracks_) {
-        index_.setTrackNames(store_->snapshot().tracks);
+        index_.setTrackNames(store_->tracks());
         knownTracks_ = index_.tracks().size();
     }
     Q_EMIT updated();

@@ -5,7 +5,7 @@
 // updated(), as queued replots, at most once per tick.
 #include "timeline_index.h"
 
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <QObject>
 #include <QTimer>

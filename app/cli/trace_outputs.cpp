@@ -112,7 +112,12 @@ void TraceOutputs::stopSources() {
 
 nlohmann::json TraceOutputs::write(nlohmann::json run) {
     stopSources();
-    const nlohmann::json recorded = recorded_;
+    nlohmann::json recorded = recorded_;
+    // The profiler's own footprint, beside the memory it measured.
+    if (recorded.is_object()) {
+        recorded["trace_events"] = store_.size();
+        recorded["trace_store_bytes"] = store_.bytesHeld();
+    }
     if (!any()) return recorded;
     if (!peak_.is_null()) run["peak"] = peak_;
     if (!recorded.is_null()) run["profile"] = recorded;

@@ -9,7 +9,7 @@
 #include "profile/cupti_session.h"
 #include "profile/profile_session.h"
 #include "profile/profile_sources.h"
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>

@@ -1,14 +1,13 @@
 #pragma once
 // One trace model for every source (engine spans, ATen ops, memory events, CUPTI
 // activity): events on tracks, on one clock (nanoseconds on the host's steady clock;
-// CUPTI timestamps are converted with an offset measured at start). Exporters (Chrome
-// trace/Perfetto JSON, CSV, HTML) and the GUI read snapshots of a TraceStore.
+// CUPTI timestamps are converted with an offset measured at start). Sources hand
+// TraceEvents to a TraceSink; the usual sink is a TraceStore (trace_store.h), which
+// exporters (Chrome trace/Perfetto JSON, CSV, HTML) and the GUI read.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -59,93 +58,6 @@ public:
     virtual void unbindThread() {}
     // The calling thread's innermost binding; false when it has none.
     virtual bool threadTrack(int* pid, std::int64_t* tid) const { return false; }
-};
-
-class TraceStore : public TraceSink {
-public:
-    struct TrackName {
-        int pid;
-        std::int64_t tid;
-        std::string name;
-    };
-    struct Snapshot {
-        std::vector<TraceEvent> events;
-        std::vector<TrackName> tracks;
-        std::vector<std::string> notes;
-    };
-
-    void append(TraceEvent event) override {
-        std::lock_guard<std::mutex> lock(mutex_);
-        events_.push_back(std::move(event));
-    }
-    void nameTrack(int pid, std::int64_t tid, const std::string& name) override {
-        std::lock_guard<std::mutex> lock(mutex_);
-        for (TrackName& t : tracks_)
-            if (t.pid == pid && t.tid == tid) {
-                t.name = name;
-                return;
-            }
-        tracks_.push_back({pid, tid, name});
-    }
-    void note(const std::string& text) override {
-        std::lock_guard<std::mutex> lock(mutex_);
-        notes_.push_back(text);
-    }
-    Snapshot snapshot() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return {events_, tracks_, notes_};
-    }
-    // Events appended since `first` (an earlier size()): live readers (the GUI timeline)
-    // poll this during a run instead of copying the whole store each time.
-    std::vector<TraceEvent> eventsFrom(std::size_t first) const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (first >= events_.size()) return {};
-        return {events_.begin() + static_cast<std::ptrdiff_t>(first), events_.end()};
-    }
-    std::size_t size() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return events_.size();
-    }
-    void bindThread(int pid, std::int64_t tid) override {
-        std::lock_guard<std::mutex> lock(bindMutex_);
-        const std::thread::id self = std::this_thread::get_id();
-        for (ThreadBinding& b : bindings_)
-            if (b.thread == self) {
-                b.stack.emplace_back(pid, tid);
-                return;
-            }
-        bindings_.push_back({self, {{pid, tid}}});
-    }
-    void unbindThread() override {
-        std::lock_guard<std::mutex> lock(bindMutex_);
-        const std::thread::id self = std::this_thread::get_id();
-        for (ThreadBinding& b : bindings_)
-            if (b.thread == self && !b.stack.empty()) b.stack.pop_back();
-    }
-    bool threadTrack(int* pid, std::int64_t* tid) const override {
-        std::lock_guard<std::mutex> lock(bindMutex_);
-        const std::thread::id self = std::this_thread::get_id();
-        for (const ThreadBinding& b : bindings_)
-            if (b.thread == self && !b.stack.empty()) {
-                *pid = b.stack.back().first;
-                *tid = b.stack.back().second;
-                return true;
-            }
-        return false;
-    }
-
-private:
-    struct ThreadBinding {
-        std::thread::id thread;
-        std::vector<std::pair<int, std::int64_t>> stack;
-    };
-    // Separate from mutex_: per-op lookups must not wait behind snapshot copies.
-    mutable std::mutex bindMutex_;
-    std::vector<ThreadBinding> bindings_;
-    mutable std::mutex mutex_;
-    std::vector<TraceEvent> events_;
-    std::vector<TrackName> tracks_;
-    std::vector<std::string> notes_;
 };
 
 }  // namespace ts

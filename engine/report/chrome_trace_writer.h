@@ -2,7 +2,7 @@
 // Chrome trace event format (JSON object form), readable by chrome://tracing, Perfetto
 // UI and speedscope: one event per TraceEvent plus process/thread names, with run
 // settings and the sources' notes in "metadata".
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <nlohmann/json.hpp>
 

@@ -4,7 +4,7 @@
 // grid and a few decoded frames (inline base64 PNG). Plots are inline SVG written here;
 // no scripts, no external resources, so it opens offline and the CLI writes it without
 // a display. The summary is also embedded as JSON data (<script type="application/json">).
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <ATen/core/Tensor.h>
 #include <nlohmann/json.hpp>

@@ -3,7 +3,7 @@
 // much of the stages ATen ops explain, the memory peaks with the op that caused them, and
 // achieved FLOP/s against the device's peak (the roofline figure users tune against).
 // Times in seconds; "time_s" of an event is relative to traceOriginNs (as in the exports).
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <nlohmann/json.hpp>
 

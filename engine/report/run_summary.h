@@ -1,7 +1,7 @@
 #pragma once
 // A run's profile in one small JSON document: where the time went by span category and
 // name, the per-stage breakdown, and the settings/stats the caller passes in.
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Spans as CSV for spreadsheets and pandas: one row per span (counters, instants and
 // flows are left out), times in µs from the same origin as the Chrome trace.
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #include <string>
 

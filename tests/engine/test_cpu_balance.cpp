@@ -4,7 +4,7 @@
 #include "checkpoint/safetensors_reader.h"
 #include "decode/decoder_run.h"
 #include "model/wan_vae.h"
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 #include "schedule/cpu_balance.h"
 
 #include <ATen/ATen.h>

@@ -5,7 +5,7 @@
 #include "profile/cupti_records.h"
 #include "profile/cupti_session.h"
 #include "profile/device_peaks.h"
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 
 #ifdef TILESCOPE_WITH_CUDA
 #include <cupti.h>

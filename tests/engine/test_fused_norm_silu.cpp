@@ -6,7 +6,7 @@
 #include "model/fused_norm_silu.h"
 #include "model/layers.h"
 #include "profile/aten_profiler.h"
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 #include "profile/trace_scope.h"
 
 #include "test_support.h"

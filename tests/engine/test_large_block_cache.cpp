@@ -7,7 +7,7 @@
 #include "decode/decoder_run.h"
 #include "model/wan_vae.h"
 #include "profile/aten_profiler.h"
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 #include "profile/trace_scope.h"
 
 #include "test_support.h"

@@ -4,7 +4,7 @@
 // report is one offline document with an <svg> per plot whose numbers are the summary's;
 // two summaries diff to the known changes, largest first; the CLI writes a report and
 // diffs two real summaries.
-#include "profile/trace_event.h"
+#include "profile/trace_store.h"
 #include "report/html_report_writer.h"
 #include "report/run_summary.h"
 #include "report/summary_diff.h"

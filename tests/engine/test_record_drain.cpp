@@ -3,6 +3,7 @@
 // order, visible to live readers during the run and all in after stop().
 #include "profile/aten_profiler.h"
 #include "profile/record_drain.h"
+#include "profile/trace_store.h"
 
 #include <ATen/ATen.h>
 

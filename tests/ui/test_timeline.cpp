@@ -165,6 +165,34 @@ private Q_SLOTS:
         QCOMPARE(idx.maxTime(), 20);
     }
 
+    // Ops repeat their argument lists chunk after chunk: each distinct list is kept once,
+    // and every span still shows its own.
+    void repeatedArgumentListsAreSharedNotLost() {
+        TimelineIndex idx;
+        std::vector<ts::TraceEvent> events;
+        for (int i = 0; i < 6; ++i) {
+            ts::TraceEvent e = span("aten::convolution", "op", 0, 10 * i, 5);
+            e.args = {{"shapes", i % 2 ? "1x4x3x8x8" : "1x4x1x8x8"}, {"dtype", "float"}};
+            events.push_back(e);
+        }
+        events.push_back(span("no args", "op", 0, 100, 5));
+        // Same fields split differently: must not collide with "ab" = "c".
+        events.push_back(span("split", "op", 0, 110, 5));
+        events.back().args = {{"a", "bc"}};
+        events.push_back(span("split", "op", 0, 120, 5));
+        events.back().args = {{"ab", "c"}};
+        idx.append(events);
+        QCOMPARE(idx.spanCount(), std::size_t(9));
+        QCOMPARE(idx.record(0).args, idx.record(2).args);
+        QCOMPARE(idx.record(1).args, idx.record(5).args);
+        QVERIFY(idx.record(0).args != idx.record(1).args);
+        QCOMPARE(idx.record(6).args, -1);
+        QVERIFY(idx.record(7).args != idx.record(8).args);
+        for (std::uint32_t r = 0; r < 6; ++r) QCOMPARE(idx.args(idx.record(r).args), events[r].args);
+        QCOMPARE(idx.args(idx.record(8).args), events[8].args);
+        QVERIFY(idx.args(-1).empty());
+    }
+
     void statsModelPassesTheTester() {
         SpanStatsModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
