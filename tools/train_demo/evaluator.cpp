@@ -23,11 +23,14 @@ EvalResult evaluateHeldOut(const WanVae& vae, const ClipSpec& spec, int count) {
     EvalResult r;
     r.minPsnr = 1e9;
     double sum = 0, sumMeanColour = 0;
+    at::Tensor frameMse = at::zeros({spec.frames}, at::kDouble);
     for (int i = 0; i < count; ++i) {
         const at::Tensor clip = makeClip(kHeldOutSeedBase + static_cast<std::uint64_t>(i), spec);
         const at::Tensor latents = encodeToLatents(vae, clip, cpuSettings());
         const at::Tensor video = decodeToTensor(vae, latents, cpuSettings()).clamp(-1, 1);
-        const double psnr = psnrFromMse((video - clip).pow(2).mean().item<double>());
+        const at::Tensor sq = (video - clip).pow(2);  // [3, F, H, W]
+        const double psnr = psnrFromMse(sq.mean().item<double>());
+        frameMse += sq.mean({0, 2, 3}).to(at::kDouble);
         sum += psnr;
         sumMeanColour += psnrFromMse((clip.mean({1, 2, 3}, true) - clip).pow(2).mean().item<double>());
         r.minPsnr = std::min(r.minPsnr, psnr);
@@ -35,6 +38,8 @@ EvalResult evaluateHeldOut(const WanVae& vae, const ClipSpec& spec, int count) {
     }
     r.meanPsnr = count > 0 ? sum / count : 0;
     r.meanColourPsnr = count > 0 ? sumMeanColour / count : 0;
+    for (int f = 0; f < spec.frames && count > 0; ++f)
+        r.framePsnr.push_back(psnrFromMse(frameMse[f].item<double>() / count));
     return r;
 }
 

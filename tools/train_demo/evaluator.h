@@ -6,6 +6,7 @@
 #include "synthetic_clips.h"
 
 #include <string>
+#include <vector>
 
 namespace ts::demo {
 
@@ -16,6 +17,9 @@ struct EvalResult {
     // The same clips "reconstructed" as their mean colour: a trivial codec that any
     // trained autoencoder has to beat (the weights shipped before issue 7 did not).
     double meanColourPsnr = 0;
+    // PSNR of each frame position, from its MSE averaged over the clips: shows whether the
+    // error grows along the clip (the causal cache carrying errors forward).
+    std::vector<double> framePsnr;
 };
 
 // Held-out clips kHeldOutSeedBase + 0..count-1, encoded then decoded by `vae` (fp32).

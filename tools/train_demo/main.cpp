@@ -6,6 +6,7 @@
 //   tilescope-train-demo train  --out-dir DIR [--steps N] [--seed S] [--dim D] [--res-blocks R]
 //                               [--frames F] [--size PX] [--batch B] [--lr LR] [--bf16]
 //                               [--stop-after SECONDS] [--schedule-seconds SECONDS] [--threads N]
+//                               [--init WEIGHTS (fine-tune from them)]
 //   tilescope-train-demo eval   --checkpoint FILE [--frames F] [--size PX] [--count N]
 //   tilescope-train-demo export --checkpoint FILE --out-dir DIR [--frames F --size PX (training clips)]
 //                               [--eval-frames F] [--eval-size PX] [--eval-count N] [--stats-clips N]
@@ -172,6 +173,9 @@ int evalCommand(const Args& a) {
     const EvalResult r = evaluateHeldOut(vae, spec, intArg(a, "count", 4));
     std::printf("step %d: held-out %dx%dx%d, %d clips: mean PSNR %.2f dB, min %.2f dB (mean colour alone: %.2f dB) (%.1fs)\n",
                 step, spec.frames, spec.height, spec.width, r.clips, r.meanPsnr, r.minPsnr, r.meanColourPsnr, seconds(t0));
+    std::printf("per frame (dB):");
+    for (const double p : r.framePsnr) std::printf(" %.1f", p);
+    std::printf("\n");
     return 0;
 }
 
@@ -263,6 +267,7 @@ int trainCommand(const Args& a) {
     o.repeatData = intArg(a, "repeat-data", 0);
     o.clipNorm = doubleArg(a, "clip-norm", 1.0);
     o.zeroInitResidual = intArg(a, "zero-init-residual", 1) != 0;
+    if (a.count("init")) o.initFrom = a.at("init");
     train(o);
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace ts::demo {
 
@@ -81,6 +82,27 @@ NamedTensors withPrefix(const NamedTensors& all, const std::string& prefix) {
     return out;
 }
 
+// The weights of `path` in place of the random ones; every tensor of the architecture must be
+// there with the same shape (an exported model's folded latent statistics are fine: folding
+// is a reparametrisation that the trainer's raw-latent round trip does not see).
+NamedTensors initialParametersFrom(const std::string& path, const NamedTensors& fresh) {
+    const NamedTensors loaded = loadCheckpointParameters(path);
+    NamedTensors params;
+    for (const auto& [name, p] : fresh) {
+        const auto it = loaded.find(name);
+        if (it == loaded.end())
+            throwInput(path + ": no tensor '" + name + "' (is it a model of this --dim and --res-blocks?)");
+        if (!it->second.sizes().equals(p.sizes())) {
+            std::ostringstream m;
+            m << path << ": tensor '" << name << "' has shape " << it->second.sizes() << ", --dim "
+              << "and --res-blocks need " << p.sizes();
+            throwInput(m.str());
+        }
+        params[name] = it->second.clone().set_requires_grad(true);
+    }
+    return params;
+}
+
 }  // namespace
 
 double psnrFromMse(double mse) { return 10.0 * std::log10(4.0 / std::max(mse, 1e-12)); }
@@ -114,6 +136,9 @@ NamedTensors train(const TrainOptions& o) {
         start = static_cast<int>(all.at("meta/step").item<int64_t>());
         if (all.count("meta/seconds")) before = all.at("meta/seconds").item<double>();
         std::cout << "resumed from " << ckpt << " at step " << start << std::endl;
+    } else if (!o.initFrom.empty()) {
+        params = initialParametersFrom(o.initFrom, params);
+        std::cout << "starting from the weights in " << o.initFrom << std::endl;
     }
     std::ofstream log(o.outDir + "/train_log.csv", std::ios::app);
     if (start == 0) log << "step,seconds,lr,loss,mse,psnr_db,latent_rms,grad_norm\n";

@@ -28,9 +28,14 @@ struct TrainOptions {
     double clipNorm = 1.0;       // global gradient-norm clipping; <= 0 disables
     bool zeroInitResidual = true;
     int repeatData = 0;          // > 0: cycle over this many batches (a sanity check that the model can fit)
+    // A weights file (an exported demo_vae.safetensors or a checkpoint) to start from instead
+    // of the random initialisation: a fine-tune with its own schedule and fresh Adam moments.
+    // Ignored when outDir already holds a checkpoint (that run is resumed).
+    std::string initFrom;
 };
 
-// Resumes from outDir/checkpoint.safetensors when it exists. Returns the final parameters.
+// Resumes from outDir/checkpoint.safetensors when it exists, else starts from initFrom when
+// given. Returns the final parameters.
 NamedTensors train(const TrainOptions& options);
 
 // Reads the parameters (not the optimiser state) of a checkpoint; -1 in step when absent.
