@@ -21,6 +21,7 @@ constexpr double kMiB = 1024.0 * 1024.0;
 
 QColor counterColor(const std::string& name, int pid) {
     if (name == "rss_bytes") return QColor(40, 120, 200);
+    if (name == "heap_in_use_bytes") return QColor(150, 110, 70);
     if (name == "allocated_bytes") return pid == 0 ? QColor(60, 160, 90) : QColor(150, 90, 200);
     if (name == "reserved_bytes") return QColor(200, 140, 40);
     if (name == "device_used_bytes") return QColor(200, 60, 60);

@@ -1,6 +1,7 @@
 #pragma once
 // Samples memory on a background thread while a run goes on: process RSS as "rss_bytes"
-// counters on pid 0, and, for a CUDA device, the device's used memory (cudaMemGetInfo,
+// counters on pid 0, what malloc has handed out as "heap_in_use_bytes" (glibc; every
+// 50 ms at most: the gap to RSS is what the allocator keeps), and, for a CUDA device, the device's used memory (cudaMemGetInfo,
 // all processes) as "device_used_bytes" on pid 1 + N. Without a driver the device
 // samples stop after the first failure, with a note saying why; RSS goes on.
 #include "profile/trace_event.h"
@@ -39,6 +40,8 @@ private:
     std::int64_t samples_ = 0;
     std::int64_t peakRss_ = -1;
     std::int64_t peakDevice_ = -1;
+    static constexpr std::int64_t kHeapPeriodNs = 50'000'000;
+    std::int64_t lastHeapNs_ = -1;
     std::thread thread_;
 };
 

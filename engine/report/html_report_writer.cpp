@@ -111,7 +111,8 @@ std::string stageSection(const json& summary) {
 std::string memorySection(const TraceStore::Snapshot& snapshot, const json& summary) {
     const std::int64_t origin = traceOriginNs(snapshot);
     const std::vector<std::pair<std::string, std::string>> names{
-        {"allocated_bytes", "#4e79a7"}, {"reserved_bytes", "#76b7b2"}, {"rss_bytes", "#f28e2b"}, {"device_used_bytes", "#59a14f"}};
+        {"allocated_bytes", "#4e79a7"}, {"reserved_bytes", "#76b7b2"}, {"rss_bytes", "#f28e2b"},
+        {"heap_in_use_bytes", "#9c755f"}, {"device_used_bytes", "#59a14f"}};
     std::map<std::string, svg::Series> series;
     for (const TraceEvent& e : snapshot.events) {
         if (e.kind != TraceEvent::Kind::Counter || e.category != "memory") continue;

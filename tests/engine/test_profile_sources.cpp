@@ -9,6 +9,7 @@
 #include "decode/decoder_run.h"
 #include "model/layers.h"
 #include "model/wan_vae.h"
+#include "core/process_memory.h"
 #include "profile/aten_profiler.h"
 #include "profile/memory_sampler.h"
 #include "profile/op_flops.h"
@@ -105,6 +106,16 @@ private Q_SLOTS:
         }
         QVERIFY2(hi - lo >= 60.0 * (1 << 20), qPrintable(QString::number((hi - lo) / (1 << 20))));
         QVERIFY(rss.back().startNs > rss.front().startNs);
+        // The heap line (glibc): read at most every 50 ms, and first and last; the 64 MiB
+        // block is in it.
+        const std::vector<TraceEvent> heap = named(store, "heap_in_use_bytes");
+        if (heapInUseBytes() >= 0) {
+            QVERIFY2(heap.size() >= 3 && heap.size() < rss.size(), qPrintable(QString::number(heap.size())));
+            for (std::size_t i = 1; i + 1 < heap.size(); ++i)
+                QVERIFY(heap[i].startNs - heap[i - 1].startNs >= 50'000'000);
+            QVERIFY(heap.back().value - heap.front().value >= 60.0 * (1 << 20));
+            QCOMPARE(heap.front().pid, 0);
+        }
         const std::vector<TraceEvent> device = named(store, "device_used_bytes");
         const auto notes = store.snapshot().notes;
         if (device.empty()) {
