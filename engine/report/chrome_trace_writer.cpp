@@ -52,58 +52,70 @@ std::int64_t traceOriginNs(const TraceStore::Snapshot& snapshot) {
     return origin;
 }
 
-nlohmann::json chromeTraceJson(const TraceStore::Snapshot& snapshot, const nlohmann::json& metadata) {
-    const std::int64_t origin = traceOriginNs(snapshot);
-    nlohmann::json events = nlohmann::json::array();
+namespace {
 
+nlohmann::json eventJson(const TraceEvent& e, std::int64_t origin) {
+    nlohmann::json j{{"name", e.name}, {"pid", e.pid}, {"tid", e.tid}, {"ts", toUs(e.startNs - origin)}};
+    if (!e.category.empty()) j["cat"] = e.category;
+    switch (e.kind) {
+    case TraceEvent::Kind::Span:
+        j["ph"] = "X";
+        j["dur"] = toUs(std::max<std::int64_t>(0, e.durationNs));
+        j["args"] = argsJson(e);
+        break;
+    case TraceEvent::Kind::Counter:
+        // Chrome plots each key of args as a series of the counter `name`.
+        j["ph"] = "C";
+        j["args"] = {{e.name, e.value}};
+        break;
+    case TraceEvent::Kind::Instant:
+        j["ph"] = "i";
+        j["s"] = "t";
+        j["args"] = argsJson(e);
+        break;
+    case TraceEvent::Kind::FlowStart:
+    case TraceEvent::Kind::FlowEnd:
+        // bp "e": bind to the enclosing slice (the launch, the kernel) rather than
+        // to the next slice that starts on the track.
+        j["ph"] = e.kind == TraceEvent::Kind::FlowStart ? "s" : "f";
+        j["id"] = e.flowId;
+        j["bp"] = "e";
+        if (!j.contains("cat")) j["cat"] = "flow";  // viewers match flows by (cat, id)
+        break;
+    }
+    return j;
+}
+
+std::string dumped(const nlohmann::json& j) {
+    // Invalid UTF-8 in a name (a path, a kernel name) must not abort the export.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+void writeChromeTrace(std::ostream& out, const TraceStore::Snapshot& snapshot, const nlohmann::json& metadata) {
+    const std::int64_t origin = traceOriginNs(snapshot);
+    out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[";
+    bool first = true;
+    auto emit = [&](const nlohmann::json& j) {
+        out << (first ? "\n" : ",\n") << dumped(j);
+        first = false;
+    };
     // Name every process that has events or named tracks, then the named tracks.
     std::set<int> pids;
     for (const TraceEvent& e : snapshot.events) pids.insert(e.pid);
     for (const auto& t : snapshot.tracks) pids.insert(t.pid);
     for (int pid : pids)
-        events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"tid", 0},
-                          {"args", {{"name", processName(pid)}}}});
+        emit({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"tid", 0}, {"args", {{"name", processName(pid)}}}});
     for (const auto& t : snapshot.tracks)
-        events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", t.pid}, {"tid", t.tid},
-                          {"args", {{"name", t.name}}}});
-
-    for (const TraceEvent& e : snapshot.events) {
-        nlohmann::json j{{"name", e.name}, {"pid", e.pid}, {"tid", e.tid}, {"ts", toUs(e.startNs - origin)}};
-        if (!e.category.empty()) j["cat"] = e.category;
-        switch (e.kind) {
-        case TraceEvent::Kind::Span:
-            j["ph"] = "X";
-            j["dur"] = toUs(std::max<std::int64_t>(0, e.durationNs));
-            j["args"] = argsJson(e);
-            break;
-        case TraceEvent::Kind::Counter:
-            // Chrome plots each key of args as a series of the counter `name`.
-            j["ph"] = "C";
-            j["args"] = {{e.name, e.value}};
-            break;
-        case TraceEvent::Kind::Instant:
-            j["ph"] = "i";
-            j["s"] = "t";
-            j["args"] = argsJson(e);
-            break;
-        case TraceEvent::Kind::FlowStart:
-        case TraceEvent::Kind::FlowEnd:
-            // bp "e": bind to the enclosing slice (the launch, the kernel) rather than
-            // to the next slice that starts on the track.
-            j["ph"] = e.kind == TraceEvent::Kind::FlowStart ? "s" : "f";
-            j["id"] = e.flowId;
-            j["bp"] = "e";
-            if (!j.contains("cat")) j["cat"] = "flow";  // viewers match flows by (cat, id)
-            break;
-        }
-        events.push_back(std::move(j));
-    }
+        emit({{"ph", "M"}, {"name", "thread_name"}, {"pid", t.pid}, {"tid", t.tid}, {"args", {{"name", t.name}}}});
+    for (const TraceEvent& e : snapshot.events) emit(eventJson(e, origin));
 
     nlohmann::json meta = metadata.is_object() ? metadata : nlohmann::json::object();
     nlohmann::json notes = meta.contains("notes") && meta["notes"].is_array() ? meta["notes"] : nlohmann::json::array();
     for (const std::string& n : snapshot.notes) notes.push_back(n);
     meta["notes"] = notes;
-    return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}, {"metadata", std::move(meta)}};
+    out << "\n],\"metadata\":" << dumped(meta) << "}\n";
 }
 
 void writeTextAtomically(const std::string& path, const std::string& text) {
@@ -118,9 +130,14 @@ void writeTextAtomically(const std::string& path, const std::string& text) {
 }
 
 void writeChromeTrace(const std::string& path, const TraceStore::Snapshot& snapshot, const nlohmann::json& metadata) {
-    // Invalid UTF-8 in a name (a path, a kernel name) must not abort the export.
-    writeTextAtomically(path, chromeTraceJson(snapshot, metadata).dump(-1, ' ', false,
-                                                                      nlohmann::json::error_handler_t::replace) + "\n");
+    AtomicOutput out(path, AtomicOutput::Kind::File);
+    {
+        std::ofstream f(out.tempPath(), std::ios::binary | std::ios::trunc);
+        writeChromeTrace(f, snapshot, metadata);
+        f.flush();
+        if (!f) throwInput(path + ": cannot write output: " + std::strerror(errno));
+    }
+    out.commit();
 }
 
 }  // namespace ts

@@ -6,17 +6,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ostream>
 #include <string>
 
 namespace ts {
 
-// The trace as JSON: timestamps in µs (double, sub-µs kept) relative to the earliest
-// event of the snapshot. metadata is copied and gets "notes" (the snapshot's notes,
-// appended to any notes already there).
-nlohmann::json chromeTraceJson(const TraceStore::Snapshot& snapshot, const nlohmann::json& metadata);
+// Writes the trace as JSON, one event per line, without building it in memory first (a
+// JSON document of a profiled run's ~270k events took +377 MiB): timestamps in µs
+// (double, sub-µs kept) relative to the earliest event of the snapshot. metadata is
+// copied and gets "notes" (the snapshot's notes, appended to any notes already there).
+void writeChromeTrace(std::ostream& out, const TraceStore::Snapshot& snapshot, const nlohmann::json& metadata);
 
-// Writes chromeTraceJson to path atomically (a failed write leaves nothing behind).
-// Throws ts::Error naming the path.
+// The same, to path atomically (a failed write leaves nothing behind). Throws ts::Error
+// naming the path.
 void writeChromeTrace(const std::string& path, const TraceStore::Snapshot& snapshot, const nlohmann::json& metadata);
 
 // The earliest timestamp of any event (0 for an empty snapshot): every exporter uses it
