@@ -1,9 +1,9 @@
 #pragma once
 // The memory graph under the timeline: every memory counter of the run's trace
-// ("rss_bytes", "allocated_bytes", "reserved_bytes", "device_used_bytes" on host or device
-// tracks) as a step line over time, the budget as a dashed line, the peak marked. Its
-// time axis follows the timeline's (lockTo); clicking the graph asks the timeline to
-// select what ran at that moment (timeClicked).
+// ("rss_bytes", "heap_in_use_bytes", "allocated_bytes", "reserved_bytes",
+// "device_used_bytes" on host or device tracks) as a step line over time, the budget as
+// a dashed line, the peak marked. Its time axis follows the timeline's (lockTo); clicking
+// the graph asks the timeline to select what ran at that moment (timeClicked).
 #include "trace_feed.h"
 
 #include <QWidget>

@@ -75,14 +75,14 @@ QVector<TileOverlay> tilesOfTrace(const ts::TraceStore& trace, const QSize& fram
     };
     std::multimap<int, Tile> byIndex;  // tile order: the grid's numbers are the tiles' indices
     int latentRight = 0;
-    for (const ts::TraceEvent& e : trace.snapshot().events) {
-        if (e.kind != ts::TraceEvent::Kind::Span || e.category != "tile") continue;
+    trace.forEach([&](const ts::TraceEvent& e) {
+        if (e.kind != ts::TraceEvent::Kind::Span || e.category != "tile") return;
         const std::optional<QRect> out = parseRect(argOf(e, "output_rect"));
-        if (!out || out->isEmpty()) continue;
+        if (!out || out->isEmpty()) return;
         Tile t{*out, parseRect(argOf(e, "latent_rect")).value_or(QRect())};
         latentRight = std::max(latentRight, t.latent.x() + t.latent.width());
         byIndex.emplace(QString::fromStdString(argOf(e, "tile")).toInt(), t);
-    }
+    });
     // Exact tiles read a halo of latent context. The rightmost tile's reaches the latent's
     // edge, so the frame's width over it is the decoder's spatial factor (8 for Wan2.1).
     const int factor = latentRight > 0 ? std::max(1, qRound(double(frameSize.width()) / latentRight)) : 0;

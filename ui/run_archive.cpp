@@ -10,14 +10,7 @@ qint64 ArchivedRun::frameBytes() const {
     return total;
 }
 
-std::shared_ptr<const ts::TraceStore> copyTrace(const ts::TraceStore& store) {
-    ts::TraceStore::Snapshot s = store.snapshot();
-    auto copy = std::make_shared<ts::TraceStore>();
-    for (ts::TraceEvent& e : s.events) copy->append(std::move(e));
-    for (const ts::TraceStore::TrackName& t : s.tracks) copy->nameTrack(t.pid, t.tid, t.name);
-    for (const std::string& n : s.notes) copy->note(n);
-    return copy;
-}
+std::shared_ptr<const ts::TraceStore> copyTrace(const ts::TraceStore& store) { return store.clone(); }
 
 RunArchive::RunArchive(int maxRuns, qint64 maxFrameBytes)
     : maxRuns_(std::max(1, maxRuns)), maxFrameBytes_(std::max<qint64>(0, maxFrameBytes)) {}

@@ -35,15 +35,16 @@ int TimelineIndex::trackFor(int pid, std::int64_t tid) {
 }
 
 // An op's argument list (shapes, dtype, FLOPs) repeats in every chunk and tile: each
-// distinct list is kept once, keyed by its fields joined with separators that names and
-// values do not contain.
+// distinct list is kept once, keyed by its fields, each preceded by its length (so no
+// content of a key or value can make two lists collide).
 std::int32_t TimelineIndex::internArgs(const std::vector<std::pair<std::string, std::string>>& args) {
     std::string key;
     for (const auto& [k, v] : args) {
-        key += k;
-        key += '\x1f';
-        key += v;
-        key += '\x1e';
+        for (const std::string* field : {&k, &v}) {
+            key += std::to_string(field->size());
+            key += ':';
+            key += *field;
+        }
     }
     const auto it = argIds_.find(key);
     if (it != argIds_.end()) return it->second;

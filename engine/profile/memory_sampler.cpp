@@ -10,13 +10,13 @@ namespace ts {
 
 namespace {
 
-TraceEvent counter(const char* name, int pid, std::int64_t bytes) {
+TraceEvent counter(const char* name, int pid, std::int64_t bytes, std::int64_t timeNs) {
     TraceEvent e;
     e.kind = TraceEvent::Kind::Counter;
     e.name = name;
     e.category = "memory";
     e.pid = pid;
-    e.startNs = traceNowNs();
+    e.startNs = timeNs;
     e.value = static_cast<double>(bytes);
     return e;
 }
@@ -25,7 +25,7 @@ TraceEvent counter(const char* name, int pid, std::int64_t bytes) {
 
 MemorySampler::MemorySampler(TraceSink& sink, int periodMs, int cudaDevice)
     : sink_(sink), periodMs_(periodMs), cudaDevice_(cudaDevice) {
-    sampleOnce();
+    sampleOnce(/*last=*/false);
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -39,7 +39,7 @@ void MemorySampler::stop() {
     }
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
-    sampleOnce();  // the state at the end of the run
+    sampleOnce(/*last=*/true);  // the state at the end of the run
 }
 
 void MemorySampler::loop() {
@@ -47,42 +47,40 @@ void MemorySampler::loop() {
     while (!stopping_) {
         if (wake_.wait_for(lock, std::chrono::milliseconds(periodMs_), [this] { return stopping_; })) break;
         lock.unlock();
-        sampleOnce();
+        sampleOnce(/*last=*/false);
         lock.lock();
     }
 }
 
-void MemorySampler::sampleOnce() {
-    const std::int64_t rss = currentRssBytes();
-    // What malloc has handed out: RSS minus this is memory the allocator keeps after frees
-    // (plus libraries' pages); this minus the tensors' allocated_bytes is memory that
-    // libraries allocate beside LibTorch's allocator (oneDNN, BLAS buffers). mallinfo2
-    // walks the free lists under the arena locks (0.4 ms with 100k free chunks), so it
-    // is read every kHeapPeriodNs only, and at the first and last sample.
+void MemorySampler::sampleOnce(bool last) {
+    // Every counter of one sample carries the same time: the one the heap's period is
+    // measured with (a first CUDA query can take half a second).
     const std::int64_t now = traceNowNs();
-    std::int64_t heap = -1;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (lastHeapNs_ < 0 || now - lastHeapNs_ >= kHeapPeriodNs || stopping_) {
-            lastHeapNs_ = now;
-            heap = heapInUseBytes();
-        }
-    }
-    std::int64_t device = -1;
+    const std::int64_t rss = currentRssBytes();
+    bool heapDue;
     int deviceIndex;
     {
         std::lock_guard<std::mutex> lock(mutex_);
+        heapDue = last || lastHeapNs_ < 0 || now - lastHeapNs_ >= kHeapPeriodNs;
+        if (heapDue) lastHeapNs_ = now;
         deviceIndex = cudaDevice_;
     }
+    // What malloc has handed out: RSS minus this is memory the allocator keeps after frees
+    // (plus libraries' pages); this minus the tensors' allocated_bytes is memory that
+    // libraries allocate beside LibTorch's allocator (oneDNN, BLAS buffers). mallinfo2
+    // walks the free lists under the arena locks (0.4 ms with 100k free chunks), so it is
+    // read every kHeapPeriodNs at most, and at the first and last sample.
+    const std::int64_t heap = heapDue ? heapInUseBytes() : -1;
+    std::int64_t device = -1;
     std::string whyNot;
     if (deviceIndex >= 0) {
         const DeviceMemory m = queryDeviceMemory(deviceIndex);
         device = m.usedBytes;
         if (!m.error.empty()) whyNot = m.error;
     }
-    if (rss >= 0) sink_.append(counter("rss_bytes", 0, rss));
-    if (heap >= 0) sink_.append(counter("heap_in_use_bytes", 0, heap));
-    if (device >= 0) sink_.append(counter("device_used_bytes", 1 + deviceIndex, device));
+    if (rss >= 0) sink_.append(counter("rss_bytes", 0, rss, now));
+    if (heap >= 0) sink_.append(counter("heap_in_use_bytes", 0, heap, now));
+    if (device >= 0) sink_.append(counter("device_used_bytes", 1 + deviceIndex, device, now));
     std::lock_guard<std::mutex> lock(mutex_);
     samples_ += (rss >= 0) + (device >= 0) + (heap >= 0);
     peakRss_ = std::max(peakRss_, rss);

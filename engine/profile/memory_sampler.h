@@ -1,9 +1,10 @@
 #pragma once
 // Samples memory on a background thread while a run goes on: process RSS as "rss_bytes"
 // counters on pid 0, what malloc has handed out as "heap_in_use_bytes" (glibc; every
-// 50 ms at most: the gap to RSS is what the allocator keeps), and, for a CUDA device, the device's used memory (cudaMemGetInfo,
-// all processes) as "device_used_bytes" on pid 1 + N. Without a driver the device
-// samples stop after the first failure, with a note saying why; RSS goes on.
+// 50 ms at most: the gap to RSS is what the allocator keeps), and, for a CUDA device,
+// the device's used memory (cudaMemGetInfo, all processes) as "device_used_bytes" on
+// pid 1 + N. Without a driver the device samples stop after the first failure, with a
+// note saying why; RSS goes on.
 #include "profile/trace_event.h"
 
 #include <condition_variable>
@@ -28,7 +29,7 @@ public:
     std::int64_t peakDeviceUsedBytes() const;  // -1 when not sampled
 
 private:
-    void sampleOnce();
+    void sampleOnce(bool last);  // last: the final sample, which always reads the heap
     void loop();
 
     TraceSink& sink_;

@@ -23,6 +23,9 @@ public:
     std::uint32_t intern(std::string_view text);
     const std::string& text(std::uint32_t id) const { return strings_[id]; }
     std::size_t size() const { return strings_.size(); }
+    // A pool with the same strings under the same ids (the lookup keys of a plain copy
+    // would point into this pool).
+    void copyFrom(const StringPool& other);
     // Heap bytes the pool holds (strings and the lookup table), for the trace's own
     // footprint; an estimate from sizes and capacities, not a malloc count.
     std::size_t bytesHeld() const;

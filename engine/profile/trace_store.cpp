@@ -16,8 +16,16 @@ void TraceStore::append(TraceEvent event) {
     e.pid = event.pid;
     e.name = strings_.intern(event.name);
     e.category = strings_.intern(event.category);
-    e.firstArg = static_cast<std::uint32_t>(argIds_.size());
-    const std::size_t kept = std::min<std::size_t>(event.args.size(), std::numeric_limits<std::uint16_t>::max());
+    e.firstArg = static_cast<std::uint32_t>(std::min<std::size_t>(argIds_.size(), std::numeric_limits<std::uint32_t>::max()));
+    // Argument ids are indexed by 32 bits (billions of arguments: far beyond any run the
+    // machine can hold) and counted by 16 per event; past either limit arguments are
+    // dropped, with a note, rather than pointing at the wrong ones.
+    std::size_t kept = std::min<std::size_t>(event.args.size(), std::numeric_limits<std::uint16_t>::max());
+    if (argIds_.size() + 2 * kept > std::numeric_limits<std::uint32_t>::max()) kept = 0;
+    if (kept < event.args.size() && !argsDropped_) {
+        argsDropped_ = true;
+        notes_.push_back("trace store: some events' arguments were dropped (over 65535 on one event, or over 2^31 in all)");
+    }
     e.argCount = static_cast<std::uint16_t>(kept);
     e.kind = event.kind;
     for (std::size_t i = 0; i < kept; ++i) {
@@ -77,6 +85,23 @@ std::vector<TraceEvent> TraceStore::eventsFrom(std::size_t first) const {
     out.reserve(events_.size() - first);
     for (std::size_t i = first; i < events_.size(); ++i) out.push_back(materialize(events_[i]));
     return out;
+}
+
+void TraceStore::forEach(const std::function<void(const TraceEvent&)>& visit) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const StoredEvent& e : events_) visit(materialize(e));
+}
+
+std::shared_ptr<TraceStore> TraceStore::clone() const {
+    auto copy = std::make_shared<TraceStore>();
+    std::lock_guard<std::mutex> lock(mutex_);
+    copy->events_ = events_;
+    copy->argIds_ = argIds_;
+    copy->strings_.copyFrom(strings_);
+    copy->tracks_ = tracks_;
+    copy->notes_ = notes_;
+    copy->argsDropped_ = argsDropped_;
+    return copy;
 }
 
 std::vector<TraceStore::TrackName> TraceStore::tracks() const {

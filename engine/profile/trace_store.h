@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -43,6 +45,12 @@ public:
     // poll this during a run instead of copying the whole store each time.
     std::vector<TraceEvent> eventsFrom(std::size_t first) const;
     std::vector<TrackName> tracks() const;
+    // Calls visit for every event in append order, one materialised event at a time (no
+    // copy of the whole trace); appends wait meanwhile.
+    void forEach(const std::function<void(const TraceEvent&)>& visit) const;
+    // An independent copy (the GUI keeps finished runs' traces), made without
+    // materialising the events.
+    std::shared_ptr<TraceStore> clone() const;
     std::size_t size() const;
     // What the stored trace holds on the heap (records, argument ids, interned strings):
     // the profiler's own footprint, reported beside the memory it measures.
@@ -85,6 +93,7 @@ private:
     StringPool strings_;
     std::vector<TrackName> tracks_;
     std::vector<std::string> notes_;
+    bool argsDropped_ = false;  // a note was made that arguments were dropped
 };
 
 }  // namespace ts

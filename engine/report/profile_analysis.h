@@ -20,7 +20,7 @@ nlohmann::json analyzeOps(const TraceStore::Snapshot& snapshot);
 //   first: what the engine did between ops), note}. Absent when no ops were recorded.
 nlohmann::json analyzeCoverage(const TraceStore::Snapshot& snapshot);
 
-// "memory": per counter name (allocated_bytes, reserved_bytes, rss_bytes,
+// "memory": per counter name (allocated_bytes, reserved_bytes, rss_bytes, heap_in_use_bytes,
 //   device_used_bytes): {pid, peak_bytes, peak_time_s, samples, op?, inner_op?}, keyed
 //   "name" for pid 0 and "name@pid" for devices; op fields come from the counter's args.
 nlohmann::json analyzeMemory(const TraceStore::Snapshot& snapshot);

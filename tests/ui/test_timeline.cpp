@@ -181,8 +181,15 @@ private Q_SLOTS:
         events.back().args = {{"a", "bc"}};
         events.push_back(span("split", "op", 0, 120, 5));
         events.back().args = {{"ab", "c"}};
+        // Lengths and separators inside values must not collide either.
+        events.push_back(span("split", "op", 0, 130, 5));
+        events.back().args = {{"a", "1:b"}, {"c", "d"}};
+        events.push_back(span("split", "op", 0, 140, 5));
+        events.back().args = {{"a", ""}, {"1:b1:c", "1:d"}};
         idx.append(events);
-        QCOMPARE(idx.spanCount(), std::size_t(9));
+        QCOMPARE(idx.spanCount(), std::size_t(11));
+        QVERIFY(idx.record(9).args != idx.record(10).args);
+        QCOMPARE(idx.args(idx.record(10).args), events[10].args);
         QCOMPARE(idx.record(0).args, idx.record(2).args);
         QCOMPARE(idx.record(1).args, idx.record(5).args);
         QVERIFY(idx.record(0).args != idx.record(1).args);

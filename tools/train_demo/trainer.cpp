@@ -83,8 +83,9 @@ NamedTensors withPrefix(const NamedTensors& all, const std::string& prefix) {
 }
 
 // The weights of `path` in place of the random ones; every tensor of the architecture must be
-// there with the same shape (an exported model's folded latent statistics are fine: folding
-// is a reparametrisation that the trainer's raw-latent round trip does not see).
+// there with the same shape. An exported model's folded latent statistics are fine: folding
+// is a reparametrisation the round trip does not see (only the loss's small 1e-5 mu^2 term
+// sees the latents' new scale).
 NamedTensors initialParametersFrom(const std::string& path, const NamedTensors& fresh) {
     const NamedTensors loaded = loadCheckpointParameters(path);
     NamedTensors params;
