@@ -1,8 +1,13 @@
 #include "report/span_csv_writer.h"
 
+#include "core/error.h"
+#include "io/atomic_file.h"
 #include "report/chrome_trace_writer.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 
 namespace ts {
 
@@ -27,21 +32,28 @@ std::string micros(std::int64_t ns) {
 
 }  // namespace
 
-std::string spanCsv(const TraceStore::Snapshot& snapshot) {
+void writeSpanCsv(std::ostream& out, const TraceStore::Snapshot& snapshot) {
     const std::int64_t origin = traceOriginNs(snapshot);
-    std::string out = "name,category,pid,tid,start_us,dur_us,args\n";
+    out << "name,category,pid,tid,start_us,dur_us,args\n";
+    std::string args;
     for (const TraceEvent& e : snapshot.events) {
         if (e.kind != TraceEvent::Kind::Span) continue;
-        std::string args;
+        args.clear();
         for (const auto& [k, v] : e.args) args += (args.empty() ? "" : "; ") + k + "=" + v;
-        out += field(e.name) + "," + field(e.category) + "," + std::to_string(e.pid) + "," + std::to_string(e.tid) +
-               "," + micros(e.startNs - origin) + "," + micros(e.durationNs) + "," + field(args) + "\n";
+        out << field(e.name) << ',' << field(e.category) << ',' << e.pid << ',' << e.tid << ','
+            << micros(e.startNs - origin) << ',' << micros(e.durationNs) << ',' << field(args) << '\n';
     }
-    return out;
 }
 
 void writeSpanCsv(const std::string& path, const TraceStore::Snapshot& snapshot) {
-    writeTextAtomically(path, spanCsv(snapshot));
+    AtomicOutput out(path, AtomicOutput::Kind::File);
+    {
+        std::ofstream f(out.tempPath(), std::ios::binary | std::ios::trunc);
+        writeSpanCsv(f, snapshot);
+        f.flush();
+        if (!f) throwInput(path + ": cannot write output: " + std::strerror(errno));
+    }
+    out.commit();
 }
 
 }  // namespace ts

@@ -25,6 +25,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <sstream>
 
 using namespace ts;
 
@@ -176,6 +177,26 @@ private slots:
         int spans = 0;
         for (const TraceEvent& e : snap.events) spans += e.kind == TraceEvent::Kind::Span;
         QCOMPARE(int(lines.size()) - 1, spans);
+    }
+
+    void csvQuotesFieldsAndTimesFromTheOrigin() {
+        TraceStore::Snapshot snap;
+        TraceEvent a;
+        a.name = "conv, \"3d\"";
+        a.category = "op";
+        a.tid = 7;
+        a.startNs = 1000;
+        a.durationNs = 2500;
+        a.args = {{"shapes", "1x2"}, {"dtype", "float"}};
+        TraceEvent counter;
+        counter.kind = TraceEvent::Kind::Counter;
+        counter.name = "rss_bytes";
+        counter.startNs = 1500;
+        snap.events = {a, counter};
+        std::ostringstream out;
+        writeSpanCsv(out, snap);
+        QCOMPARE(out.str(), std::string("name,category,pid,tid,start_us,dur_us,args\n"
+                                        "\"conv, \"\"3d\"\"\",op,0,7,0.000,2.500,shapes=1x2; dtype=float\n"));
     }
 
     void summarySharesSumToOnePerCategory() {
