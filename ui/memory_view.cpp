@@ -45,7 +45,7 @@ MemoryView::MemoryView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed
     plot_->setMinimumHeight(110);
     plot_->yAxis->setLabel(tr("MiB"));
     plot_->xAxis->setLabel(tr("ms since the run started"));
-    plot_->legend->setVisible(true);
+    plot_->legend->setVisible(false);  // shown with the first counter: an empty legend is a stray box
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     plot_->legend->setFont(small);
@@ -132,6 +132,7 @@ void MemoryView::onFeedReset() {
     peakLabel_->setVisible(false);
     legendNote_->setText(tr("No memory counters in this trace yet."));
     legendNote_->show();
+    plot_->legend->setVisible(false);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -175,6 +176,7 @@ void MemoryView::onFeedUpdated() {
         peakMarker_->setGraphKey(peakKey_);
     }
     legendNote_->hide();
+    plot_->legend->setVisible(true);
     peakMarker_->setVisible(peakValue_ > 0);
     peakLabel_->setVisible(peakValue_ > 0);
     peakLabel_->setText(tr("peak %1").arg(QString::fromStdString(ts::formatBytes(static_cast<std::int64_t>(peakValue_)))));

@@ -311,8 +311,10 @@ private Q_SLOTS:
         MemoryView memory(&feed);
         memory.lockTo(timeline.plot());
         feed.follow(nullptr, 0);
+        QVERIFY(!memory.plot()->legend->visible());  // no counters: no empty legend box
         feed.inject({span("decode", "run", 0, 0, 100'000'000), counter("rss_bytes", 0, 0, 100 << 20),
                      counter("rss_bytes", 0, 50'000'000, 300 << 20), counter("rss_bytes", 0, 90'000'000, 200 << 20)});
+        QVERIFY(memory.plot()->legend->visible());
         QCOMPARE(memory.seriesCount(), 1);
         QCOMPARE(memory.sampleCount("rss_bytes"), 3);
         QCOMPARE(memory.peakBytes(), double(300 << 20));
