@@ -117,7 +117,9 @@ void TimelineIndex::append(const std::vector<ts::TraceEvent>& events) {
             instants_.push_back(e);
             touch(e.startNs, e.startNs);
             break;
-        default:
+        case ts::TraceEvent::Kind::FlowStart:
+        case ts::TraceEvent::Kind::FlowEnd:
+            flows_.add(e.flowId, trackFor(e.pid, e.tid), e.startNs, e.kind == ts::TraceEvent::Kind::FlowStart);
             break;
         }
     }

@@ -9,6 +9,7 @@
 // rebuilt (merge of the sorted pending batch, then one stack sweep) the next time a
 // query needs them.
 #include "profile/trace_store.h"
+#include "timeline_flows.h"
 
 #include <cstdint>
 #include <string>
@@ -79,8 +80,8 @@ struct CounterSeries {
 class TimelineIndex {
 public:
     void clear();
-    // Spans go to rows, counters to counter series, instants to instants(); flows are
-    // ignored (the timeline has no arrows yet).
+    // Spans go to rows, counters to counter series, instants to instants(), flow ends to
+    // flows().
     void append(const std::vector<ts::TraceEvent>& events);
     void appendSpan(int pid, std::int64_t tid, const std::string& name, const std::string& category,
                     std::int64_t startNs, std::int64_t durationNs);
@@ -99,6 +100,7 @@ public:
     const std::vector<std::pair<std::string, std::string>>& args(std::int32_t id) const;
     const std::vector<CounterSeries>& counters() const { return counters_; }
     const std::vector<ts::TraceEvent>& instants() const { return instants_; }
+    const TimelineFlows& flows() const { return flows_; }
 
     // Earliest start and latest end of anything appended (spans, counters, instants);
     // both 0 when empty.
@@ -145,6 +147,7 @@ private:
     mutable std::vector<TrackData> trackData_;
     std::vector<CounterSeries> counters_;
     std::vector<ts::TraceEvent> instants_;
+    TimelineFlows flows_;
     mutable std::vector<std::vector<TimelineRow>> lanes_;  // per track, by depth
     mutable std::vector<std::pair<int, int>> rowOrder_;     // row -> (track, depth)
     mutable std::vector<std::int32_t> recordRow_;           // record -> row

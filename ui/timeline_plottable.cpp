@@ -101,6 +101,36 @@ void TimelinePlottable::draw(QCPPainter* painter) {
         painter->setPen(QPen(QColor(255, 215, 0), 2.5));
         painter->drawRect(selectedRect.adjusted(-1, -1, 1, 1));
     }
+    drawFlows(painter);
+}
+
+// The selected span's flows (its kernel launches, or the launch of the selected kernel):
+// an arrow from the middle of the row of one end to the other's.
+void TimelinePlottable::drawFlows(QCPPainter* painter) {
+    lastFlows_ = 0;
+    if (selected_ < 0) return;
+    const QCPAxis* keyAxis = mKeyAxis.data();
+    const QCPAxis* valueAxis = mValueAxis.data();
+    const QColor color(200, 80, 20);
+    painter->setPen(QPen(color, 1.5));
+    painter->setBrush(color);
+    for (const TimelineFlow& f : index_->flows().of(*index_, static_cast<std::uint32_t>(selected_))) {
+        if (f.fromRow < 0 || f.toRow < 0) continue;
+        const QPointF from(keyAxis->coordToPixel(toKey(f.fromNs)), valueAxis->coordToPixel(f.fromRow + 0.5));
+        const QPointF to(keyAxis->coordToPixel(toKey(f.toNs)), valueAxis->coordToPixel(f.toRow + 0.5));
+        painter->drawLine(from, to);
+        const QLineF back(to, from);
+        if (back.length() < 1) continue;
+        // The head: two 8 px sides, 25 degrees either side of the line.
+        QLineF side1 = back, side2 = back;
+        side1.setLength(8);
+        side2.setLength(8);
+        side1.setAngle(back.angle() + 25);
+        side2.setAngle(back.angle() - 25);
+        const QPointF head[3] = {to, side1.p2(), side2.p2()};
+        painter->drawPolygon(head, 3);
+        ++lastFlows_;
+    }
 }
 
 void TimelinePlottable::drawLegendIcon(QCPPainter* painter, const QRectF& rect) const {

@@ -33,6 +33,7 @@ public:
 
     // What the last draw did, for tests and the benchmark.
     std::int64_t lastBlockCount() const { return lastBlocks_; }
+    int lastFlowCount() const { return lastFlows_; }  // flow arrows drawn for the selection
 
     double selectTest(const QPointF& pos, bool onlySelectable, QVariant* details = nullptr) const override;
     QCPRange getKeyRange(bool& foundRange, QCP::SignDomain inSignDomain = QCP::sdBoth) const override;
@@ -49,6 +50,9 @@ private:
     std::int64_t selected_ = -1;
     std::vector<bool> highlight_;
     std::int64_t lastBlocks_ = 0;
+    int lastFlows_ = 0;
+
+    void drawFlows(QCPPainter* painter);
 };
 
 }  // namespace tsui

@@ -167,6 +167,17 @@ QString TimelineView::describeRecord(std::int64_t record) const {
     for (const auto& [key, value] : idx.args(r.args))
         text += QStringLiteral("<br>%1: %2").arg(QString::fromStdString(key).toHtmlEscaped(),
                                                  QString::fromStdString(value).toHtmlEscaped());
+    // Where its flows lead: the kernel a launch started, or the launch of a kernel.
+    for (const TimelineFlow& f : idx.flows().of(idx, static_cast<std::uint32_t>(record))) {
+        const bool outgoing = f.fromRecord == record;
+        const std::int64_t other = outgoing ? f.toRecord : f.fromRecord;
+        if (other < 0) continue;
+        const TimelineRecord& o = idx.record(static_cast<std::uint32_t>(other));
+        text += QStringLiteral("<br>%1 %2 (%3)")
+                    .arg(outgoing ? QStringLiteral("→") : QStringLiteral("←"),
+                         QString::fromStdString(idx.name(o.name)).toHtmlEscaped(),
+                         QString::fromStdString(idx.tracks()[static_cast<std::size_t>(o.track)].name).toHtmlEscaped());
+    }
     return text;
 }
 

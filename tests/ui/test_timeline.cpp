@@ -165,6 +165,59 @@ private Q_SLOTS:
         QCOMPARE(idx.maxTime(), 20);
     }
 
+    // A launch on a CPU thread and the kernel it started on a GPU stream, joined by a flow
+    // (CUPTI's correlation id): the flow belongs to the deepest span at each end, and the
+    // view draws its arrow when either of the two is selected.
+    void flowsJoinALaunchToItsKernel() {
+        auto flowEnd = [](ts::TraceEvent::Kind kind, std::uint64_t id, int pid, std::int64_t tid, std::int64_t t) {
+            ts::TraceEvent e;
+            e.kind = kind;
+            e.flowId = id;
+            e.pid = pid;
+            e.tid = tid;
+            e.startNs = t;
+            return e;
+        };
+        ts::TraceEvent kernel = span("conv_kernel", "kernel", 13, 200'000, 100'000);
+        kernel.pid = 1;
+        ts::TraceEvent orphan = span("memset", "memset", 13, 400'000, 10'000);
+        orphan.pid = 1;
+        std::vector<ts::TraceEvent> events{
+            span("cudaLaunchKernel", "runtime", 0, 100'000, 10'000), span("stage a", "stage", 0, 0, 1'000'000),
+            kernel, orphan,
+            flowEnd(ts::TraceEvent::Kind::FlowStart, 7, 0, 0, 101'000),
+            flowEnd(ts::TraceEvent::Kind::FlowEnd, 7, 1, 13, 200'000),
+            flowEnd(ts::TraceEvent::Kind::FlowStart, 8, 0, 0, 105'000)};  // its end never came
+        TraceFeed feed;
+        TimelineView view(&feed);
+        view.resize(800, 300);
+        feed.follow(nullptr, 0);
+        feed.inject(events);
+        const TimelineIndex& idx = feed.index();
+        QCOMPARE(idx.flows().completeCount(), std::size_t(1));
+        const std::uint32_t launch = 0, stage = 1, kernelRecord = 2, memset = 3;
+        const std::vector<TimelineFlow> fromLaunch = idx.flows().of(idx, launch);
+        QCOMPARE(fromLaunch.size(), std::size_t(1));
+        QCOMPARE(fromLaunch[0].id, std::uint64_t(7));
+        QCOMPARE(fromLaunch[0].fromRecord, std::int64_t(launch));
+        QCOMPARE(fromLaunch[0].toRecord, std::int64_t(kernelRecord));
+        QCOMPARE(fromLaunch[0].fromRow, idx.rowOf(launch));
+        QCOMPARE(fromLaunch[0].toRow, idx.rowOf(kernelRecord));
+        QCOMPARE(idx.flows().of(idx, kernelRecord).size(), std::size_t(1));
+        QVERIFY(idx.flows().of(idx, stage).empty());    // encloses the launch: not its flow
+        QVERIFY(idx.flows().of(idx, memset).empty());
+        QVERIFY(view.describeRecord(launch).contains(QStringLiteral("→ conv_kernel")));
+        QVERIFY(view.describeRecord(kernelRecord).contains(QStringLiteral("← cudaLaunchKernel")));
+
+        view.resetView();
+        view.selectRecord(kernelRecord);
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QCOMPARE(view.spans()->lastFlowCount(), 1);
+        view.selectRecord(stage);
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QCOMPARE(view.spans()->lastFlowCount(), 0);
+    }
+
     // Ops repeat their argument lists chunk after chunk: each distinct list is kept once,
     // and every span still shows its own.
     void repeatedArgumentListsAreSharedNotLost() {
