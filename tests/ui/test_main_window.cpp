@@ -205,8 +205,9 @@ private Q_SLOTS:
         QVERIFY(w.statusText().startsWith(QStringLiteral("Decoded")));
 
         // The GUI thread stayed free: a 10 ms timer kept firing during the decode (at
-        // least 5 ticks, and at least a tenth of the ideal count on a loaded machine).
-        const int minTicks = std::max<int>(5, static_cast<int>(ms / 10 / 10));
+        // least twice, since this decode takes only 60-100 ms and a blocked GUI thread lets
+        // it fire once at most, and at least a tenth of the ideal count on a loaded machine).
+        const int minTicks = std::max<int>(2, static_cast<int>(ms / 10 / 10));
         qInfo("decode took %lld ms, timer ticked %d times (need >= %d)", static_cast<long long>(ms), ticks, minTicks);
         QVERIFY2(ticks >= minTicks, qPrintable(QStringLiteral("%1 ticks in %2 ms").arg(ticks).arg(ms)));
     }
