@@ -1,7 +1,7 @@
 #pragma once
 // Flows of a trace (CUPTI's correlation: the CPU-side launch of a kernel or copy -> the
 // GPU activity it started), kept by id until both ends have arrived, and looked up for
-// one span at a time: as in Perfetto, a flow's end belongs to the deepest span of its
+// one span at a time: as in Perfetto, a flow's end belongs to the innermost span of its
 // track that contains it (Chrome's binding point "e"), and the timeline draws the arrows
 // of the selected span only (every launch of a run at once would be a solid mesh).
 #include <cstdint>

@@ -166,8 +166,9 @@ private Q_SLOTS:
     }
 
     // A launch on a CPU thread and the kernel it started on a GPU stream, joined by a flow
-    // (CUPTI's correlation id): the flow belongs to the deepest span at each end, and the
-    // view draws its arrow when either of the two is selected.
+    // (CUPTI's correlation id): the flow belongs to the innermost span at each end (the
+    // launch, not the ATen op around it, although ops take rows under the runtime calls),
+    // and the view draws its arrow when either of the two is selected.
     void flowsJoinALaunchToItsKernel() {
         auto flowEnd = [](ts::TraceEvent::Kind kind, std::uint64_t id, int pid, std::int64_t tid, std::int64_t t) {
             ts::TraceEvent e;
@@ -184,7 +185,7 @@ private Q_SLOTS:
         orphan.pid = 1;
         std::vector<ts::TraceEvent> events{
             span("cudaLaunchKernel", "runtime", 0, 100'000, 10'000), span("stage a", "stage", 0, 0, 1'000'000),
-            kernel, orphan,
+            kernel, orphan, span("aten::conv3d", "op", 0, 95'000, 30'000),
             flowEnd(ts::TraceEvent::Kind::FlowStart, 7, 0, 0, 101'000),
             flowEnd(ts::TraceEvent::Kind::FlowEnd, 7, 1, 13, 200'000),
             flowEnd(ts::TraceEvent::Kind::FlowStart, 8, 0, 0, 105'000)};  // its end never came
@@ -195,7 +196,8 @@ private Q_SLOTS:
         feed.inject(events);
         const TimelineIndex& idx = feed.index();
         QCOMPARE(idx.flows().completeCount(), std::size_t(1));
-        const std::uint32_t launch = 0, stage = 1, kernelRecord = 2, memset = 3;
+        const std::uint32_t launch = 0, stage = 1, kernelRecord = 2, memset = 3, op = 4;
+        QVERIFY(idx.rowOf(op) > idx.rowOf(launch));  // the op's row is under the launch's
         const std::vector<TimelineFlow> fromLaunch = idx.flows().of(idx, launch);
         QCOMPARE(fromLaunch.size(), std::size_t(1));
         QCOMPARE(fromLaunch[0].id, std::uint64_t(7));
@@ -204,7 +206,8 @@ private Q_SLOTS:
         QCOMPARE(fromLaunch[0].fromRow, idx.rowOf(launch));
         QCOMPARE(fromLaunch[0].toRow, idx.rowOf(kernelRecord));
         QCOMPARE(idx.flows().of(idx, kernelRecord).size(), std::size_t(1));
-        QVERIFY(idx.flows().of(idx, stage).empty());    // encloses the launch: not its flow
+        QVERIFY(idx.flows().of(idx, stage).empty());  // encloses the launch: not its flow
+        QVERIFY(idx.flows().of(idx, op).empty());
         QVERIFY(idx.flows().of(idx, memset).empty());
         QVERIFY(view.describeRecord(launch).contains(QStringLiteral("→ conv_kernel")));
         QVERIFY(view.describeRecord(kernelRecord).contains(QStringLiteral("← cudaLaunchKernel")));
