@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <set>
 
@@ -118,26 +119,23 @@ void writeChromeTrace(std::ostream& out, const TraceStore::Snapshot& snapshot, c
     out << "\n],\"metadata\":" << dumped(meta) << "}\n";
 }
 
-void writeTextAtomically(const std::string& path, const std::string& text) {
+void writeAtomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
     AtomicOutput out(path, AtomicOutput::Kind::File);
     {
         std::ofstream f(out.tempPath(), std::ios::binary | std::ios::trunc);
-        f.write(text.data(), static_cast<std::streamsize>(text.size()));
+        write(f);
         f.flush();
         if (!f) throwInput(path + ": cannot write output: " + std::strerror(errno));
     }
     out.commit();
 }
 
+void writeTextAtomically(const std::string& path, const std::string& text) {
+    writeAtomically(path, [&text](std::ostream& f) { f.write(text.data(), static_cast<std::streamsize>(text.size())); });
+}
+
 void writeChromeTrace(const std::string& path, const TraceStore::Snapshot& snapshot, const nlohmann::json& metadata) {
-    AtomicOutput out(path, AtomicOutput::Kind::File);
-    {
-        std::ofstream f(out.tempPath(), std::ios::binary | std::ios::trunc);
-        writeChromeTrace(f, snapshot, metadata);
-        f.flush();
-        if (!f) throwInput(path + ": cannot write output: " + std::strerror(errno));
-    }
-    out.commit();
+    writeAtomically(path, [&](std::ostream& f) { writeChromeTrace(f, snapshot, metadata); });
 }
 
 }  // namespace ts

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -25,7 +26,10 @@ void writeChromeTrace(const std::string& path, const TraceStore::Snapshot& snaps
 // as its origin so a CSV row and a trace event of one span show the same start.
 std::int64_t traceOriginNs(const TraceStore::Snapshot& snapshot);
 
-// Writes text to path atomically (shared by the report writers).
+// Writes to path atomically (shared by the report writers): `write` fills a temporary
+// file that replaces path only when it is complete; a failed write leaves nothing behind
+// and throws ts::Error naming the path.
+void writeAtomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 void writeTextAtomically(const std::string& path, const std::string& text);
 
 }  // namespace ts

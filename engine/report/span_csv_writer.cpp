@@ -1,13 +1,8 @@
 #include "report/span_csv_writer.h"
 
-#include "core/error.h"
-#include "io/atomic_file.h"
 #include "report/chrome_trace_writer.h"
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 
 namespace ts {
 
@@ -46,14 +41,7 @@ void writeSpanCsv(std::ostream& out, const TraceStore::Snapshot& snapshot) {
 }
 
 void writeSpanCsv(const std::string& path, const TraceStore::Snapshot& snapshot) {
-    AtomicOutput out(path, AtomicOutput::Kind::File);
-    {
-        std::ofstream f(out.tempPath(), std::ios::binary | std::ios::trunc);
-        writeSpanCsv(f, snapshot);
-        f.flush();
-        if (!f) throwInput(path + ": cannot write output: " + std::strerror(errno));
-    }
-    out.commit();
+    writeAtomically(path, [&snapshot](std::ostream& f) { writeSpanCsv(f, snapshot); });
 }
 
 }  // namespace ts
