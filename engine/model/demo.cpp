@@ -33,7 +33,7 @@ DemoKind parseDemoKind(const std::string& name, const std::string& option) {
 DemoAssets loadDemo(DemoKind kind) {
     switch (kind) {
     case DemoKind::TinyRandom:
-        // Small enough to decode in about a second on two cores.
+        // Small: about 0.1 s to decode on two cores (the GUI tests' runs).
         return {"builtin:tiny", smoothLatents(5, 12, 16, 7), "Demo: tiny Wan2.1-layout VAE (random weights)"};
     case DemoKind::FullSizeRandom:
         // 9 frames at 128x128: the CPU benchmark's shape (about 1.3 TFLOP, 8-10 s on two cores).
