@@ -68,7 +68,10 @@ HistoryController::HistoryController(RunHistoryModel* model, QTabWidget* tabs, Q
 void HistoryController::record(const RunRecord& record, std::shared_ptr<const ts::TraceStore> trace,
                                std::int64_t originNs, const QVector<QImage>& frames) {
     model_->add(record);
-    ArchivedRun run{model_->record(0).id, trace ? copyTrace(*trace) : nullptr, originNs, frames};
+    // A copy of the run's trace: its own store is shared with the live timeline and the
+    // exporter, which let go of it when the next run starts; the archive's copy is what
+    // RunArchive's limits bound instead.
+    ArchivedRun run{model_->record(0).id, trace ? trace->clone() : nullptr, originNs, frames};
     archive_.keep(run);
     // The same (shared, immutable) trace copy and frames: writing costs no extra memory.
     store_->save(std::move(run));

@@ -10,8 +10,6 @@ qint64 ArchivedRun::frameBytes() const {
     return total;
 }
 
-std::shared_ptr<const ts::TraceStore> copyTrace(const ts::TraceStore& store) { return store.clone(); }
-
 RunArchive::RunArchive(int maxRuns, qint64 maxFrameBytes)
     : maxRuns_(std::max(1, maxRuns)), maxFrameBytes_(std::max<qint64>(0, maxFrameBytes)) {}
 

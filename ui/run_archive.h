@@ -25,11 +25,6 @@ struct ArchivedRun {
     qint64 frameBytes() const;
 };
 
-// A copy of a finished run's trace for the archive. The run's own store is shared with
-// the live timeline and the exporter, which let go of it when the next run starts; the
-// archive's copy is what RunArchive's limits bound instead.
-std::shared_ptr<const ts::TraceStore> copyTrace(const ts::TraceStore& store);
-
 class RunArchive {
 public:
     static constexpr int kDefaultRuns = 4;

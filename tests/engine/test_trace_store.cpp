@@ -5,6 +5,7 @@
 #include "core/process_memory.h"
 #include "profile/string_pool.h"
 #include "profile/trace_store.h"
+#include "test_support.h"
 
 #include <QtTest>
 
@@ -180,16 +181,7 @@ private Q_SLOTS:
     // string pairs per event); a profiled demo decode has ~200,000 of them.
     void aLongTraceStaysCompact() {
         const int n = 200000;
-        if (heapInUseBytes() < 0) QSKIP("no malloc statistics here (not glibc)");
-        {   // Under another allocator (preloaded, or a sanitizer's) glibc's statistics do
-            // not move: make sure they see a known amount before trusting them.
-            const std::int64_t start = heapInUseBytes();
-            std::vector<std::unique_ptr<char[]>> blocks;
-            for (int i = 0; i < 8192; ++i) blocks.emplace_back(new char[1024]);
-            const std::int64_t seen = heapInUseBytes() - start;
-            if (seen < 7 * (1 << 20) || seen > 10 * (1 << 20))
-                QSKIP(qPrintable(QString("malloc statistics saw %1 bytes of 8 MiB: not glibc's allocator").arg(seen)));
-        }
+        if (const std::string why = test::heapStatisticsProblem(); !why.empty()) QSKIP(why.c_str());
         const std::int64_t before = heapInUseBytes();
         TraceStore store;
         for (int i = 0; i < n; ++i) store.append(opSpan(i));

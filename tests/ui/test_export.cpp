@@ -295,7 +295,7 @@ private Q_SLOTS:
         // the test on a busy machine without one. The run archive keeps the last 4 runs for
         // Compare, so the early window starts once it is full; the highest of five early
         // runs is compared with the median of the last five, seven runs apart.
-        if (ts::heapInUseBytes() < 0) QSKIP("this C library does not report the heap in use");
+        if (const std::string why = ts::test::heapStatisticsProblem(); !why.empty()) QSKIP(why.c_str());
         QTemporaryDir out;
         QSignalSpy finished(w_.get(), &MainWindow::runFinished);
         std::vector<std::int64_t> earlyHeap, lateHeap;

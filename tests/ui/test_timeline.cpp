@@ -37,6 +37,17 @@ ts::TraceEvent counter(const char* name, int pid, std::int64_t t, double value) 
     return e;
 }
 
+// One end of flow `id` (FlowStart or FlowEnd) on track (pid, tid) at time t.
+ts::TraceEvent flowEnd(ts::TraceEvent::Kind kind, std::uint64_t id, int pid, std::int64_t tid, std::int64_t t) {
+    ts::TraceEvent e;
+    e.kind = kind;
+    e.flowId = id;
+    e.pid = pid;
+    e.tid = tid;
+    e.startNs = t;
+    return e;
+}
+
 // Main track: run [0,1000) > chunk [100,500) > stage [100,200), stage [300,450); worker 1:
 // tile [200,900). Children arrive before parents, as the engine appends them.
 std::vector<ts::TraceEvent> nested() {
@@ -170,15 +181,6 @@ private Q_SLOTS:
     // launch, not the ATen op around it, although ops take rows under the runtime calls),
     // and the view draws its arrow when either of the two is selected.
     void flowsJoinALaunchToItsKernel() {
-        auto flowEnd = [](ts::TraceEvent::Kind kind, std::uint64_t id, int pid, std::int64_t tid, std::int64_t t) {
-            ts::TraceEvent e;
-            e.kind = kind;
-            e.flowId = id;
-            e.pid = pid;
-            e.tid = tid;
-            e.startNs = t;
-            return e;
-        };
         ts::TraceEvent kernel = span("conv_kernel", "kernel", 13, 200'000, 100'000);
         kernel.pid = 1;
         ts::TraceEvent orphan = span("memset", "memset", 13, 400'000, 10'000);
