@@ -6,6 +6,7 @@
 #include "checkpoint/safetensors_reader.h"
 #include "core/error.h"
 #include "decode/decoder_run.h"
+#include "gpu/norm_silu_selfcheck.h"
 #include "model/wan_vae.h"
 
 #include <ATen/ATen.h>
@@ -30,13 +31,37 @@ Comparison compare(const at::Tensor& got, const at::Tensor& want) {
     return {diff.abs().max().item<double>(), mse > 0 ? 10.0 * std::log10(4.0 / mse) : INFINITY};
 }
 
+// check --kernels: TileScope's own CUDA kernels against the ATen ops on the device.
+int checkKernels(const CliArgs& args, const DecodeSettings& settings) {
+    const std::vector<gpu::NormSiluCheck> results = gpu::checkNormSiluKernels(c10::Device(settings.device));
+    bool ok = true;
+    nlohmann::json cases = nlohmann::json::array();
+    for (const gpu::NormSiluCheck& r : results) {
+        ok = ok && r.pass();
+        cases.push_back({{"case", r.name}, {"kernel", r.kernel}, {"max_abs", r.maxAbs},
+                         {"worst_error_vs_allowed", r.worstRatio}, {"border_untouched", r.borderUntouched},
+                         {"pass", r.pass()}});
+    }
+    if (args.has("json")) {
+        std::cout << nlohmann::json{{"device", settings.device}, {"norm_silu", cases}, {"pass", ok}}.dump() << std::endl;
+    } else {
+        for (const gpu::NormSiluCheck& r : results)
+            std::cout << (r.pass() ? "ok   " : "FAIL ") << r.name << " (" << r.kernel << "): max abs " << r.maxAbs
+                      << ", " << r.worstRatio << " of the allowed error"
+                      << (r.borderUntouched ? "" : ", wrote outside its window") << "\n";
+        std::cout << (ok ? "PASS" : "FAIL") << "\n";
+    }
+    return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int commandCheck(const std::vector<std::string>& argv) {
     std::set<std::string> flags{"vae", "case", "tolerance"};
     flags.insert(settingsFlags().begin(), settingsFlags().end());
-    const CliArgs args("check", argv, flags, {"json", "tf32"});
+    const CliArgs args("check", argv, flags, {"json", "tf32", "kernels"});
     const DecodeSettings settings = settingsFrom(args);
+    if (args.has("kernels")) return checkKernels(args, settings);
     warnIfReferenceBlas(settings);
     const std::string casePath = args.require("case");
     const NamedTensors c = readSafetensors(casePath);

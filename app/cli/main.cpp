@@ -38,6 +38,8 @@ commands:
          --warmup N decodes each configuration N times untimed first (warmup_decode_s)
   check  --vae FILE --case FILE [settings] [--tolerance X] [--json]
          decode/encode a reference case and compare with its stored outputs
+  check  --kernels --device cuda[:N] [--json]
+         TileScope's own CUDA kernels against the ATen ops on that GPU
   diff   A.json B.json [--json]
          compare two --summary files: per stage, op and memory counter, time and memory
          change (absolute and %), largest first

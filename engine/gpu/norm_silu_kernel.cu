@@ -33,11 +33,12 @@ struct Element<__nv_bfloat16> {
     __device__ static void store(std::uint16_t* p, float v) { *p = floatToBf16Bits(v); }
 };
 
+// Storage as raw bits, as for bf16: the vectorised kernel reads both through a union.
 template <>
 struct Element<__half> {
-    using Storage = __half;
-    __device__ static float load(const __half* p) { return __half2float(*p); }
-    __device__ static void store(__half* p, float v) { *p = __float2half_rn(v); }
+    using Storage = std::uint16_t;
+    __device__ static float load(const std::uint16_t* p) { return __half2float(__ushort_as_half(*p)); }
+    __device__ static void store(std::uint16_t* p, float v) { *p = __half_as_ushort(__float2half_rn(v)); }
 };
 
 constexpr int kThreads = 256;
@@ -100,11 +101,73 @@ __global__ void __launch_bounds__(kThreads) normSiluPerWarp(NormSiluLaunch a) {
     for (std::int64_t c = lane; c < C; c += kWarp) px.write(c, inv);
 }
 
+// Channels adjacent and 16-byte aligned (normSiluVectorLanes): `lanes` lanes per position,
+// each loading 16-byte vectors of channels once into registers, so x is read once, not
+// twice, and every load and store is a full 16-byte one. The scalar per-warp kernel moves
+// 2 bytes per lane per instruction (bf16) and re-reads x for its second pass.
+template <typename T>
+__global__ void __launch_bounds__(kThreads) normSiluVectorised(NormSiluLaunch a, int lanes) {
+    using S = typename Element<T>::Storage;
+    constexpr int kPerVector = kNormSiluVectorBytes / int(sizeof(S));
+    union Vector {
+        uint4 bits;
+        S e[kPerVector];
+    };
+    const std::int64_t thread = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    const std::int64_t p = thread / lanes;
+    const int lane = int(thread % lanes);
+    // Positions past the end still take part in the shuffles below (a full-warp mask), with
+    // nothing loaded or stored.
+    const bool active = p < a.positions();
+    const int vectors = int(a.sizes[1] / kPerVector);
+    Vector v[kNormSiluMaxVectorsPerLane];
+    const uint4* x = nullptr;
+    uint4* out = nullptr;
+    float sum = 0.0f;
+    if (active) {
+        std::int64_t xo = 0, oo = 0;
+        positionOffsets(a, p, xo, oo);
+        x = reinterpret_cast<const uint4*>(static_cast<const S*>(a.x) + xo);
+        out = reinterpret_cast<uint4*>(static_cast<S*>(a.out) + oo);
+#pragma unroll
+        for (int k = 0; k < kNormSiluMaxVectorsPerLane; ++k) {
+            const int i = lane + k * lanes;
+            if (i >= vectors) break;
+            v[k].bits = x[i];
+#pragma unroll
+            for (int j = 0; j < kPerVector; ++j) {
+                const float f = Element<T>::load(&v[k].e[j]);
+                sum += f * f;
+            }
+        }
+    }
+    for (int offset = lanes / 2; offset > 0; offset /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
+    if (!active) return;
+    const float inv = reciprocalNorm(sum);
+    const uint4* gamma = static_cast<const uint4*>(a.gamma);
+#pragma unroll
+    for (int k = 0; k < kNormSiluMaxVectorsPerLane; ++k) {
+        const int i = lane + k * lanes;
+        if (i >= vectors) break;
+        Vector g;
+        g.bits = gamma[i];
+        Vector r;
+#pragma unroll
+        for (int j = 0; j < kPerVector; ++j)
+            Element<T>::store(&r.e[j], normSiluValue(Element<T>::load(&v[k].e[j]), inv,
+                                                     Element<T>::load(&g.e[j]) * a.scale));
+        out[i] = r.bits;
+    }
+}
+
 template <typename T>
 cudaError_t launchTyped(const NormSiluLaunch& a) {
     const std::int64_t positions = a.positions();
     const auto stream = static_cast<cudaStream_t>(a.stream);
-    if (a.channelsInnermost()) {
+    if (const int lanes = normSiluVectorLanes(a)) {
+        const std::int64_t blocks = (positions * lanes + kThreads - 1) / kThreads;
+        normSiluVectorised<T><<<dim3(static_cast<unsigned>(blocks)), kThreads, 0, stream>>>(a, lanes);
+    } else if (a.channelsInnermost()) {
         const std::int64_t blocks = (positions * kWarp + kThreads - 1) / kThreads;
         normSiluPerWarp<T><<<dim3(static_cast<unsigned>(blocks)), kThreads, 0, stream>>>(a);
     } else {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 
 #if defined(__CUDACC__)
 #define TS_HOST_DEVICE __host__ __device__ __forceinline__
@@ -35,6 +36,36 @@ struct NormSiluLaunch {
     // Channels adjacent in memory: one warp per position reads them coalesced.
     TS_HOST_DEVICE bool channelsInnermost() const { return xStrides[1] == 1; }
 };
+
+// The vectorised channels-last kernel moves 16 bytes per load and store (8 bf16/fp16 or 4
+// fp32 channels) and keeps a position's channels in registers between its two passes.
+constexpr int kNormSiluVectorBytes = 16;
+constexpr int kNormSiluMaxVectorsPerLane = 4;
+
+inline int normSiluElementBytes(NormSiluDtype d) { return d == NormSiluDtype::Float32 ? 4 : 2; }
+
+// How many lanes of a warp share one position in the vectorised kernel (a power of two,
+// 1 to 32), or 0 where it does not apply and the scalar kernels run: it needs x and out
+// channels-last, C a multiple of the vector width with at most 32 * 4 vectors, and every
+// position's channels 16-byte aligned in x, out and gamma (pointers and strides).
+inline int normSiluVectorLanes(const NormSiluLaunch& a) {
+    const int element = normSiluElementBytes(a.dtype);
+    const std::int64_t perVector = kNormSiluVectorBytes / element;
+    const std::int64_t C = a.sizes[1];
+    if (a.xStrides[1] != 1 || a.outStrides[1] != 1 || C <= 0 || C % perVector != 0) return 0;
+    const std::int64_t vectors = C / perVector;
+    if (vectors > 32 * kNormSiluMaxVectorsPerLane) return 0;
+    for (const void* p : {a.x, static_cast<const void*>(a.out), a.gamma})
+        if (reinterpret_cast<std::uintptr_t>(p) % kNormSiluVectorBytes != 0) return 0;
+    for (int d : {0, 2, 3, 4})
+        if ((a.sizes[d] > 1 && a.xStrides[d] % perVector != 0) || (a.sizes[d] > 1 && a.outStrides[d] % perVector != 0))
+            return 0;
+    // One vector per lane (lanes rounded up to a power of two) up to a whole warp, then up to
+    // four per lane: Wan's 96 bf16 channels take 16 lanes, 192 and 384 a warp.
+    int lanes = 1;
+    while (lanes < 32 && lanes < vectors) lanes *= 2;
+    return lanes;
+}
 
 // Element offsets of channel 0 of position p (b, t, h, w in row-major order) in x and out.
 TS_HOST_DEVICE void positionOffsets(const NormSiluLaunch& a, std::int64_t p, std::int64_t& xOffset,
