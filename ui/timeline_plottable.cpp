@@ -14,7 +14,7 @@ QColor categoryColor(const std::string& category) {
         {"run", QColor(120, 130, 150)},   {"chunk", QColor(64, 160, 160)},  {"stage", QColor(70, 120, 200)},
         {"tile", QColor(230, 140, 50)},   {"op", QColor(90, 170, 90)},      {"kernel", QColor(150, 100, 200)},
         {"memcpy", QColor(210, 80, 80)},  {"memset", QColor(220, 120, 170)}, {"sync", QColor(150, 110, 80)},
-        {"runtime", QColor(160, 160, 70)}, {"nvtx", QColor(200, 180, 60)},
+        {"runtime", QColor(160, 160, 70)}, {"driver", QColor(140, 150, 60)}, {"nvtx", QColor(200, 180, 60)},
     };
     auto it = known.find(category);
     if (it != known.end()) return it->second;

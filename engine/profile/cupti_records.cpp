@@ -141,6 +141,7 @@ void CuptiRecordTranslator::consumeBuffer(const std::uint8_t* buffer, std::size_
         case CUPTI_ACTIVITY_KIND_KERNEL:
         case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL: onKernel(record); break;
         case CUPTI_ACTIVITY_KIND_RUNTIME: onRuntime(record); break;
+        case CUPTI_ACTIVITY_KIND_DRIVER: onDriver(record); break;
         case CUPTI_ACTIVITY_KIND_MEMCPY: onMemcpy(record); break;
         case CUPTI_ACTIVITY_KIND_MEMSET: onMemset(record); break;
         case CUPTI_ACTIVITY_KIND_MEMORY2: onMemory(record); break;
@@ -184,12 +185,15 @@ void CuptiRecordTranslator::onKernel(const void* raw) {
                       {"registers per thread", std::to_string(k.registersPerThread)}});
 }
 
-const std::string& CuptiRecordTranslator::runtimeName(std::uint32_t cbid) {
-    auto it = runtimeNames_.find(cbid);
-    if (it != runtimeNames_.end()) return it->second;
+const std::string& CuptiRecordTranslator::apiName(bool driver, std::uint32_t cbid) {
+    const std::uint64_t key = (std::uint64_t(driver) << 32) | cbid;
+    auto it = apiNames_.find(key);
+    if (it != apiNames_.end()) return it->second;
     const char* raw = nullptr;
     std::string name;
-    if (cuptiGetCallbackName(CUPTI_CB_DOMAIN_RUNTIME_API, cbid, &raw) == CUPTI_SUCCESS && raw) {
+    if (cuptiGetCallbackName(driver ? CUPTI_CB_DOMAIN_DRIVER_API : CUPTI_CB_DOMAIN_RUNTIME_API, cbid, &raw) ==
+            CUPTI_SUCCESS &&
+        raw) {
         name = raw;
         // "cudaLaunchKernel_v7000" -> "cudaLaunchKernel": the suffix is the API version.
         const std::size_t v = name.rfind("_v");
@@ -197,18 +201,18 @@ const std::string& CuptiRecordTranslator::runtimeName(std::uint32_t cbid) {
             name.find_first_not_of("0123456789", v + 2) == std::string::npos)
             name.resize(v);
     } else {
-        name = "runtime API " + std::to_string(cbid);
+        name = (driver ? "driver API " : "runtime API ") + std::to_string(cbid);
     }
-    return runtimeNames_.emplace(cbid, std::move(name)).first->second;
+    return apiNames_.emplace(key, std::move(name)).first->second;
 }
 
-void CuptiRecordTranslator::onRuntime(const void* raw) {
+void CuptiRecordTranslator::appendApiCall(const void* raw, const std::string& name, const char* category,
+                                          bool enqueues) {
     const auto a = load<CUpti_ActivityAPI>(raw);
-    const std::string& name = runtimeName(a.cbid);
     TraceEvent e;
     e.kind = TraceEvent::Kind::Span;
     e.name = name;
-    e.category = "runtime";
+    e.category = category;
     e.pid = 0;
     e.tid = hostTrack(a.threadId);
     e.startNs = hostNs(a.start);
@@ -216,10 +220,6 @@ void CuptiRecordTranslator::onRuntime(const void* raw) {
     e.args = {{"correlation id", std::to_string(a.correlationId)}};
     if (a.returnValue != 0) e.args.push_back({"return value", std::to_string(a.returnValue)});
     sink_.append(std::move(e));
-
-    // Calls that put work on a device start a flow to it: launches, copies, sets.
-    const bool enqueues = name.rfind("cudaLaunch", 0) == 0 || name.rfind("cudaGraphLaunch", 0) == 0 ||
-                          name.rfind("cudaMemcpy", 0) == 0 || name.rfind("cudaMemset", 0) == 0;
     if (enqueues && a.correlationId != 0) {
         TraceEvent f;
         f.kind = TraceEvent::Kind::FlowStart;
@@ -231,6 +231,15 @@ void CuptiRecordTranslator::onRuntime(const void* raw) {
         f.flowId = a.correlationId;
         sink_.append(std::move(f));
     }
+}
+
+void CuptiRecordTranslator::onRuntime(const void* raw) {
+    const auto a = load<CUpti_ActivityAPI>(raw);
+    const std::string& name = apiName(false, a.cbid);
+    // Calls that put work on a device start a flow to it: launches, copies, sets.
+    const bool enqueues = name.rfind("cudaLaunch", 0) == 0 || name.rfind("cudaGraphLaunch", 0) == 0 ||
+                          name.rfind("cudaMemcpy", 0) == 0 || name.rfind("cudaMemset", 0) == 0;
+    appendApiCall(raw, name, "runtime", enqueues);
     if (name.find("Synchronize") != std::string::npos || name.find("WaitEvent") != std::string::npos) {
         bool resolved = false;
         for (auto it = pendingSyncs_.begin(); it != pendingSyncs_.end(); ++it)
@@ -243,6 +252,18 @@ void CuptiRecordTranslator::onRuntime(const void* raw) {
             }
         if (!resolved) syncThreads_[a.correlationId] = a.threadId;  // mapped when used
     }
+}
+
+void CuptiRecordTranslator::onDriver(const void* raw) {
+    const auto a = load<CUpti_ActivityAPI>(raw);
+    const std::string& name = apiName(true, a.cbid);
+    // Libraries launch some kernels through the driver API (cuBLASLt's GEMMs, the
+    // attention's matmuls here, with cuLaunchKernelEx): without these records those kernels
+    // have no launch site. CUPTI does not report the driver calls the runtime makes itself,
+    // so no launch starts two flows (on an H100, 3,295 flows, each id once). The driver's
+    // other calls (context and attribute queries) stay out of the trace.
+    if (name.rfind("cuLaunch", 0) != 0 && name.rfind("cuGraphLaunch", 0) != 0) return;
+    appendApiCall(raw, name, "driver", true);
 }
 
 namespace {
@@ -281,10 +302,12 @@ void CuptiRecordTranslator::onMemset(const void* raw) {
 void CuptiRecordTranslator::consumeBuffer(const std::uint8_t*, std::size_t) {}
 void CuptiRecordTranslator::onKernel(const void*) {}
 void CuptiRecordTranslator::onRuntime(const void*) {}
+void CuptiRecordTranslator::onDriver(const void*) {}
+void CuptiRecordTranslator::appendApiCall(const void*, const std::string&, const char*, bool) {}
 void CuptiRecordTranslator::onMemcpy(const void*) {}
 void CuptiRecordTranslator::onMemset(const void*) {}
-const std::string& CuptiRecordTranslator::runtimeName(std::uint32_t cbid) {
-    return runtimeNames_[cbid];
+const std::string& CuptiRecordTranslator::apiName(bool driver, std::uint32_t cbid) {
+    return apiNames_[(std::uint64_t(driver) << 32) | cbid];
 }
 
 #endif

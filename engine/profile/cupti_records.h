@@ -66,6 +66,7 @@ private:
     // Handlers take the record as raw bytes: the struct types live in the .cpp only.
     void onKernel(const void* record);
     void onRuntime(const void* record);
+    void onDriver(const void* record);
     void onMemcpy(const void* record);
     void onMemset(const void* record);
     void onMemory(const void* record);
@@ -82,7 +83,11 @@ private:
     void appendDeviceSpan(std::uint32_t deviceId, std::uint32_t streamId, std::string name, const char* category,
                           std::uint64_t start, std::uint64_t end, std::uint32_t correlationId,
                           std::vector<std::pair<std::string, std::string>> args);
-    const std::string& runtimeName(std::uint32_t cbid);
+    // "cudaLaunchKernel", "cuLaunchKernelEx": a runtime or driver API call's name, cached.
+    const std::string& apiName(bool driver, std::uint32_t cbid);
+    // A runtime or driver call (a CUpti_ActivityAPI record) as a span on its host thread's
+    // track, and, for calls that enqueue device work, the start of the flow to that work.
+    void appendApiCall(const void* record, const std::string& name, const char* category, bool enqueues);
 
     TraceSink& sink_;
     const std::int64_t offsetNs_;
@@ -94,7 +99,7 @@ private:
     std::unordered_map<std::uint32_t, std::int64_t> hostTracks_;  // OS thread id -> host track
     std::set<std::pair<std::uint32_t, std::uint32_t>> namedStreams_;
     std::set<std::uint32_t> namedDevices_;
-    std::unordered_map<std::uint32_t, std::string> runtimeNames_;  // cbid -> "cudaLaunchKernel"
+    std::unordered_map<std::uint64_t, std::string> apiNames_;  // (driver << 32 | cbid) -> name
     std::map<std::uint32_t, std::int64_t> allocated_;              // device -> live bytes
     // (device, address) -> bytes, so a free subtracts what its allocation added and frees of
     // memory allocated before the session started do not drive the counter negative.

@@ -23,7 +23,7 @@ struct TraceEvent {
     enum class Kind { Span, Counter, Instant, FlowStart, FlowEnd };
     Kind kind = Kind::Span;
     std::string name;      // kernel / op / stage name, counter name ("allocated bytes")
-    std::string category;  // "run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "memset", "memory", "sync", "runtime", "nvtx"
+    std::string category;  // "run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "memset", "memory", "sync", "runtime", "driver", "nvtx"
     int pid = 0;           // track group: 0 = host (CPU), 1 + N = CUDA device N
     std::int64_t tid = 0;  // track within it: host thread id, or CUDA stream id
     std::int64_t startNs = 0;

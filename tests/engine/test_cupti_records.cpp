@@ -321,6 +321,62 @@ private slots:
 #endif
     }
 
+    void driverLaunchesStartFlowsOtherDriverCallsStayOut() {
+        // cuBLASLt launches its GEMMs with cuLaunchKernelEx: the kernel's launch site is a
+        // driver record. Only the driver's launches become spans; its other calls are counted.
+#ifndef TILESCOPE_WITH_CUDA
+        QSKIP("built without CUDA");
+#else
+        auto driver = [](CUpti_CallbackId cbid, std::uint64_t start, std::uint64_t end, std::uint32_t corr) {
+            CUpti_ActivityAPI a;
+            std::memset(&a, 0, sizeof a);
+            a.kind = CUPTI_ACTIVITY_KIND_DRIVER;
+            a.cbid = cbid;
+            a.start = start;
+            a.end = end;
+            a.threadId = kHostThread;
+            a.correlationId = corr;
+            return a;
+        };
+        ActivityBuffer buffer;
+        buffer.add(driver(CUPTI_DRIVER_TRACE_CBID_cuCtxGetCurrent, 90, 95, 200));
+        buffer.add(driver(CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, 100, 120, 201));
+        CUpti_ActivityKernel10 k;
+        std::memset(&k, 0, sizeof k);
+        k.kind = CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL;
+        k.start = 150;
+        k.end = 400;
+        k.streamId = 7;
+        k.correlationId = 201;
+        k.name = "nvjet_sm90_tst_64x16";
+        buffer.add(k);
+        TraceStore store;
+        CuptiRecordTranslator translator(store, 0);
+        translator.mapHostThread(kHostThread, 0);
+        translator.consumeBuffer(buffer.data(), buffer.size());
+        translator.finish();
+        const auto s = store.snapshot();
+        QCOMPARE(translator.recordCount(CUPTI_ACTIVITY_KIND_DRIVER), size_t(2));
+        const auto calls = select(s, TraceEvent::Kind::Span, "driver");
+        QCOMPARE(calls.size(), size_t(1));
+        QCOMPARE(calls[0].name, std::string("cuLaunchKernelEx"));
+        QCOMPARE(calls[0].tid, std::int64_t(0));
+        QCOMPARE(calls[0].startNs, std::int64_t(100));
+        QCOMPARE(calls[0].durationNs, std::int64_t(20));
+        QCOMPARE(arg(calls[0], "correlation id"), std::string("201"));
+        const auto starts = select(s, TraceEvent::Kind::FlowStart, "flow");
+        const auto ends = select(s, TraceEvent::Kind::FlowEnd, "flow");
+        QCOMPARE(starts.size(), size_t(1));
+        QCOMPARE(ends.size(), size_t(1));
+        QCOMPARE(starts[0].flowId, std::uint64_t(201));
+        QCOMPARE(ends[0].flowId, std::uint64_t(201));
+        QCOMPARE(starts[0].startNs, std::int64_t(100));
+        QCOMPARE(ends[0].pid, 1);
+        QCOMPARE(ends[0].tid, std::int64_t(7));
+        QVERIFY(select(s, TraceEvent::Kind::Span, "runtime").empty());
+#endif
+    }
+
     void sessionFailsGracefullyWithoutAGpu() {
         TraceStore store;
         CuptiSession session;
