@@ -83,6 +83,7 @@ NormSiluLaunch makeNormSiluLaunch(const at::Tensor& x, const at::Tensor& gamma, 
         a.outStrides[d] = out.stride(d);
     }
     a.stream = stream;
+    a.vectorLanes = normSiluVectorLanes(a);
     return a;
 }
 

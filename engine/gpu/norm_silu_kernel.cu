@@ -54,10 +54,11 @@ struct Pixel {
     std::int64_t xStride, outStride;
     float scale;
 
-    __device__ Pixel(const NormSiluLaunch& a, std::int64_t p)
+    __device__ Pixel(const NormSiluLaunch& a, std::int64_t p, bool fits32)
         : gamma(static_cast<const S*>(a.gamma)), xStride(a.xStrides[1]), outStride(a.outStrides[1]), scale(a.scale) {
         std::int64_t xo = 0, oo = 0;
-        positionOffsets(a, p, xo, oo);
+        if (fits32) positionOffsets<std::uint32_t>(a, p, xo, oo);
+        else positionOffsets(a, p, xo, oo);
         x = static_cast<const S*>(a.x) + xo;
         out = static_cast<S*>(a.out) + oo;
     }
@@ -77,7 +78,7 @@ template <typename T>
 __global__ void __launch_bounds__(kThreads) normSiluPerThread(NormSiluLaunch a) {
     const std::int64_t p = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (p >= a.positions()) return;
-    const Pixel<T> px(a, p);
+    const Pixel<T> px(a, p, positionsFit32(a));
     const std::int64_t C = a.sizes[1];
     float sum = 0.0f;
     for (std::int64_t c = 0; c < C; ++c) sum += px.square(c);
@@ -92,7 +93,7 @@ __global__ void __launch_bounds__(kThreads) normSiluPerWarp(NormSiluLaunch a) {
     const std::int64_t p = (std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
     const int lane = threadIdx.x % kWarp;
     if (p >= a.positions()) return;  // the same for the whole warp: no lane is left waiting
-    const Pixel<T> px(a, p);
+    const Pixel<T> px(a, p, positionsFit32(a));
     const std::int64_t C = a.sizes[1];
     float sum = 0.0f;
     for (std::int64_t c = lane; c < C; c += kWarp) sum += px.square(c);
@@ -114,8 +115,9 @@ __global__ void __launch_bounds__(kThreads) normSiluVectorised(NormSiluLaunch a,
         S e[kPerVector];
     };
     const std::int64_t thread = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-    const std::int64_t p = thread / lanes;
-    const int lane = int(thread % lanes);
+    // lanes is a power of two: a shift and a mask, not a 64-bit division.
+    const std::int64_t p = thread >> (__ffs(lanes) - 1);
+    const int lane = int(thread & (lanes - 1));
     // Positions past the end still take part in the shuffles below (a full-warp mask), with
     // nothing loaded or stored.
     const bool active = p < a.positions();
@@ -126,7 +128,8 @@ __global__ void __launch_bounds__(kThreads) normSiluVectorised(NormSiluLaunch a,
     float sum = 0.0f;
     if (active) {
         std::int64_t xo = 0, oo = 0;
-        positionOffsets(a, p, xo, oo);
+        if (positionsFit32(a)) positionOffsets<std::uint32_t>(a, p, xo, oo);
+        else positionOffsets(a, p, xo, oo);
         x = reinterpret_cast<const uint4*>(static_cast<const S*>(a.x) + xo);
         out = reinterpret_cast<uint4*>(static_cast<S*>(a.out) + oo);
 #pragma unroll
@@ -164,7 +167,7 @@ template <typename T>
 cudaError_t launchTyped(const NormSiluLaunch& a) {
     const std::int64_t positions = a.positions();
     const auto stream = static_cast<cudaStream_t>(a.stream);
-    if (const int lanes = normSiluVectorLanes(a)) {
+    if (const int lanes = a.vectorLanes) {
         const std::int64_t blocks = (positions * lanes + kThreads - 1) / kThreads;
         normSiluVectorised<T><<<dim3(static_cast<unsigned>(blocks)), kThreads, 0, stream>>>(a, lanes);
     } else if (a.channelsInnermost()) {
@@ -195,6 +198,8 @@ const char* normSiluKernelProblem(int device) {
 
 const char* launchNormSiluKernel(const NormSiluLaunch& a) {
     if (a.positions() <= 0 || a.sizes[1] <= 0) return nullptr;
+    if (a.vectorLanes != 0 && !vectorLanesValid(a, a.vectorLanes))
+        return "fused RMS norm + SiLU: the launch's vector lanes do not fit its tensors";
     // One block per 256 positions (8 per warp kernel block): the grid's x limit (2^31 - 1)
     // is far beyond any frame, but a wrong size must not wrap around silently.
     if (a.positions() > ((std::int64_t(1) << 31) - 1) * (kThreads / kWarp))

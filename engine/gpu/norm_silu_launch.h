@@ -31,6 +31,10 @@ struct NormSiluLaunch {
     std::int64_t xStrides[5] = {};   // in elements
     std::int64_t outStrides[5] = {};
     void* stream = nullptr;          // the cudaStream_t to launch on
+    // > 0: the vectorised channels-last kernel with this many lanes per position (a power
+    // of two up to 32, C / vector width <= 4 per lane); makeNormSiluLaunch sets it from
+    // normSiluVectorLanes. 0: the scalar kernels.
+    int vectorLanes = 0;
 
     TS_HOST_DEVICE std::int64_t positions() const { return sizes[0] * sizes[2] * sizes[3] * sizes[4]; }
     // Channels adjacent in memory: one warp per position reads them coalesced.
@@ -44,41 +48,56 @@ constexpr int kNormSiluMaxVectorsPerLane = 4;
 
 inline int normSiluElementBytes(NormSiluDtype d) { return d == NormSiluDtype::Float32 ? 4 : 2; }
 
-// How many lanes of a warp share one position in the vectorised kernel (a power of two,
-// 1 to 32), or 0 where it does not apply and the scalar kernels run: it needs x and out
-// channels-last, C a multiple of the vector width with at most 32 * 4 vectors, and every
-// position's channels 16-byte aligned in x, out and gamma (pointers and strides).
-inline int normSiluVectorLanes(const NormSiluLaunch& a) {
-    const int element = normSiluElementBytes(a.dtype);
-    const std::int64_t perVector = kNormSiluVectorBytes / element;
+// Whether the vectorised kernel can run a with `lanes` lanes per position: x and out
+// channels-last, C a multiple of the vector width, every position's channels 16-byte
+// aligned in x, out and gamma (pointers and strides), and lanes a power of two up to a
+// warp that holds C's vectors at most 4 per lane.
+inline bool vectorLanesValid(const NormSiluLaunch& a, int lanes) {
+    const std::int64_t perVector = kNormSiluVectorBytes / normSiluElementBytes(a.dtype);
     const std::int64_t C = a.sizes[1];
-    if (a.xStrides[1] != 1 || a.outStrides[1] != 1 || C <= 0 || C % perVector != 0) return 0;
-    const std::int64_t vectors = C / perVector;
-    if (vectors > 32 * kNormSiluMaxVectorsPerLane) return 0;
+    if (a.xStrides[1] != 1 || a.outStrides[1] != 1 || C <= 0 || C % perVector != 0) return false;
+    if (lanes < 1 || lanes > 32 || (lanes & (lanes - 1)) != 0) return false;
+    if (C / perVector > std::int64_t(lanes) * kNormSiluMaxVectorsPerLane) return false;
     for (const void* p : {a.x, static_cast<const void*>(a.out), a.gamma})
-        if (reinterpret_cast<std::uintptr_t>(p) % kNormSiluVectorBytes != 0) return 0;
+        if (reinterpret_cast<std::uintptr_t>(p) % kNormSiluVectorBytes != 0) return false;
     for (int d : {0, 2, 3, 4})
-        if ((a.sizes[d] > 1 && a.xStrides[d] % perVector != 0) || (a.sizes[d] > 1 && a.outStrides[d] % perVector != 0))
-            return 0;
-    // One vector per lane (lanes rounded up to a power of two) up to a whole warp, then up to
-    // four per lane: Wan's 96 bf16 channels take 16 lanes, 192 and 384 a warp.
+        if (a.sizes[d] > 1 && (a.xStrides[d] % perVector != 0 || a.outStrides[d] % perVector != 0)) return false;
+    return true;
+}
+
+// The lanes per position makeNormSiluLaunch chooses, or 0 where the vectorised kernel does
+// not apply and the scalar kernels run: the fewest (a power of two) that hold C at up to four
+// vectors per lane. More positions per warp and more loads in flight per lane beat more lanes
+// per position: on an H100, one 480x832 bf16 frame with 96 channels runs at 1.9 TB/s with 4
+// lanes, 1.3 TB/s with 16 and 0.66 TB/s with 32 (docs/benchmarks/2026-11-26-h100-norm-flows.md).
+inline int normSiluVectorLanes(const NormSiluLaunch& a) {
+    const std::int64_t vectors = a.sizes[1] / (kNormSiluVectorBytes / normSiluElementBytes(a.dtype));
     int lanes = 1;
-    while (lanes < 32 && lanes < vectors) lanes *= 2;
-    return lanes;
+    while (lanes < 32 && std::int64_t(lanes) * kNormSiluMaxVectorsPerLane < vectors) lanes *= 2;
+    return vectorLanesValid(a, lanes) ? lanes : 0;
 }
 
 // Element offsets of channel 0 of position p (b, t, h, w in row-major order) in x and out.
-TS_HOST_DEVICE void positionOffsets(const NormSiluLaunch& a, std::int64_t p, std::int64_t& xOffset,
+// Index is the type the position is split in: the kernels use 32 bits where the positions
+// fit (a 64-bit division is a long software sequence on a GPU, and every thread does three).
+template <typename Index = std::int64_t>
+TS_HOST_DEVICE void positionOffsets(const NormSiluLaunch& a, std::int64_t position, std::int64_t& xOffset,
                                     std::int64_t& outOffset) {
-    const std::int64_t w = p % a.sizes[4];
-    p /= a.sizes[4];
-    const std::int64_t h = p % a.sizes[3];
-    p /= a.sizes[3];
-    const std::int64_t t = p % a.sizes[2];
-    const std::int64_t b = p / a.sizes[2];
+    Index p = static_cast<Index>(position);
+    const Index W = static_cast<Index>(a.sizes[4]), H = static_cast<Index>(a.sizes[3]),
+                T = static_cast<Index>(a.sizes[2]);
+    const std::int64_t w = p % W;
+    p /= W;
+    const std::int64_t h = p % H;
+    p /= H;
+    const std::int64_t t = p % T;
+    const std::int64_t b = p / T;
     xOffset = b * a.xStrides[0] + t * a.xStrides[2] + h * a.xStrides[3] + w * a.xStrides[4];
     outOffset = b * a.outStrides[0] + t * a.outStrides[2] + h * a.outStrides[3] + w * a.outStrides[4];
 }
+
+// Whether positions can be split in 32-bit arithmetic.
+TS_HOST_DEVICE bool positionsFit32(const NormSiluLaunch& a) { return a.positions() <= 0xffffffffLL; }
 
 // 1 / max(norm, 1e-12), where a NaN norm stays NaN (as ATen's clamp_min keeps it): fmaxf
 // would turn it into 1e-12 and the pixel's other channels into x * 1e12.

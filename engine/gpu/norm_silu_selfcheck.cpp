@@ -12,7 +12,7 @@ namespace ts::gpu {
 namespace {
 
 std::string kernelName(const NormSiluLaunch& a) {
-    if (const int lanes = normSiluVectorLanes(a)) return "vectorised, " + std::to_string(lanes) + " lanes";
+    if (a.vectorLanes > 0) return "vectorised, " + std::to_string(a.vectorLanes) + " lanes";
     return a.channelsInnermost() ? "per-warp" : "per-thread";
 }
 

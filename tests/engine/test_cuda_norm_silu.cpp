@@ -111,19 +111,57 @@ private Q_SLOTS:
             const at::Tensor window = buffer.narrow(2, 2, 2).narrow(3, 1, 3).narrow(4, 1, 4);
             return gpu::normSiluVectorLanes(gpu::makeNormSiluLaunch(x, at::ones({C}, options), window, nullptr));
         };
-        QCOMPARE(lanes(96, at::kBFloat16, true), 16);   // Wan's channels: 12 vectors of 8
-        QCOMPARE(lanes(192, at::kBFloat16, true), 32);
-        QCOMPARE(lanes(384, at::kBFloat16, true), 32);  // 48 vectors: one or two per lane
-        QCOMPARE(lanes(384, at::kHalf, true), 32);
-        QCOMPARE(lanes(40, at::kBFloat16, true), 8);    // 5 vectors
-        QCOMPARE(lanes(40, at::kFloat, true), 16);      // 10 vectors of 4
+        // The fewest lanes (a power of two) holding C at up to 4 vectors each.
+        QCOMPARE(lanes(96, at::kBFloat16, true), 4);    // Wan's channels: 12 vectors of 8
+        QCOMPARE(lanes(192, at::kBFloat16, true), 8);
+        QCOMPARE(lanes(384, at::kBFloat16, true), 16);  // 48 vectors, 3 per lane
+        QCOMPARE(lanes(384, at::kHalf, true), 16);
+        QCOMPARE(lanes(384, at::kFloat, true), 32);     // 96 vectors of 4
+        QCOMPARE(lanes(40, at::kBFloat16, true), 2);    // 5 vectors
+        QCOMPARE(lanes(40, at::kFloat, true), 4);       // 10 vectors
+        QCOMPARE(lanes(8, at::kBFloat16, true), 1);
         QCOMPARE(lanes(1024, at::kBFloat16, true), 32); // 128 vectors: four per lane
         QCOMPARE(lanes(1032, at::kBFloat16, true), 0);  // 129: more than registers hold
         QCOMPARE(lanes(12, at::kBFloat16, true), 0);    // not whole vectors
         QCOMPARE(lanes(96, at::kBFloat16, false), 0);   // NCDHW: the per-thread kernel
-        QCOMPARE(lanes(40, at::kBFloat16, true, 8), 8); // a view 16 bytes in: still aligned
+        QCOMPARE(lanes(40, at::kBFloat16, true, 8), 2); // a view 16 bytes in: still aligned
         QCOMPARE(lanes(40, at::kBFloat16, true, 4), 0); // 8 bytes in: misaligned
         QCOMPARE(lanes(40, at::kFloat, true, 2), 0);
+    }
+
+    void vectorLanesMustFitTheChannels() {
+        // A launch's lanes (set by makeNormSiluLaunch, or by hand in a micro-benchmark) are
+        // checked before the kernel runs: a power of two up to 32 holding C at 4 vectors per lane.
+        const at::Tensor x = at::zeros({1, 384, 2, 3, 4}, at::kBFloat16).contiguous(at::MemoryFormat::ChannelsLast3d);
+        const at::Tensor gamma = at::ones({384}, at::kBFloat16);
+        const gpu::NormSiluLaunch a = gpu::makeNormSiluLaunch(x, gamma, at::empty_like(x), nullptr);
+        QCOMPARE(a.vectorLanes, 16);
+        QVERIFY(gpu::vectorLanesValid(a, 16));   // 48 vectors, 3 per lane
+        QVERIFY(gpu::vectorLanesValid(a, 32));
+        QVERIFY(!gpu::vectorLanesValid(a, 8));   // 6 per lane: more than registers hold
+        QVERIFY(!gpu::vectorLanesValid(a, 24));  // not a power of two
+        QVERIFY(!gpu::vectorLanesValid(a, 64));
+        QVERIFY(!gpu::vectorLanesValid(a, 0));
+        QCOMPARE(gpu::makeNormSiluLaunch(x.contiguous(), gamma, at::empty_like(x.contiguous()), nullptr).vectorLanes, 0);
+    }
+
+    void positionsSplitTheSameIn32Bits() {
+        // The kernels split a position in 32-bit arithmetic where it fits: the same offsets.
+        const at::Tensor x = at::zeros({3, 8, 5, 7, 11}).contiguous(at::MemoryFormat::ChannelsLast3d);
+        at::Tensor buffer = at::zeros({3, 8, 7, 9, 13});
+        const at::Tensor window = buffer.narrow(2, 2, 5).narrow(3, 1, 7).narrow(4, 1, 11);
+        const gpu::NormSiluLaunch a = gpu::makeNormSiluLaunch(x, at::ones({8}), window, nullptr);
+        QVERIFY(gpu::positionsFit32(a));
+        for (std::int64_t p = 0; p < a.positions(); ++p) {
+            std::int64_t x64 = 0, o64 = 0, x32 = 0, o32 = 0;
+            gpu::positionOffsets(a, p, x64, o64);
+            gpu::positionOffsets<std::uint32_t>(a, p, x32, o32);
+            QCOMPARE(x32, x64);
+            QCOMPARE(o32, o64);
+        }
+        gpu::NormSiluLaunch huge = a;
+        huge.sizes[0] = std::int64_t(1) << 30;  // 2^30 * 385 positions: 64-bit only
+        QVERIFY(!gpu::positionsFit32(huge));
     }
 
     void launchRefusesMismatches() {
