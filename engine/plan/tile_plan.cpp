@@ -124,8 +124,14 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
     plan.elementBytes = eb;
     plan.graph = settings.graph;
     // cache-host moves histories off a CUDA device; on the CPU they stay (and count).
-    if (!parseDevice(settings.device).is_cuda()) plan.graph.cacheHost = false;
+    const bool cuda = parseDevice(settings.device).is_cuda();
+    if (!cuda) plan.graph.cacheHost = false;
     const DecodeCost untiled = estimateDecodeCost(cfg, T, h, w, eb, plan.graph);
+    // The decoded video lives in host memory: on CUDA each latent frame's video frames leave
+    // the device as they are made, so the device holds one chunk of them in fp32 (the copy
+    // to the host), not the whole video (at 832x480x81, 0.36 GiB that it never held).
+    const std::int64_t outputOnDevice =
+        cuda ? 3 * std::int64_t(cfg.temporalFactor()) * plan.frameHeight * plan.frameWidth * 4 : untiled.outputBytes;
     plan.untiledMacs = untiled.macs;
     if (settings.tiling == TilingMode::Blend) {
         planBlend(cfg, plan, eb);
@@ -140,14 +146,14 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
     }
     if (settings.tiling == TilingMode::Off) {
         plan.totalMacs = untiled.macs;
-        plan.estimatedPeakBytes = untiled.estimatedPeakBytes;
+        plan.estimatedPeakBytes = untiled.estimatedPeakBytes - untiled.outputBytes + outputOnDevice;
     } else {
         // Tiles run tile by tile (streams at a time), each over all frames; the shared
         // prefix output of every latent frame is kept for them.
         const std::int64_t top = cfg.baseDim * cfg.dimMult.back();
         const std::int64_t prefixOut = settings.tiling == TilingMode::Exact ? top * T * h * w * eb : 0;
         plan.workers = std::max(1, settings.streams);  // auto (0): the balance counts its own workers
-        plan.estimatedPeakBytes = untiled.weightBytes + untiled.outputBytes + prefixOut +
+        plan.estimatedPeakBytes = untiled.weightBytes + outputOnDevice + prefixOut +
                                   static_cast<std::int64_t>(plan.workers) * largestTile;
     }
     return plan;

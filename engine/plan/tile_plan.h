@@ -42,6 +42,8 @@ struct TilePlan {
     std::int64_t sharedMacs = 0;       // exact: the prefix run once on the whole latent
     std::int64_t totalMacs = 0;        // everything the plan executes
     std::int64_t untiledMacs = 0;      // the same decode untiled, for the overhead ratio
+    // Weights, histories, the largest layer of `workers` tiles at once and the output: on the
+    // CPU the whole video; on CUDA, where the video goes to host memory, one chunk of it.
     std::int64_t estimatedPeakBytes = 0;
     int workers = 1;                   // tiles held at once in estimatedPeakBytes (--streams; auto counts 1)
     std::string describe() const;      // "exact 2x3 tiles of 256 px, 1.26x untiled work"
