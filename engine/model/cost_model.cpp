@@ -17,8 +17,15 @@ struct Walk {
     bool countHistory = false;  // only the frame that creates a history counts it
     bool historyOnDevice = true;  // cache-host: histories live in host memory
     bool skipZeroHistory = false;  // the first frame's convs run their last time tap only
+    ConvWorkspace workspace = ConvWorkspace::None;
 
     void layer(std::int64_t elems) { peakLayer = std::max(peakLayer, elems * elementBytes); }
+    // A convolution's layer: its input and output elements, the device's workspace for
+    // them, and what else stays alive beside them (a residual).
+    void convLayer(std::int64_t input, std::int64_t output, std::int64_t alongside = 0) {
+        const std::int64_t copies = workspace == ConvWorkspace::InputAndOutput ? input + output : 0;
+        layer(input + output + copies + alongside);
+    }
     std::int64_t historyElementBytes() const { return historyElement > 0 ? historyElement : elementBytes; }
     // 3x3x3 causal conv over a region of `area` pixels; input padded by 2 frames and 1 px.
     void conv3(std::int64_t cin, std::int64_t cout, std::int64_t f, std::int64_t H, std::int64_t W,
@@ -27,8 +34,8 @@ struct Walk {
         const bool lastTap = skipZeroHistory && countHistory && f == 1;
         macs += cout * f * H * W * cin * (lastTap ? 9 : 27);
         const std::int64_t m = splitFrames ? 1 : f;
-        layer(cin * (m + (lastTap ? 0 : 2)) * (H + 2) * (W + 2) + cout * m * H * W +
-              (splitFrames ? residualElems / f : residualElems));
+        convLayer(cin * (m + (lastTap ? 0 : 2)) * (H + 2) * (W + 2), cout * m * H * W,
+                  splitFrames ? residualElems / f : residualElems);
         if (countHistory && historyOnDevice) history += 2 * cin * H * W * historyElementBytes();
     }
     void residualBlock(std::int64_t cin, std::int64_t cout, std::int64_t f, std::int64_t H, std::int64_t W) {
@@ -60,9 +67,10 @@ std::int64_t decoderWeightCount(const VaeConfig& cfg) {
 }
 
 DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w, int elementBytes,
-                      const GraphOptions& graph) {
+                      const GraphOptions& graph, ConvWorkspace workspace) {
     Walk walk{elementBytes};
     walk.skipZeroHistory = graph.skipZeroHistory;
+    walk.workspace = workspace;
     const std::int64_t z = cfg.zDim, top = cfg.baseDim * cfg.dimMult.back(), L = h * w;
     for (std::int64_t t = 0; t < T; ++t) {
         walk.countHistory = t == 0;
@@ -77,10 +85,11 @@ DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
 }
 
 DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const UpsamplingRegions& regions, int elementBytes,
-                          const GraphOptions& graph) {
+                          const GraphOptions& graph, ConvWorkspace workspace) {
     Walk walk{elementBytes, false, graph.cacheBf16 && elementBytes == 4 ? 2 : 0};
     walk.historyOnDevice = !graph.cacheHost;
     walk.skipZeroHistory = graph.skipZeroHistory;
+    walk.workspace = workspace;
     const std::int64_t d = cfg.baseDim, top = d * cfg.dimMult.back();
     const int stages = cfg.stageCount();
     const std::vector<bool> tUp = cfg.temporalUpsample();
@@ -105,7 +114,7 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
                 // Its first run (t == 1) has no history: one frame then runs one tap.
                 const bool lastTap = graph.skipZeroHistory && t == 1 && f == 1;
                 walk.macs += 2 * out * f * area * out * (lastTap ? 1 : 3);
-                walk.layer(out * (m + (lastTap ? 0 : 2)) * area + 2 * out * m * area);
+                walk.convLayer(out * (m + (lastTap ? 0 : 2)) * area, 2 * out * m * area);
                 if (t == 1 && walk.historyOnDevice) walk.history += 2 * out * area * walk.historyElementBytes();
                 f *= 2;
             }
@@ -115,7 +124,7 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
             const bool feedsSplit = graph.frameSplit && s == cfg.frameSplitAfterStage();
             const std::int64_t outFrames = feedsSplit ? 1 : (m < f ? f + 1 : f);
             walk.macs += (out / 2) * f * 4 * area * out * 9;
-            walk.layer(out * m * (2 * r.height() + 2) * (2 * r.width() + 2) + (out / 2) * outFrames * 4 * area);
+            walk.convLayer(out * m * (2 * r.height() + 2) * (2 * r.width() + 2), (out / 2) * outFrames * 4 * area);
             in = out / 2;
         }
         walk.countHistory = t == 0;
@@ -125,9 +134,9 @@ DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const Upsampling
 }
 
 DecodeCost estimateDecodeCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
-                              int elementBytes, const GraphOptions& graph) {
-    const DecodeCost pre = prefixCost(cfg, T, h, w, elementBytes, graph);
-    const DecodeCost up = upsamplingCost(cfg, T, fullFrameRegions(cfg, h, w), elementBytes, graph);
+                              int elementBytes, const GraphOptions& graph, ConvWorkspace workspace) {
+    const DecodeCost pre = prefixCost(cfg, T, h, w, elementBytes, graph, workspace);
+    const DecodeCost up = upsamplingCost(cfg, T, fullFrameRegions(cfg, h, w), elementBytes, graph, workspace);
     DecodeCost cost;
     cost.macs = pre.macs + up.macs;
     cost.weightBytes = decoderWeightCount(cfg) * elementBytes;

@@ -11,6 +11,14 @@
 
 namespace ts {
 
+// What a device allocates around each convolution beyond its input and output. On CUDA in
+// fp32 with channels-last inputs, cuDNN's kernels take a workspace the size of the padded
+// input plus the output (transposed copies: measured for every convolution of an 832x480
+// decode on an H100, e.g. 740.8 MiB beside a 444.5 MiB input and a 292.5 MiB output;
+// docs/benchmarks/2026-11-26-h100-norm-flows.md). bf16 convolutions there take a few MiB;
+// NCDHW fp32 was not measured.
+enum class ConvWorkspace { None, InputAndOutput };
+
 struct DecodeCost {
     std::int64_t macs = 0;                 // multiply-adds, convolutions and attention
     std::int64_t weightBytes = 0;          // decoder + post-quant conv, in the run's dtype
@@ -25,16 +33,19 @@ struct DecodeCost {
 // after a temporal upsampler one frame deep, cache-bf16 halves fp32 histories,
 // skip-zero-history runs a third of the first frame's causal conv taps.
 DecodeCost estimateDecodeCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
-                              int elementBytes, const GraphOptions& graph = GraphOptions::none());
+                              int elementBytes, const GraphOptions& graph = GraphOptions::none(),
+                              ConvWorkspace workspace = ConvWorkspace::None);
 
 // The parts before the upsampling stages (post-quant conv, conv_in, middle block with
 // attention) over the whole latent, T frames.
 DecodeCost prefixCost(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w, int elementBytes,
-                      const GraphOptions& graph = GraphOptions::none());
+                      const GraphOptions& graph = GraphOptions::none(),
+                      ConvWorkspace workspace = ConvWorkspace::None);
 
 // The upsampling stages and head over the given per-block regions, T latent frames.
 DecodeCost upsamplingCost(const VaeConfig& cfg, std::int64_t T, const UpsamplingRegions& regions,
-                          int elementBytes, const GraphOptions& graph = GraphOptions::none());
+                          int elementBytes, const GraphOptions& graph = GraphOptions::none(),
+                          ConvWorkspace workspace = ConvWorkspace::None);
 
 std::int64_t decoderWeightCount(const VaeConfig& cfg);
 

@@ -54,7 +54,7 @@ void planBlend(const VaeConfig& cfg, TilePlan& plan, int eb) {
     const auto wx = featherWeights(pxs, tw * sf, plan.frameWidth, plan.overlapPx);
     plan.rows = static_cast<int>(ys.size());
     plan.cols = static_cast<int>(xs.size());
-    const DecodeCost perTile = estimateDecodeCost(cfg, plan.latentFrames, th, tw, eb, plan.graph);
+    const DecodeCost perTile = estimateDecodeCost(cfg, plan.latentFrames, th, tw, eb, plan.graph, plan.convWorkspace);
     for (size_t r = 0; r < ys.size(); ++r) {
         for (size_t c = 0; c < xs.size(); ++c) {
             PlannedTile t;
@@ -80,7 +80,8 @@ void planExact(const VaeConfig& cfg, TilePlan& plan, int eb, bool whole) {
     for (std::int64_t x = 0; x < W; x += tile) xs.push_back(x);
     plan.rows = static_cast<int>(ys.size());
     plan.cols = static_cast<int>(xs.size());
-    const DecodeCost shared = prefixCost(cfg, plan.latentFrames, plan.latentHeight, plan.latentWidth, eb, plan.graph);
+    const DecodeCost shared =
+        prefixCost(cfg, plan.latentFrames, plan.latentHeight, plan.latentWidth, eb, plan.graph, plan.convWorkspace);
     plan.sharedMacs = shared.macs;
     for (size_t r = 0; r < ys.size(); ++r)
         for (size_t c = 0; c < xs.size(); ++c)
@@ -101,7 +102,8 @@ PlannedTile makeExactTile(const VaeConfig& cfg, const TilePlan& plan, const Rect
     t.output = output;
     t.regions = exactRegions(cfg, plan.latentHeight, plan.latentWidth, output);
     t.latent = t.regions.blockInput.front();
-    const DecodeCost cost = upsamplingCost(cfg, plan.latentFrames, t.regions, plan.elementBytes, plan.graph);
+    const DecodeCost cost =
+        upsamplingCost(cfg, plan.latentFrames, t.regions, plan.elementBytes, plan.graph, plan.convWorkspace);
     t.macs = cost.macs;
     t.peakBytes = cost.historyBytes + cost.peakLayerBytes;
     return t;
@@ -126,7 +128,8 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
     // cache-host moves histories off a CUDA device; on the CPU they stay (and count).
     const bool cuda = parseDevice(settings.device).is_cuda();
     if (!cuda) plan.graph.cacheHost = false;
-    const DecodeCost untiled = estimateDecodeCost(cfg, T, h, w, eb, plan.graph);
+    if (cuda && eb == 4 && plan.graph.channelsLast) plan.convWorkspace = ConvWorkspace::InputAndOutput;
+    const DecodeCost untiled = estimateDecodeCost(cfg, T, h, w, eb, plan.graph, plan.convWorkspace);
     // The decoded video lives in host memory: on CUDA each latent frame's video frames leave
     // the device as they are made, so the device holds one chunk of them in fp32 (the copy
     // to the host), not the whole video (at 832x480x81, 0.36 GiB that it never held).

@@ -38,6 +38,7 @@ struct TilePlan {
     int tilePx = 0, overlapPx = 0, rows = 1, cols = 1;
     int elementBytes = 4;              // of the run's precision, for the memory predictions
     GraphOptions graph;                // the run's optimisations: frame-split and cache-bf16 change memory
+    ConvWorkspace convWorkspace = ConvWorkspace::None;  // the device's, for the run's precision and layout
     std::vector<PlannedTile> tiles;
     std::int64_t sharedMacs = 0;       // exact: the prefix run once on the whole latent
     std::int64_t totalMacs = 0;        // everything the plan executes

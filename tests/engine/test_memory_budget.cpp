@@ -118,6 +118,33 @@ private slots:
         }
     }
 
+    void cudaFp32ChannelsLastCountsCudnnWorkspace() {
+        // cuDNN's fp32 kernels take a workspace of the padded input plus the output for
+        // channels-last convolutions (measured on an H100): the CUDA fp32 plan counts it at the
+        // largest layer; bf16, the CPU and NCDHW plans do not.
+        DecodeSettings s;
+        s.device = "cuda";
+        QVERIFY(s.graph.channelsLast);  // the default, `all`
+        const TilePlan fp32 = makeTilePlan(wan21(), 21, 60, 104, s);
+        QCOMPARE(int(fp32.convWorkspace), int(ConvWorkspace::InputAndOutput));
+        DecodeSettings ncdhw = s;
+        ncdhw.graph.channelsLast = false;
+        const TilePlan plain = makeTilePlan(wan21(), 21, 60, 104, ncdhw);
+        QCOMPARE(int(plain.convWorkspace), int(ConvWorkspace::None));
+        // The largest conv at 832x480 with frame-split: 192 channels, 6 padded frames of
+        // 242x418 in, 4 frames of 240x416 out (444.5 + 292.5 MiB), beside its residual.
+        const std::int64_t in = std::int64_t(192) * 6 * 242 * 418 * 4, out = std::int64_t(192) * 4 * 240 * 416 * 4;
+        const std::int64_t layer = in + out + out;
+        QCOMPARE(fp32.estimatedPeakBytes - plain.estimatedPeakBytes, in + out);
+        QVERIFY(plain.estimatedPeakBytes > layer);
+        DecodeSettings half = s;
+        half.precision = Precision::BF16;
+        QCOMPARE(int(makeTilePlan(wan21(), 21, 60, 104, half).convWorkspace), int(ConvWorkspace::None));
+        DecodeSettings cpu = s;
+        cpu.device = "cpu";
+        QCOMPARE(int(makeTilePlan(wan21(), 21, 60, 104, cpu).convWorkspace), int(ConvWorkspace::None));
+    }
+
     void impossibleBudgetIsRefused() {
         DecodeSettings s;
         const Error e = test::caughtError([&] { planWithinBudget(wan21(), 21, 60, 104, s, 1 << 20); });
