@@ -63,6 +63,7 @@ settings:
 
 profile outputs (decode, bench), written after the run:
   --trace FILE.json    Chrome trace / Perfetto JSON of the run, its chunks, stages and tiles
+                       (FILE.json.gz: gzip-compressed, about 12x smaller; Perfetto opens it)
   --csv FILE.csv       one row per span (name, category, track, start and duration in us)
   --summary FILE.json  time per category, span name and stage, ATen ops (self time), op
                        coverage of stages, memory peaks with their op, FLOP/s vs the peak

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "report/gzip_ostream.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -123,7 +124,14 @@ void writeAtomically(const std::string& path, const std::function<void(std::ostr
     AtomicOutput out(path, AtomicOutput::Kind::File);
     {
         std::ofstream f(out.tempPath(), std::ios::binary | std::ios::trunc);
-        write(f);
+        if (namesGzip(path)) {
+            GzipOstream z(f);
+            write(z);
+            z.finish();
+            if (!z) throwInput(path + ": cannot write output: compression failed or " + std::strerror(errno));
+        } else {
+            write(f);
+        }
         f.flush();
         if (!f) throwInput(path + ": cannot write output: " + std::strerror(errno));
     }

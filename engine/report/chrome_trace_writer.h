@@ -28,7 +28,7 @@ std::int64_t traceOriginNs(const TraceStore::Snapshot& snapshot);
 
 // Writes to path atomically (shared by the report writers): `write` fills a temporary
 // file that replaces path only when it is complete; a failed write leaves nothing behind
-// and throws ts::Error naming the path.
+// and throws ts::Error naming the path. A path ending in ".gz" is written gzip-compressed.
 void writeAtomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 void writeTextAtomically(const std::string& path, const std::string& text);
 

@@ -27,6 +27,8 @@
 #include <set>
 #include <sstream>
 
+#include <zlib.h>
+
 using namespace ts;
 
 namespace {
@@ -111,6 +113,31 @@ private slots:
         QCOMPARE(earliest, 0.0);  // relative to the earliest event
         QVERIFY(threadNames.count("main"));
         QVERIFY(threadNames.count("worker 0") && threadNames.count("worker 1"));
+    }
+
+    void gzNamedTraceIsGzipOfThePlainOne() {
+        // "--trace run.json.gz" writes what its name says, which Perfetto opens directly.
+        const auto snapshot = store_.snapshot();
+        writeChromeTrace(path("same.json").toStdString(), snapshot, {{"case", "gz"}});
+        writeChromeTrace(path("same.json.gz").toStdString(), snapshot, {{"case", "gz"}});
+        QFile plainFile(path("same.json")), gzFile(path("same.json.gz"));
+        QVERIFY(plainFile.open(QIODevice::ReadOnly) && gzFile.open(QIODevice::ReadOnly));
+        const QByteArray plain = plainFile.readAll(), packed = gzFile.readAll();
+        QVERIFY(packed.size() > 18);
+        QCOMPARE(static_cast<unsigned char>(packed[0]), static_cast<unsigned char>(0x1f));  // gzip magic
+        QCOMPARE(static_cast<unsigned char>(packed[1]), static_cast<unsigned char>(0x8b));
+        QVERIFY2(packed.size() * 4 < plain.size(), qPrintable(QString::number(packed.size())));
+        z_stream z{};
+        QCOMPARE(inflateInit2(&z, 15 + 16), Z_OK);
+        std::string out(static_cast<size_t>(plain.size()) + 1, '\0');
+        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(packed.data()));
+        z.avail_in = static_cast<uInt>(packed.size());
+        z.next_out = reinterpret_cast<Bytef*>(out.data());
+        z.avail_out = static_cast<uInt>(out.size());
+        QCOMPARE(inflate(&z, Z_FINISH), Z_STREAM_END);  // complete, trailer and checksum included
+        out.resize(out.size() - z.avail_out);
+        inflateEnd(&z);
+        QCOMPARE(QByteArray::fromStdString(out), plain);
     }
 
     void spansNestOnEveryTrack() {
