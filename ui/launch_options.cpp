@@ -67,12 +67,20 @@ LaunchOptionParser::LaunchOptionParser()
                           "SCHEME")),
       reopenLast_(flag("reopen-last",
                        "Reopen the run history's newest run in the main window at launch, as History > Reopen "
-                       "does (for --screenshot; not with --run).")) {
+                       "does (for --screenshot; not with --run).")),
+      openTrace_(valued("open-trace",
+                        "Show a Chrome trace written by tilescope-cli --trace (.json or .json.gz) at launch, as File > "
+                        "Open Trace does (for --screenshot; not with --run or --reopen-last).",
+                        "FILE")),
+      selectSpan_(valued("select-span",
+                         "Before --screenshot: select the earliest timeline span whose name contains TEXT, which "
+                         "draws its launch flows and shows its details.",
+                         "TEXT")) {
     parser_.setApplicationDescription(QStringLiteral("TileScope: a profiler and decoding workbench for the Wan2.1 video VAE."));
     parser_.addHelpOption();
     parser_.addVersionOption();
     parser_.addOptions({demo_, demoModel_, vae_, latents_, run_, screenshot_, quit_, selectRange_, benchTimeline_});
-    parser_.addOptions({tiling_, tile_, overlap_, seamCheck_, view_, gain_, compareTiling_, colorScheme_, reopenLast_});
+    parser_.addOptions({tiling_, tile_, overlap_, seamCheck_, view_, gain_, compareTiling_, colorScheme_, reopenLast_, openTrace_, selectSpan_});
 }
 
 bool LaunchOptionParser::parse(const QStringList& arguments, LaunchOptions* out, QString* error) {
@@ -114,6 +122,12 @@ bool LaunchOptionParser::parse(const QStringList& arguments, LaunchOptions* out,
     o.reopenLast = parser_.isSet(reopenLast_);
     if (o.reopenLast && o.run)
         return fail(QStringLiteral("--reopen-last cannot be combined with --run (a reopen never replaces a run)"));
+    o.openTrace = parser_.value(openTrace_);
+    if (parser_.isSet(openTrace_) && o.openTrace.isEmpty()) return fail(QStringLiteral("--open-trace: the path is empty"));
+    if (!o.openTrace.isEmpty() && (o.run || o.reopenLast))
+        return fail(QStringLiteral("--open-trace cannot be combined with --run or --reopen-last (each fills the same views)"));
+    o.selectSpan = parser_.value(selectSpan_);
+    if (parser_.isSet(selectSpan_) && o.selectSpan.isEmpty()) return fail(QStringLiteral("--select-span: the text is empty"));
     o.compareTiling = parser_.value(compareTiling_);
     if (!o.compareTiling.isEmpty() && !isTiling(o.compareTiling))
         return fail(QStringLiteral("--compare-tiling: '%1' is not off, blend or exact").arg(o.compareTiling));

@@ -7,6 +7,10 @@
 #include "run_compare_view.h"
 #include "run_history_model.h"
 #include "run_reopener.h"
+#include "timeline_index.h"
+#include "timeline_view.h"
+#include "trace_feed.h"
+#include "trace_importer.h"
 #include "timeline_view.h"
 
 #include "io/latents_reader.h"
@@ -105,6 +109,20 @@ void LaunchScript::start(const QString& startupError) {
                 finish(false);
             }
         });
+    } else if (!options_.openTrace.isEmpty()) {
+        connect(window_.reopener(), &RunReopener::reopened, this, [this, startupError] {
+            QTimer::singleShot(200, this, [this, startupError] { finish(startupError.isEmpty()); });  // let it paint
+        });
+        connect(window_.traceImporter(), &TraceImporter::failed, this, [this](const QString&, const QString& error) {
+            std::fprintf(stderr, "tilescope: --open-trace: %s\n", qPrintable(error));
+            finish(false);
+        });
+        QTimer::singleShot(0, this, [this] {
+            if (!window_.openTrace(options_.openTrace)) {
+                std::fprintf(stderr, "tilescope: --open-trace: %s\n", qPrintable(window_.statusText()));
+                finish(false);
+            }
+        });
     } else if (options_.reopenLast) {
         connect(window_.reopener(), &RunReopener::reopened, this, [this, startupError] {
             QTimer::singleShot(200, this, [this, startupError] { finish(startupError.isEmpty()); });  // let it paint
@@ -155,11 +173,32 @@ void LaunchScript::startSecondRun() {
     }
 }
 
+bool LaunchScript::selectSpan(const QString& text) {
+    const TimelineIndex& index = window_.traceFeed()->index();
+    const std::string needle = text.toStdString();
+    std::int64_t best = -1;
+    for (std::uint32_t i = 0; i < index.spanCount(); ++i) {
+        const TimelineRecord& r = index.record(i);
+        if (index.name(r.name).find(needle) == std::string::npos) continue;
+        if (best < 0 || r.start < index.record(static_cast<std::uint32_t>(best)).start) best = i;
+    }
+    if (best < 0) return false;
+    window_.tabs()->setCurrentIndex(0);
+    window_.timeline()->selectRecord(best);
+    QCoreApplication::processEvents();
+    return true;
+}
+
 void LaunchScript::finish(bool ok) {
     if (options_.rangeFromMs && options_.rangeToMs) {
         window_.timeline()->selectRange(*options_.rangeFromMs, *options_.rangeToMs);
         window_.tabs()->setCurrentIndex(1);
         QCoreApplication::processEvents();  // lay the table out before the grab
+    }
+    if (!options_.selectSpan.isEmpty() && !selectSpan(options_.selectSpan)) {
+        std::fprintf(stderr, "tilescope: --select-span: no timeline span's name contains '%s'\n",
+                     qPrintable(options_.selectSpan));
+        ok = false;
     }
     if (!options_.screenshot.isEmpty() && !saveScreenshot(window_, options_.screenshot)) ok = false;
     if (!ok) exitCode_ = 1;

@@ -42,6 +42,7 @@ private:
     void onRunFinished(const RunOutcome& outcome);
     void startSecondRun();
     void finish(bool ok);
+    bool selectSpan(const QString& text);  // --select-span: false when no span matches
 
     MainWindow& window_;
     LaunchOptions options_;

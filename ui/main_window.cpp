@@ -14,13 +14,17 @@
 #include "timeline_plottable.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
+#include "trace_importer.h"
 
 #include "core/format_bytes.h"
 
 #include <QCloseEvent>
+#include <QFileDialog>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -53,6 +57,22 @@ MainWindow::MainWindow(QWidget* parent, const QString& historyFile) : QMainWindo
     exporter_->installMenu(menuBar(), statusBar());
     connect(this, &MainWindow::runStarted, exporter_, &ExportController::clear);
     reopener_ = new RunReopener(this);  // after the views and the exporter it fills
+    importer_ = new TraceImporter(this);
+    connect(importer_, &TraceImporter::opened, reopener_, &RunReopener::showImported);
+    connect(importer_, &TraceImporter::failed, this,
+            [this](const QString&, const QString& error) { showStatus(tr("Open Trace: %1").arg(error)); });
+    if (QMenu* file = menuBar()->findChild<QMenu*>(QStringLiteral("fileMenu"))) {
+        auto* open = new QAction(tr("&Open Trace…"), file);
+        open->setObjectName(QStringLiteral("openTrace"));
+        open->setShortcut(QKeySequence::Open);
+        open->setToolTip(tr("Show a Chrome trace written by tilescope-cli --trace (.json or .json.gz)"));
+        file->insertAction(file->actions().value(0), open);
+        connect(open, &QAction::triggered, this, [this] {
+            const QString path = QFileDialog::getOpenFileName(this, tr("Open Trace"), QString(),
+                                                              tr("Chrome traces (*.json *.json.gz *.gz);;All files (*)"));
+            if (!path.isEmpty()) openTrace(path);
+        });
+    }
     setWindowTitle(QStringLiteral("TileScope"));
     onSettingsChanged();
     if (!history_->lastError().isEmpty()) showStatus(history_->lastError());
@@ -272,6 +292,16 @@ bool MainWindow::startRun() {
     resultShown_ = false;
     showStatus(tr("Loading %1…").arg(vaeSource()));
     Q_EMIT runStarted();
+    return true;
+}
+
+bool MainWindow::openTrace(const QString& path) {
+    if (isRunning()) {
+        showStatus(tr("A decode is running: Open Trace would replace its views. Wait for it to finish or Cancel it (Esc) first"));
+        return false;
+    }
+    showStatus(tr("Reading trace %1…").arg(path));
+    importer_->open(path);
     return true;
 }
 

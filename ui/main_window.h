@@ -31,6 +31,7 @@ namespace tsui {
 
 class ExportController;
 class HistoryController;
+class TraceImporter;
 class MemoryView;
 class PreviewPanel;
 class RunHistoryModel;
@@ -73,12 +74,16 @@ public:
     QTabWidget* tabs() const { return tabs_; }
     ExportController* exporter() const { return exporter_; }  // File > Export
     RunReopener* reopener() const { return reopener_; }        // History > Reopen into these views
+    TraceImporter* traceImporter() const { return importer_; } // File > Open Trace
     QLabel* resultLabel() const { return resultLabel_; }       // the last run's numbers
     QProgressBar* progressBar() const { return progressBar_; }
 
 public Q_SLOTS:
     bool startRun();   // false (with a status message) when refused
     void cancelRun();
+    // File > Open Trace: reads a Chrome trace off the GUI thread and shows it as the run
+    // reopener shows a run; false (with a status message) while a decode runs.
+    bool openTrace(const QString& path);
 
 Q_SIGNALS:
     void runStarted();
@@ -124,6 +129,7 @@ private:
     bool resultShown_ = false;
     ExportController* exporter_ = nullptr;
     RunReopener* reopener_ = nullptr;
+    TraceImporter* importer_ = nullptr;
 };
 
 }  // namespace tsui

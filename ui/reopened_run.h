@@ -26,6 +26,7 @@ struct ReopenedRun {
     RunRecord record;
     std::optional<ArchivedRun> run;  // the trace and frames; none when they are gone
     QString missing;                 // why the trace or frames are not there; "" when they are
+    QString importedFrom;            // a trace file (File > Open Trace), not a history row: "" for a row
     bool hasFrames() const { return run && !run->frames.isEmpty(); }
     bool hasTrace() const { return run && run->trace; }
 };

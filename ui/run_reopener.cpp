@@ -103,6 +103,17 @@ bool RunReopener::reopen(int row) {
     return true;
 }
 
+bool RunReopener::showImported(const ReopenedRun& run) {
+    if (runInProgress()) {
+        refuse(tr("A decode is running: the trace would replace its views. Wait for it to finish or Cancel it (Esc) first"));
+        return false;
+    }
+    loading_ = false;  // a reopen still reading from disk is superseded
+    record_ = run.record;
+    show(run);
+    return true;
+}
+
 void RunReopener::onFetched(const ReopenedRun& run) {
     if (!loading_ || run.record.id != record_.id) return;  // a run started meanwhile, or a newer reopen
     loading_ = false;
@@ -150,21 +161,36 @@ void RunReopener::show(const ReopenedRun& r) {
     bar->setFormat(tr("Reopened, %v / %m frames"));
 
     const QString when = finishedText(r.record);
-    QString html = tr("<b>Reopened run of %1</b> · %2 on %3 · its settings, read-only: <b>%4</b><br>The frames, tile grid, "
-                      "timeline, memory graph and File > Export are this run's; the settings panel keeps yours, which "
-                      "Run decodes with.")
-                       .arg(when.toHtmlEscaped(), r.record.vaeSource.toHtmlEscaped(), r.record.latents.toHtmlEscaped(),
-                            settingsLine(r.record).toHtmlEscaped());
-    if (!r.missing.isEmpty()) html += tr("<br><b>Numbers only:</b> %1").arg(r.missing.toHtmlEscaped());
+    QString html;
+    if (!r.importedFrom.isEmpty()) {
+        window_->resultLabel()->setText(tr("Trace: %1").arg(result));
+        bar->setFormat(tr("Trace file: no frames"));
+        html = tr("<b>Trace file %1</b> (written %2) · its settings, read-only: <b>%3</b><br>The timeline, memory graph "
+                  "and File > Export are this trace's; a trace has no frames. The settings panel keeps yours, which Run "
+                  "decodes with.")
+                   .arg(r.importedFrom.toHtmlEscaped(), when.toHtmlEscaped(), settingsLine(r.record).toHtmlEscaped());
+    } else {
+        html = tr("<b>Reopened run of %1</b> · %2 on %3 · its settings, read-only: <b>%4</b><br>The frames, tile grid, "
+                  "timeline, memory graph and File > Export are this run's; the settings panel keeps yours, which "
+                  "Run decodes with.")
+                   .arg(when.toHtmlEscaped(), r.record.vaeSource.toHtmlEscaped(), r.record.latents.toHtmlEscaped(),
+                        settingsLine(r.record).toHtmlEscaped());
+        if (!r.missing.isEmpty()) html += tr("<br><b>Numbers only:</b> %1").arg(r.missing.toHtmlEscaped());
+    }
     banner_->setText(html);
     banner_->show();
     window_->tabs()->setCurrentIndex(0);  // the timeline and memory graph it brought back
 
-    QString status = tr("Reopened run of %1, %2").arg(when, settingsLine(r.record));
-    if (r.missing.isEmpty())
-        status += tr(": %1 frames, %2 timeline spans").arg(frames.size()).arg(feed->index().spanCount());
+    QString status;
+    if (!r.importedFrom.isEmpty())
+        status = tr("Opened trace %1: %2 timeline spans").arg(r.importedFrom).arg(feed->index().spanCount());
+    else if (r.missing.isEmpty())
+        status = tr("Reopened run of %1, %2: %3 frames, %4 timeline spans")
+                     .arg(when, settingsLine(r.record))
+                     .arg(frames.size())
+                     .arg(feed->index().spanCount());
     else
-        status += tr(", numbers only: %1").arg(r.missing);
+        status = tr("Reopened run of %1, %2, numbers only: %3").arg(when, settingsLine(r.record), r.missing);
     showStatus(status);
     Q_EMIT reopened(r.record, r.missing);
 }

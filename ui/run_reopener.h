@@ -44,6 +44,9 @@ public Q_SLOTS:
     // Replaces what the main views show with the run of history row `row`; false (with
     // a status message and refused()) while a decode runs or for a row that does not exist.
     bool reopen(int row);
+    // Shows a trace file's run (TraceImporter) the same way; false (with a status message
+    // and refused()) while a decode runs.
+    bool showImported(const tsui::ReopenedRun& run);
 
 Q_SIGNALS:
     // The main views show `record`'s run; `missing` says why its trace or frames are not

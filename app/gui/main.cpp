@@ -6,6 +6,7 @@
 //   tilescope ... --run --compare-tiling MODE (a second run, then Compare runs on the two)
 //   tilescope ... --color-scheme light|dark|system
 //   tilescope ... --reopen-last (the history's newest run back in the main views, for --screenshot)
+//   tilescope ... --open-trace FILE (a tilescope-cli --trace file in the main views, for --screenshot)
 // The options are ui/launch_options.h's; what they make the window do, ui/launch_script.h's.
 #include "color_scheme.h"
 #include "launch_options.h"

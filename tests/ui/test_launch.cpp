@@ -96,6 +96,8 @@ private Q_SLOTS:
         QTest::newRow("demo model") << QStringList{"--demo-model", "huge"} << "--demo-model";
         QTest::newRow("demo and vae") << QStringList{"--demo", "--vae", "m.pth"} << "--demo cannot be combined";
         QTest::newRow("reopen and run") << QStringList{"--reopen-last", "--run"} << "--reopen-last cannot be combined";
+        QTest::newRow("trace and run") << QStringList{"--open-trace", "t.json", "--run"} << "--open-trace cannot be combined";
+        QTest::newRow("empty trace") << QStringList{"--open-trace", ""} << "--open-trace: the path is empty";
         QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
         QTest::newRow("stray argument") << QStringList{"clip.safetensors"} << "'clip.safetensors'";
         QTest::newRow("empty latents") << QStringList{"--vae", "m.pth", "--latents", ""} << "--latents: the path is empty";
