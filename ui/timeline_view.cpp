@@ -44,6 +44,11 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     info_ = new QLabel(this);
     info_->setObjectName(QStringLiteral("timelineInfo"));
     info_->setText(tr("Wheel: zoom · drag: pan · Shift+drag: statistics of a range · click: select"));
+    // A selected kernel's details run long (its demangled name, grid, block, registers):
+    // the label is cut at the window's edge, its tooltip has all of it, and the search
+    // field keeps room to be typed in.
+    info_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    search_->setMinimumWidth(search_->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 22);
     bar->addWidget(search_, 1);
     bar->addWidget(reset_);
     bar->addWidget(info_, 2);
@@ -221,7 +226,10 @@ void TimelineView::onMouseRelease(QMouseEvent* event) {
 
 void TimelineView::selectRecord(std::int64_t record) {
     spans_->setSelectedRecord(record);
-    if (record >= 0) info_->setText(describeRecord(record).replace(QStringLiteral("<br>"), QStringLiteral(" · ")));
+    if (record >= 0) {
+        info_->setText(describeRecord(record).replace(QStringLiteral("<br>"), QStringLiteral(" · ")));
+        info_->setToolTip(describeRecord(record));
+    }
     requestReplot();
     Q_EMIT recordSelected(record);
 }
