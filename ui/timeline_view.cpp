@@ -55,9 +55,11 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     layout->addLayout(bar);
     // What the colours mean, for a first-time user.
     QString legend;
-    for (const char* c : {"run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "sync"})
+    for (const char* c : {"run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "memset", "sync", "runtime", "driver"})
         legend += QStringLiteral("<span style=\"color:%1\">■</span> %2&nbsp;&nbsp; ").arg(categoryColor(c).name(), QLatin1String(c));
     auto* legendLabel = new QLabel(legend + tr("(darker: several spans under one pixel, zoom in)"), this);
+    legendLabel->setToolTip(tr("runtime and driver: CUDA API calls on the host (CUPTI); the others are named as in the trace"));
+    legendLabel->setWordWrap(true);  // wraps in a narrow window rather than widening it
     legendLabel->setObjectName(QStringLiteral("timelineLegend"));
     layout->addWidget(legendLabel);
 
