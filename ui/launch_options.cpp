@@ -128,6 +128,8 @@ bool LaunchOptionParser::parse(const QStringList& arguments, LaunchOptions* out,
         return fail(QStringLiteral("--open-trace cannot be combined with --run or --reopen-last (each fills the same views)"));
     o.selectSpan = parser_.value(selectSpan_);
     if (parser_.isSet(selectSpan_) && o.selectSpan.isEmpty()) return fail(QStringLiteral("--select-span: the text is empty"));
+    if (parser_.isSet(selectSpan_) && parser_.isSet(selectRange_))
+        return fail(QStringLiteral("--select-span cannot be combined with --select-range (each shows its own tab)"));
     o.compareTiling = parser_.value(compareTiling_);
     if (!o.compareTiling.isEmpty() && !isTiling(o.compareTiling))
         return fail(QStringLiteral("--compare-tiling: '%1' is not off, blend or exact").arg(o.compareTiling));

@@ -11,7 +11,6 @@
 #include "timeline_view.h"
 #include "trace_feed.h"
 #include "trace_importer.h"
-#include "timeline_view.h"
 
 #include "io/latents_reader.h"
 

@@ -300,8 +300,11 @@ bool MainWindow::openTrace(const QString& path) {
         showStatus(tr("A decode is running: Open Trace would replace its views. Wait for it to finish or Cancel it (Esc) first"));
         return false;
     }
+    if (!importer_->open(path)) {
+        showStatus(tr("Open Trace: still reading the last trace; try again when it is shown"));
+        return false;
+    }
     showStatus(tr("Reading trace %1…").arg(path));
-    importer_->open(path);
     return true;
 }
 

@@ -2,7 +2,6 @@
 
 #include "report/chrome_trace_reader.h"
 
-#include <QCoreApplication>
 #include <QDateTime>
 #include <QFileInfo>
 #include <QPointer>
@@ -28,14 +27,22 @@ double number(const nlohmann::json& o, const char* key) {
     return it != o.end() && it->is_number() ? it->get<double>() : 0.0;
 }
 
-// Settings values the CLI writes as numbers or strings ("streams": "2").
+// Settings values the CLI writes as numbers or strings ("streams": "2"); fallback for
+// anything else, fractions and values an int does not hold included.
 int integer(const nlohmann::json& o, const char* key, int fallback) {
     const auto it = o.find(key);
     if (it == o.end()) return fallback;
-    if (it->is_number()) return it->get<int>();
-    bool ok = false;
-    const int v = it->is_string() ? QString::fromStdString(it->get<std::string>()).toInt(&ok) : 0;
-    return ok ? v : fallback;
+    double v = 0;
+    if (it->is_number_integer() || it->is_number_unsigned()) {
+        v = it->get<double>();
+    } else if (it->is_string()) {
+        bool ok = false;
+        v = QString::fromStdString(it->get<std::string>()).toInt(&ok);
+        if (!ok) return fallback;
+    } else {
+        return fallback;
+    }
+    return v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max() ? static_cast<int>(v) : fallback;
 }
 
 }  // namespace
@@ -63,20 +70,28 @@ RunRecord recordOfTrace(const QString& path, const nlohmann::json& metadata) {
     r.graphOptions = text(settings, "opt");
     r.wallSeconds = number(run, "wall_s");
     r.decodeSeconds = number(run, "decode_s");
-    r.macs = static_cast<std::int64_t>(number(run, "macs"));
+    const double macs = number(run, "macs");
+    if (macs > 0 && macs < 9.0e18) r.macs = static_cast<std::int64_t>(macs);
     const auto video = run.find("video_shape");
-    if (video != run.end() && video->is_array() && video->size() == 4 && (*video)[1].is_number())
-        r.frames = (*video)[1].get<int>();
+    if (video != run.end() && video->is_array() && video->size() == 4 && (*video)[1].is_number_integer()) {
+        const std::int64_t frames = (*video)[1].get<std::int64_t>();
+        if (frames > 0 && frames < 1'000'000'000) r.frames = static_cast<int>(frames);
+    }
     return r;
 }
 
-void TraceImporter::open(const QString& path) {
-    const int generation = ++generation_;
+TraceImporter::~TraceImporter() {
+    // The reader holds no pointer to this object, but it must not run on past the
+    // application: wait for it (a trace being parsed at exit finishes first).
+    if (thread_.joinable()) thread_.join();
+}
+
+bool TraceImporter::open(const QString& path) {
+    if (pending_ > 0) return false;  // one read at a time: each holds the whole trace in memory
+    if (thread_.joinable()) thread_.join();  // finished: its answer has been delivered
     ++pending_;
     QPointer<TraceImporter> self(this);
-    // Detached: a trace of a long run is tens of MB of JSON; the answer comes back through
-    // the application object's thread, and only while this importer lives.
-    std::thread([self, generation, path] {
+    thread_ = std::thread([self, path] {
         ReopenedRun run;
         QString error;
         try {
@@ -91,17 +106,19 @@ void TraceImporter::open(const QString& path) {
             run.importedFrom = path;
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
+            if (!error.contains(path)) error = path + QStringLiteral(": ") + error;
         }
-        QCoreApplication* app = QCoreApplication::instance();
-        if (!app) return;
-        QMetaObject::invokeMethod(app, [self, generation, run, error, path] {
+        // The importer outlives this thread (its destructor joins), so it is alive here; the
+        // answer is delivered on its own thread.
+        if (!self) return;
+        QMetaObject::invokeMethod(self.data(), [self, run, error, path] {
             if (!self) return;
             --self->pending_;
-            if (generation != self->generation_) return;
             if (error.isEmpty()) Q_EMIT self->opened(run);
             else Q_EMIT self->failed(path, error);
         }, Qt::QueuedConnection);
-    }).detach();
+    });
+    return true;
 }
 
 }  // namespace tsui

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <thread>
+
 namespace tsui {
 
 // The history row a trace file stands for: its settings, times and work from the CLI's
@@ -22,17 +24,19 @@ class TraceImporter : public QObject {
     Q_OBJECT
 public:
     using QObject::QObject;
-    // Starts reading `path`; a later call supersedes it (only the newest read answers).
-    void open(const QString& path);
+    ~TraceImporter() override;  // waits for a read in progress
+    // Starts reading `path` on a thread of its own; false while another read is in
+    // progress (each holds a whole trace in memory).
+    bool open(const QString& path);
     bool isBusy() const { return pending_ != 0; }
 
 Q_SIGNALS:
     void opened(const tsui::ReopenedRun& run);
-    void failed(const QString& path, const QString& error);
+    void failed(const QString& path, const QString& error);  // error names the file
 
 private:
-    int generation_ = 0;
     int pending_ = 0;
+    std::thread thread_;
 };
 
 }  // namespace tsui

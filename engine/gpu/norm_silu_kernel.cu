@@ -4,8 +4,10 @@
 // ATen runs this step as five to seven kernels (the norm's reduction, clamp, division,
 // two multiplications, SiLU, and in bf16 the conversions around them), each a pass over
 // the activation, and pad-in-place adds a copy into the conv's padded buffer. Here it is
-// one pass that reads x (twice per position: the second read of its C values comes from
-// L1/L2) and writes the result straight into the padded buffer. Sums run in fp32.
+// one pass that writes the result straight into the padded buffer, sums in fp32. The
+// vectorised channels-last kernel (the usual one) reads each position's channels once, as
+// 16-byte vectors kept in registers; the scalar fallbacks read them twice (the second time
+// from L1/L2).
 #include "gpu/norm_silu_kernel.h"
 
 #include <cuda_bf16.h>

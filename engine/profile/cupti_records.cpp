@@ -4,6 +4,9 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -262,7 +265,17 @@ void CuptiRecordTranslator::onDriver(const void* raw) {
     // have no launch site. CUPTI does not report the driver calls the runtime makes itself,
     // so no launch starts two flows (on an H100, 3,295 flows, each id once). The driver's
     // other calls (context and attribute queries) stay out of the trace.
-    if (name.rfind("cuLaunch", 0) != 0 && name.rfind("cuGraphLaunch", 0) != 0) return;
+    static const char* const kLaunches[] = {"cuLaunchKernel", "cuLaunchKernelEx", "cuLaunchCooperativeKernel",
+                                            "cuLaunchCooperativeKernelMultiDevice", "cuLaunchGrid",
+                                            "cuLaunchGridAsync", "cuGraphLaunch"};
+    // "_ptsz"/"_ptds": the same call on the per-thread default stream.
+    std::string base = name;
+    for (const char* suffix : {"_ptsz", "_ptds"})
+        if (base.size() > 5 && base.compare(base.size() - 5, 5, suffix) == 0) base.resize(base.size() - 5);
+    const bool launch = std::find(std::begin(kLaunches), std::end(kLaunches), base) != std::end(kLaunches);
+    // Driver copies and sets enqueue device work too (their records end a flow as well).
+    const bool copy = base.rfind("cuMemcpy", 0) == 0 || base.rfind("cuMemset", 0) == 0;
+    if (!launch && !copy) return;  // cuLaunchHostFunc, queries: no device record follows
     appendApiCall(raw, name, "driver", true);
 }
 

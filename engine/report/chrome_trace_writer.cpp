@@ -128,7 +128,7 @@ void writeAtomically(const std::string& path, const std::function<void(std::ostr
             GzipOstream z(f);
             write(z);
             z.finish();
-            if (!z) throwInput(path + ": cannot write output: compression failed or " + std::strerror(errno));
+            if (!z) throwInput(path + ": cannot write output: " + (f ? std::string("compression failed") : std::strerror(errno)));
         } else {
             write(f);
         }

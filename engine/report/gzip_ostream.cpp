@@ -11,11 +11,12 @@ class GzipOstream::Buffer : public std::streambuf {
 public:
     Buffer(std::ostream& sink, int level) : sink_(sink) {
         // windowBits 15 + 16: a gzip header and trailer around the deflate stream.
-        ok_ = deflateInit2(&z_, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+        initialised_ = deflateInit2(&z_, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+        ok_ = initialised_;
         setp(in_.data(), in_.data() + in_.size());
     }
     ~Buffer() override {
-        if (ok_) deflateEnd(&z_);
+        if (initialised_) deflateEnd(&z_);  // also after a failed write
     }
 
     bool finish() {
@@ -58,6 +59,7 @@ private:
 
     std::ostream& sink_;
     z_stream z_{};
+    bool initialised_ = false;
     bool ok_ = false;
     bool finished_ = false;
     std::array<char, 1 << 16> in_{};

@@ -17,7 +17,8 @@ public:
     GzipOstream& operator=(const GzipOstream&) = delete;
 
     // Writes the last compressed bytes and the gzip trailer; sets badbit on failure. Called
-    // by the destructor if not before (whose failure then goes unreported).
+    // by the destructor if not before (whose failure then goes unreported). flush() hands
+    // the sink what deflate has produced so far, not a decodable prefix.
     void finish();
 
 private:

@@ -24,6 +24,7 @@
 #include <QtTest>
 
 #include <cstring>
+#include <set>
 
 using namespace ts;
 using ts::test::maxAbs;
@@ -250,10 +251,25 @@ private Q_SLOTS:
         // lent machines without Qt run the same cases with `tilescope-cli check --kernels`.
         if (!at::hasCUDA() || !gpu::cudaNormSiluBuilt()) QSKIP("needs a CUDA device and the kernel built");
         const std::vector<gpu::NormSiluCheck> results = gpu::checkNormSiluKernels(c10::Device(at::kCUDA, 0));
-        QCOMPARE(results.size(), size_t(24));  // 4 channel counts x 2 layouts x 3 dtypes
+        QCOMPARE(results.size(), gpu::normSiluCheckCases().size());
         for (const gpu::NormSiluCheck& r : results)
             QVERIFY2(r.pass(), (r.name + " (" + r.kernel + "): " + std::to_string(r.worstRatio) + " of the allowed error")
                                    .c_str());
+    }
+
+    void kernelCheckCoversEveryKernel() {
+        // `check --kernels` is the only GPU check the lent machines run (they have no Qt):
+        // its cases must reach all three kernels, each dtype on the vectorised one.
+        std::set<std::string> kernels;
+        for (const gpu::NormSiluCheckCase& c : gpu::normSiluCheckCases()) {
+            std::string k = gpu::normSiluKernelOf(c, c10::Device(at::kCPU));
+            if (k.rfind("vectorised", 0) == 0) k = std::string("vectorised ") + c10::toString(c.dtype);
+            kernels.insert(k);
+        }
+        for (const char* k : {"per-thread", "per-warp", "vectorised Float", "vectorised BFloat16", "vectorised Half"})
+            QVERIFY2(kernels.count(k), k);
+        QCOMPARE(gpu::normSiluKernelOf({40, true, at::kBFloat16, 4}, c10::Device(at::kCPU)), std::string("per-warp"));
+        QCOMPARE(gpu::normSiluKernelOf({96, true, at::kBFloat16, 0}, c10::Device(at::kCPU)), std::string("vectorised, 4 lanes"));
     }
 
     void kernelCheckNeedsACudaDevice() {

@@ -340,6 +340,7 @@ private slots:
         };
         ActivityBuffer buffer;
         buffer.add(driver(CUPTI_DRIVER_TRACE_CBID_cuCtxGetCurrent, 90, 95, 200));
+        buffer.add(driver(CUPTI_DRIVER_TRACE_CBID_cuLaunchHostFunc, 96, 98, 199));  // no device record follows
         buffer.add(driver(CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, 100, 120, 201));
         CUpti_ActivityKernel10 k;
         std::memset(&k, 0, sizeof k);
@@ -356,7 +357,7 @@ private slots:
         translator.consumeBuffer(buffer.data(), buffer.size());
         translator.finish();
         const auto s = store.snapshot();
-        QCOMPARE(translator.recordCount(CUPTI_ACTIVITY_KIND_DRIVER), size_t(2));
+        QCOMPARE(translator.recordCount(CUPTI_ACTIVITY_KIND_DRIVER), size_t(3));
         const auto calls = select(s, TraceEvent::Kind::Span, "driver");
         QCOMPARE(calls.size(), size_t(1));
         QCOMPARE(calls[0].name, std::string("cuLaunchKernelEx"));
@@ -374,6 +375,20 @@ private slots:
         QCOMPARE(ends[0].pid, 1);
         QCOMPARE(ends[0].tid, std::int64_t(7));
         QVERIFY(select(s, TraceEvent::Kind::Span, "runtime").empty());
+
+        // The per-thread-stream launch and a driver copy start flows too.
+        ActivityBuffer more;
+        more.add(driver(CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz, 500, 510, 301));
+        more.add(driver(CUPTI_DRIVER_TRACE_CBID_cuMemcpyHtoDAsync_v2, 520, 530, 302));
+        TraceStore store2;
+        CuptiRecordTranslator second(store2, 0);
+        second.consumeBuffer(more.data(), more.size());
+        const auto s2 = store2.snapshot();
+        const auto calls2 = select(s2, TraceEvent::Kind::Span, "driver");
+        QCOMPARE(calls2.size(), size_t(2));
+        QCOMPARE(calls2[0].name, std::string("cuLaunchKernel_ptsz"));
+        QCOMPARE(calls2[1].name, std::string("cuMemcpyHtoDAsync"));
+        QCOMPARE(select(s2, TraceEvent::Kind::FlowStart, "flow").size(), size_t(2));
 #endif
     }
 

@@ -133,17 +133,24 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(R"([{"ph":"B","name":"a","pid":1,"tid":1,"ts":1},{"ph":"E","pid":1,"tid":1,"ts":2},
                    {"ph":"X","name":"k","pid":1,"tid":2,"ts":3.5,"dur":1.25,"args":{"n":3}},
-                   {"ph":"X","name":"named tid","pid":"p","tid":1,"ts":1,"dur":1}])");
+                   {"ph":"X","name":"named tid","pid":"p","tid":1,"ts":1,"dur":1},
+                   {"ph":"X","name":"fractional pid","pid":1.5,"tid":1,"ts":1,"dur":1},
+                   {"ph":"X","name":"beyond any clock","pid":1,"tid":1,"ts":1e30,"dur":1},
+                   {"ph":"t","name":"flow step","pid":1,"tid":1,"ts":4,"id":7},
+                   {"ph":"X","name":42,"cat":["not","a","string"],"pid":1,"tid":3,"ts":9,"dur":1},
+                   "not an object"])");
         f.close();
         const ImportedTrace t = readChromeTrace(path.toStdString());
-        QCOMPARE(t.events, size_t(1));
-        QCOMPARE(t.skipped, size_t(3));
+        QCOMPARE(t.events, size_t(2));  // the "k" span, and the span whose name and category are unreadable
+        QCOMPARE(t.skipped, size_t(7));
         const auto s = t.trace->snapshot();
         QCOMPARE(s.events[0].startNs, std::int64_t(3500));
         QCOMPARE(s.events[0].durationNs, std::int64_t(1250));
         QCOMPARE(*s.events[0].arg("n"), std::string("3"));
+        QCOMPARE(s.events[1].name, std::string());
+        QCOMPARE(s.events[1].category, std::string());
         QCOMPARE(s.notes.size(), size_t(1));
-        QVERIFY(s.notes[0].find("3 events") != std::string::npos);
+        QVERIFY(s.notes[0].find("7 events") != std::string::npos);
     }
 
     void notATraceIsRefusedByName_data() {

@@ -5,6 +5,11 @@
 #include "launch_options.h"
 #include "launch_script.h"
 #include "main_window.h"
+#include "timeline_view.h"
+
+#include "report/chrome_trace_writer.h"
+
+#include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
 
@@ -98,6 +103,9 @@ private Q_SLOTS:
         QTest::newRow("reopen and run") << QStringList{"--reopen-last", "--run"} << "--reopen-last cannot be combined";
         QTest::newRow("trace and run") << QStringList{"--open-trace", "t.json", "--run"} << "--open-trace cannot be combined";
         QTest::newRow("empty trace") << QStringList{"--open-trace", ""} << "--open-trace: the path is empty";
+        QTest::newRow("empty span") << QStringList{"--select-span", ""} << "--select-span: the text is empty";
+        QTest::newRow("span and range") << QStringList{"--select-span", "conv", "--select-range", "1:2"}
+                                        << "--select-span cannot be combined";
         QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
         QTest::newRow("stray argument") << QStringList{"clip.safetensors"} << "'clip.safetensors'";
         QTest::newRow("empty latents") << QStringList{"--vae", "m.pth", "--latents", ""} << "--latents: the path is empty";
@@ -195,6 +203,31 @@ private Q_SLOTS:
         script.start(problem);
         QVERIFY(quit.wait(10000));
         QCOMPARE(quit.first().at(0).toInt(), 1);
+    }
+
+    // --open-trace with --select-span: the span is selected (its details shown) and the
+    // scripted launch exits 0; a text no span's name contains exits 1, saying so.
+    void scriptedTraceSelectsASpan() {
+        ts::TraceStore store;
+        ts::TraceEvent conv;
+        conv.name = "aten::cudnn_convolution";
+        conv.category = "op";
+        conv.durationNs = 5000;
+        store.append(conv);
+        const QString trace = dir_.filePath(QStringLiteral("select.json.gz"));
+        ts::writeChromeTrace(trace.toStdString(), store.snapshot(), nlohmann::json::object());
+        for (const bool matches : {true, false}) {
+            LaunchOptions o;
+            const QString span = matches ? QStringLiteral("cudnn") : QStringLiteral("no such span");
+            QCOMPARE(parseError({"--open-trace", trace, "--select-span", span, "--quit"}, &o), QString());
+            MainWindow w(nullptr, dir_.filePath(QStringLiteral("select-history.json")));
+            LaunchScript script(w, o);
+            QSignalSpy quit(&script, &LaunchScript::quitRequested);
+            script.start({});
+            QVERIFY(quit.wait(20000));
+            QCOMPARE(quit.first().at(0).toInt(), matches ? 0 : 1);
+            QCOMPARE(w.timeline()->selectedRecord() >= 0, matches);
+        }
     }
 };
 

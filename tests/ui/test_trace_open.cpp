@@ -153,12 +153,41 @@ private Q_SLOTS:
         QCOMPARE(w.traceFeed()->index().spanCount(), std::size_t(0));
     }
 
+    void oneReadAtATime() {
+        // Each read holds a whole trace in memory: a second Open while one is read is
+        // refused (deterministically: the first answer needs the event loop to arrive).
+        ts::TraceStore store;
+        store.append(traceEvent(ts::TraceEvent::Kind::Span, "decode", "run", 0, 0, 0, 1000));
+        const QString path = dir_.filePath(QStringLiteral("one.json"));
+        ts::writeChromeTrace(path.toStdString(), store.snapshot(), nlohmann::json::object());
+        MainWindow w(nullptr, dir_.filePath(QStringLiteral("history3.json")));
+        QSignalSpy shown(w.reopener(), &RunReopener::reopened);
+        QVERIFY(w.openTrace(path));
+        QVERIFY(w.traceImporter()->isBusy());
+        QVERIFY(!w.openTrace(path));
+        QVERIFY2(w.statusText().contains(QStringLiteral("still reading")), qPrintable(w.statusText()));
+        QVERIFY(shown.wait(20000));
+        QVERIFY(!w.traceImporter()->isBusy());
+        QVERIFY(openAndWait(w, path));  // and the next one is taken
+    }
+
     void recordFallsBackWithoutCliMetadata() {
         const RunRecord r = recordOfTrace(QStringLiteral("/tmp/other.json"), nlohmann::json());
         QCOMPARE(r.latents, QStringLiteral("other.json"));
         QCOMPARE(r.status, QStringLiteral("done"));
         QCOMPARE(r.frames, 0);
         QCOMPARE(r.streams, 1);
+        // Fields of other types or out of range keep their defaults rather than overflow.
+        nlohmann::json odd = cliMetadata();
+        odd["run"]["workers"] = 1e12;
+        odd["run"]["tile_run"] = 2.5;
+        odd["run"]["macs"] = 1e300;
+        odd["run"]["video_shape"] = {3, 1e40, 480, 832};
+        const RunRecord o = recordOfTrace(QStringLiteral("/tmp/odd.json"), odd);
+        QCOMPARE(o.streams, 2);  // from settings.streams ("2")
+        QCOMPARE(o.tilePx, 0);   // settings has no tile
+        QCOMPARE(o.macs, std::int64_t(0));
+        QCOMPARE(o.frames, 0);
         const RunRecord c = recordOfTrace(QStringLiteral("/tmp/run.json"), cliMetadata());
         QCOMPARE(c.device, QStringLiteral("cuda"));
         QCOMPARE(c.tiling, QStringLiteral("exact"));
