@@ -3,6 +3,9 @@
 #include "core/process_memory.h"
 #include "gpu/device_memory.h"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -26,7 +29,7 @@ TraceEvent counter(const char* name, int pid, std::int64_t bytes, std::int64_t t
 MemorySampler::MemorySampler(TraceSink& sink, int periodMs, int cudaDevice)
     : sink_(sink), periodMs_(periodMs), cudaDevice_(cudaDevice) {
     sampleOnce(/*last=*/false);
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this, queriesCuda = cudaDevice >= 0] { loop(queriesCuda); });
 }
 
 MemorySampler::~MemorySampler() { stop(); }
@@ -42,7 +45,13 @@ void MemorySampler::stop() {
     sampleOnce(/*last=*/true);  // the state at the end of the run
 }
 
-void MemorySampler::loop() {
+void MemorySampler::loop(bool queriesCuda) {
+    // Its CUDA queries (cudaMemGetInfo and the device switches around it) are runtime calls
+    // that CUPTI records on this thread's OS id: the timeline names that track after it
+    // rather than "CPU thread 2228". (Named whenever a device was asked for: a track with
+    // no spans does not show.)
+    if (queriesCuda)
+        sink_.nameTrack(0, static_cast<std::int64_t>(::syscall(SYS_gettid)), "memory sampler (CUDA memory queries)");
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stopping_) {
         if (wake_.wait_for(lock, std::chrono::milliseconds(periodMs_), [this] { return stopping_; })) break;

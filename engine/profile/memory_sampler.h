@@ -30,7 +30,7 @@ public:
 
 private:
     void sampleOnce(bool last);  // last: the final sample, which always reads the heap
-    void loop();
+    void loop(bool queriesCuda);
 
     TraceSink& sink_;
     const int periodMs_;

@@ -24,6 +24,9 @@
 
 #include <QtTest>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -96,6 +99,15 @@ private Q_SLOTS:
         }
         const std::vector<TraceEvent> rss = named(store, "rss_bytes");
         QVERIFY2(rss.size() >= 4, qPrintable(QString::number(rss.size())));
+        // Its own thread's track (where CUPTI puts its CUDA queries) is named, not the main one.
+        const auto tracks = store.tracks();
+        const auto named_ = std::find_if(tracks.begin(), tracks.end(), [](const TraceStore::TrackName& t) {
+            return t.name.rfind("memory sampler", 0) == 0;
+        });
+        QVERIFY(named_ != tracks.end());
+        QCOMPARE(named_->pid, 0);
+        QVERIFY(named_->tid > 0);
+        QVERIFY(named_->tid != static_cast<std::int64_t>(::syscall(SYS_gettid)));
         double lo = 1e300, hi = 0;
         for (const TraceEvent& e : rss) {
             QCOMPARE(e.category, std::string("memory"));
