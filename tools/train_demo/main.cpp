@@ -6,7 +6,7 @@
 //   tilescope-train-demo train  --out-dir DIR [--steps N] [--seed S] [--dim D] [--res-blocks R]
 //                               [--frames F] [--size PX] [--batch B] [--lr LR] [--bf16]
 //                               [--stop-after SECONDS] [--schedule-seconds SECONDS] [--threads N]
-//                               [--init WEIGHTS (fine-tune from them)]
+//                               [--init WEIGHTS (fine-tune from them)] [--mix-frames 5,9,17,33 (by step)]
 //   tilescope-train-demo eval   --checkpoint FILE [--frames F] [--size PX] [--count N]
 //   tilescope-train-demo export --checkpoint FILE --out-dir DIR [--frames F --size PX (training clips)]
 //                               [--eval-frames F] [--eval-size PX] [--eval-count N] [--stats-clips N]
@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 
 using namespace ts;
@@ -268,6 +269,21 @@ int trainCommand(const Args& a) {
     o.clipNorm = doubleArg(a, "clip-norm", 1.0);
     o.zeroInitResidual = intArg(a, "zero-init-residual", 1) != 0;
     if (a.count("init")) o.initFrom = a.at("init");
+    if (a.count("mix-frames")) {
+        std::stringstream list(a.at("mix-frames"));
+        std::string item;
+        while (std::getline(list, item, ',')) {
+            int f = 0;
+            try {
+                f = std::stoi(item);
+            } catch (const std::exception&) {
+                throwUsage("--mix-frames: '" + item + "' is not a frame count");
+            }
+            if (f < 1 || (f - 1) % 4 != 0) throwUsage("--mix-frames: " + item + " is not 1 + 4k");
+            o.mixFrames.push_back(f);
+        }
+        if (o.mixFrames.empty()) throwUsage("--mix-frames: expected a list like 5,9,17,33");
+    }
     train(o);
     return 0;
 }

@@ -149,7 +149,9 @@ NamedTensors train(const TrainOptions& o) {
         // Training seeds: (seed << 32) + clip index, always below the held-out range.
         const std::uint64_t index = o.repeatData > 0 ? step % o.repeatData : step;  // overfit test
         const std::uint64_t first = (o.seed << 32) + index * o.batch;
-        const at::Tensor clips = makeBatch(first, o.batch, o.clip);
+        ClipSpec spec = o.clip;
+        if (!o.mixFrames.empty()) spec.frames = o.mixFrames[static_cast<std::size_t>(step) % o.mixFrames.size()];
+        const at::Tensor clips = makeBatch(first, o.batch, spec);
         const Reconstruction r = reconstruct(params, cfg, clips, o.computeDtype);
         const at::Tensor err = r.video - clips;
         const at::Tensor mse = err.pow(2).mean();

@@ -6,6 +6,7 @@
 #include "synthetic_clips.h"
 
 #include <string>
+#include <vector>
 
 namespace ts::demo {
 
@@ -32,6 +33,10 @@ struct TrainOptions {
     // of the random initialisation: a fine-tune with its own schedule and fresh Adam moments.
     // Ignored when outDir already holds a checkpoint (that run is resumed).
     std::string initFrom;
+    // Non-empty: step s trains on clips of mixFrames[s % size] frames (each 1 + 4k), the
+    // rest of the clip as `clip` says. A causal model trained on short clips alone forgets
+    // long histories (docs/demo-model.md): mixed lengths keep both.
+    std::vector<int> mixFrames;
 };
 
 // Resumes from outDir/checkpoint.safetensors when it exists, else starts from initFrom when
