@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "report/chrome_trace_reader.h"
 #include "report/chrome_trace_writer.h"
+#include "test_support.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -16,14 +17,7 @@ using namespace ts;
 namespace {
 
 TraceEvent span(const char* name, const char* cat, int pid, std::int64_t tid, std::int64_t start, std::int64_t dur) {
-    TraceEvent e;
-    e.name = name;
-    e.category = cat;
-    e.pid = pid;
-    e.tid = tid;
-    e.startNs = start;
-    e.durationNs = dur;
-    return e;
+    return test::traceEvent(TraceEvent::Kind::Span, name, cat, pid, tid, start, dur);
 }
 
 // Every kind of event the recorder makes, on host and device tracks.

@@ -3,6 +3,7 @@
 // ts::Error a call is expected to throw, and comparing decoded videos.
 #include "core/error.h"
 #include "core/process_memory.h"
+#include "profile/trace_event.h"
 
 #include <ATen/ATen.h>
 
@@ -80,6 +81,20 @@ std::string expectError(Fn fn, ErrorKind kind = ErrorKind::Input) {
     const Error e = caughtError(fn);
     if (e.kind() != kind) return std::string("WRONG KIND: ") + e.what();
     return e.what();
+}
+
+// A trace event built by hand (spans need dur; flows and counters set flowId / value after).
+inline TraceEvent traceEvent(TraceEvent::Kind kind, const char* name, const char* category, int pid, std::int64_t tid,
+                             std::int64_t startNs, std::int64_t durationNs = 0) {
+    TraceEvent e;
+    e.kind = kind;
+    e.name = name;
+    e.category = category;
+    e.pid = pid;
+    e.tid = tid;
+    e.startNs = startNs;
+    e.durationNs = durationNs;
+    return e;
 }
 
 }  // namespace ts::test

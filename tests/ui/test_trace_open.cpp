@@ -10,6 +10,7 @@
 #include "trace_importer.h"
 
 #include "report/chrome_trace_writer.h"
+#include "test_support.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,18 +27,7 @@ using namespace tsui;
 
 namespace {
 
-ts::TraceEvent traceEvent(ts::TraceEvent::Kind kind, const char* name, const char* cat, int pid, std::int64_t tid,
-                          std::int64_t start, std::int64_t dur = 0) {
-    ts::TraceEvent e;
-    e.kind = kind;
-    e.name = name;
-    e.category = cat;
-    e.pid = pid;
-    e.tid = tid;
-    e.startNs = start;
-    e.durationNs = dur;
-    return e;
-}
+using ts::test::traceEvent;
 
 nlohmann::json cliMetadata() {
     return {{"tool", "tilescope-cli"},
