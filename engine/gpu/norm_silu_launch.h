@@ -48,7 +48,7 @@ constexpr int kNormSiluMaxVectorsPerLane = 4;
 
 inline int normSiluElementBytes(NormSiluDtype d) { return d == NormSiluDtype::Float32 ? 4 : 2; }
 
-// Whether the vectorised kernel can run a with `lanes` lanes per position: x and out
+// Whether the vectorised kernel can run launch a with `lanes` lanes per position: x and out
 // channels-last, C a multiple of the vector width, every position's channels 16-byte
 // aligned in x, out and gamma (pointers and strides), and lanes a power of two up to a
 // warp that holds C's vectors at most 4 per lane.
