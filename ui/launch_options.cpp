@@ -80,7 +80,8 @@ LaunchOptionParser::LaunchOptionParser()
     parser_.addHelpOption();
     parser_.addVersionOption();
     parser_.addOptions({demo_, demoModel_, vae_, latents_, run_, screenshot_, quit_, selectRange_, benchTimeline_});
-    parser_.addOptions({tiling_, tile_, overlap_, seamCheck_, view_, gain_, compareTiling_, colorScheme_, reopenLast_, openTrace_, selectSpan_});
+    parser_.addOptions({tiling_, tile_, overlap_, seamCheck_, view_, gain_, compareTiling_, colorScheme_, reopenLast_});
+    parser_.addOptions({openTrace_, selectSpan_});
 }
 
 bool LaunchOptionParser::parse(const QStringList& arguments, LaunchOptions* out, QString* error) {
