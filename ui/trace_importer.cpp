@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <exception>
 #include <limits>
 #include <thread>
@@ -99,9 +98,7 @@ bool TraceImporter::open(const QString& path) {
             run.record = recordOfTrace(path, imported.metadata);
             ArchivedRun archived;
             archived.trace = imported.trace;
-            std::int64_t origin = std::numeric_limits<std::int64_t>::max();
-            imported.trace->forEach([&origin](const ts::TraceEvent& e) { origin = std::min(origin, e.startNs); });
-            archived.originNs = origin == std::numeric_limits<std::int64_t>::max() ? 0 : origin;
+            archived.originNs = imported.originNs;
             run.run = std::move(archived);
             run.importedFrom = path;
         } catch (const std::exception& e) {

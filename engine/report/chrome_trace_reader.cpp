@@ -104,7 +104,13 @@ namespace {
 
 // Appends one event of the file to the store; false when the model has no kind for it (or
 // it lacks what that kind needs).
-bool appendEvent(const nlohmann::json& e, TraceStore& store, std::size_t& appended) {
+bool appendEvent(const nlohmann::json& e, ImportedTrace& out) {
+    TraceStore& store = *out.trace;
+    // Every event appended counts, and moves the origin (traceOriginNs) if it is earlier.
+    const auto appended = [&out](std::int64_t startNs) {
+        ++out.events;
+        out.originNs = out.events == 1 ? startNs : std::min(out.originNs, startNs);
+    };
     if (!e.is_object()) return false;
     const std::string ph = stringField(e, "ph");
     std::int64_t pid = 0, tid = 0;
@@ -136,7 +142,7 @@ bool appendEvent(const nlohmann::json& e, TraceStore& store, std::size_t& append
             c.name = key == name || name.empty() ? key : name + " " + key;
             c.value = value.get<double>();
             store.append(std::move(c));
-            ++appended;
+            appended(t.startNs);
         }
         return true;
     }
@@ -159,8 +165,9 @@ bool appendEvent(const nlohmann::json& e, TraceStore& store, std::size_t& append
     }
     if (hasArgs)
         for (const auto& [key, value] : args->items()) t.args.emplace_back(key, argText(value));
+    const std::int64_t startNs = t.startNs;
     store.append(std::move(t));
-    ++appended;
+    appended(startNs);
     return true;
 }
 
@@ -172,7 +179,7 @@ ImportedTrace readDocument(const std::string& path, const nlohmann::json& doc) {
     ImportedTrace out;
     out.trace = std::make_shared<TraceStore>();
     for (const nlohmann::json& e : *events)
-        if (!appendEvent(e, *out.trace, out.events)) ++out.skipped;
+        if (!appendEvent(e, out)) ++out.skipped;
     if (doc.is_object() && doc.contains("metadata") && doc["metadata"].is_object()) {
         out.metadata = doc["metadata"];
         if (out.metadata.contains("notes") && out.metadata["notes"].is_array())

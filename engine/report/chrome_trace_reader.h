@@ -19,6 +19,7 @@ struct ImportedTrace {
     std::shared_ptr<TraceStore> trace;
     nlohmann::json metadata;  // the file's "metadata" object (tilescope-cli: tool, run, gpu); null if none
     std::size_t events = 0;   // events kept
+    std::int64_t originNs = 0;  // the earliest event's start (traceOriginNs of the trace); 0 when empty
     std::size_t skipped = 0;  // events of phases the trace model has no kind for
 };
 

@@ -93,6 +93,7 @@ private Q_SLOTS:
         QCOMPARE(b.events.size(), a.events.size());
         // The file's times are relative to its first event: compare from the origin.
         const std::int64_t originA = traceOriginNs(a), originB = traceOriginNs(b);
+        QCOMPARE(imported.originNs, originB);
         for (size_t i = 0; i < a.events.size(); ++i) {
             const TraceEvent &x = a.events[i], &y = b.events[i];
             QCOMPARE(int(y.kind), int(x.kind));
