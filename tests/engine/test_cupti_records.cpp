@@ -67,6 +67,23 @@ std::string trackName(const TraceStore::Snapshot& s, int pid, std::int64_t tid) 
 constexpr std::int64_t kOffset = 1'000'000;  // CUPTI clock -> host steady clock
 constexpr std::uint32_t kHostThread = 4242;
 
+#ifdef TILESCOPE_WITH_CUDA
+// A runtime or driver API call (CUPTI_ACTIVITY_KIND_RUNTIME or _DRIVER) on kHostThread.
+CUpti_ActivityAPI apiCall(CUpti_ActivityKind kind, CUpti_CallbackId cbid, std::uint64_t start, std::uint64_t end,
+                          std::uint32_t correlationId) {
+    CUpti_ActivityAPI a;
+    std::memset(&a, 0, sizeof a);
+    a.kind = kind;
+    a.cbid = cbid;
+    a.start = start;
+    a.end = end;
+    a.processId = 1;
+    a.threadId = kHostThread;
+    a.correlationId = correlationId;
+    return a;
+}
+#endif
+
 }  // namespace
 
 class TestCuptiRecords : public QObject {
@@ -97,16 +114,7 @@ private slots:
             return k;
         };
         auto runtime = [](CUpti_CallbackId cbid, std::uint64_t start, std::uint64_t end, std::uint32_t corr) {
-            CUpti_ActivityAPI a;
-            std::memset(&a, 0, sizeof a);
-            a.kind = CUPTI_ACTIVITY_KIND_RUNTIME;
-            a.cbid = cbid;
-            a.start = start;
-            a.end = end;
-            a.processId = 1;
-            a.threadId = kHostThread;
-            a.correlationId = corr;
-            return a;
+            return apiCall(CUPTI_ACTIVITY_KIND_RUNTIME, cbid, start, end, corr);
         };
         auto memory = [](CUpti_ActivityMemoryOperationType op, std::uint64_t at) {
             CUpti_ActivityMemory4 m;
@@ -291,13 +299,7 @@ private slots:
         set.deviceId = 1;
         set.streamId = 7;
         buffer.add(set);
-        CUpti_ActivityAPI call;
-        std::memset(&call, 0, sizeof call);
-        call.kind = CUPTI_ACTIVITY_KIND_RUNTIME;
-        call.cbid = CUPTI_RUNTIME_TRACE_CBID_cudaMemsetAsync_v3020;
-        call.threadId = kHostThread;
-        call.correlationId = 7;
-        buffer.add(call);
+        buffer.add(apiCall(CUPTI_ACTIVITY_KIND_RUNTIME, CUPTI_RUNTIME_TRACE_CBID_cudaMemsetAsync_v3020, 0, 0, 7));
         TraceStore store;
         CuptiRecordTranslator translator(store, 0);
         translator.setDeviceName(1, "NVIDIA H100 80GB HBM3");
@@ -328,15 +330,7 @@ private slots:
         QSKIP("built without CUDA");
 #else
         auto driver = [](CUpti_CallbackId cbid, std::uint64_t start, std::uint64_t end, std::uint32_t corr) {
-            CUpti_ActivityAPI a;
-            std::memset(&a, 0, sizeof a);
-            a.kind = CUPTI_ACTIVITY_KIND_DRIVER;
-            a.cbid = cbid;
-            a.start = start;
-            a.end = end;
-            a.threadId = kHostThread;
-            a.correlationId = corr;
-            return a;
+            return apiCall(CUPTI_ACTIVITY_KIND_DRIVER, cbid, start, end, corr);
         };
         ActivityBuffer buffer;
         buffer.add(driver(CUPTI_DRIVER_TRACE_CBID_cuCtxGetCurrent, 90, 95, 200));

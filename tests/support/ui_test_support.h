@@ -9,6 +9,7 @@
 
 #include "model/demo.h"
 #include "profile/trace_event.h"
+#include "test_support.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -22,14 +23,8 @@ namespace tsui::test {
 
 // A span on the host's main track (pid 0, tid 0), for feeding timelines by hand.
 inline ts::TraceEvent span(const char* name, const char* cat, std::int64_t start, std::int64_t dur) {
-    ts::TraceEvent e;
-    e.name = name;
-    e.category = cat;
-    e.startNs = start;
-    e.durationNs = dur;
-    return e;
+    return ts::test::traceEvent(ts::TraceEvent::Kind::Span, name, cat, 0, 0, start, dur);
 }
-
 
 // The demo's model and `latents` (the demo's own clip, or a corner of it) on the window,
 // with the demo's title.

@@ -8,6 +8,8 @@
 #include "timeline_view.h"
 #include "trace_feed.h"
 
+#include "test_support.h"
+
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
@@ -17,13 +19,7 @@ using namespace tsui;
 namespace {
 
 ts::TraceEvent span(const char* name, const char* cat, std::int64_t tid, std::int64_t start, std::int64_t dur) {
-    ts::TraceEvent e;
-    e.name = name;
-    e.category = cat;
-    e.tid = tid;
-    e.startNs = start;
-    e.durationNs = dur;
-    return e;
+    return ts::test::traceEvent(ts::TraceEvent::Kind::Span, name, cat, 0, tid, start, dur);
 }
 
 ts::TraceEvent counter(const char* name, int pid, std::int64_t t, double value) {
@@ -39,12 +35,8 @@ ts::TraceEvent counter(const char* name, int pid, std::int64_t t, double value) 
 
 // One end of flow `id` (FlowStart or FlowEnd) on track (pid, tid) at time t.
 ts::TraceEvent flowEnd(ts::TraceEvent::Kind kind, std::uint64_t id, int pid, std::int64_t tid, std::int64_t t) {
-    ts::TraceEvent e;
-    e.kind = kind;
+    ts::TraceEvent e = ts::test::traceEvent(kind, "", "", pid, tid, t);
     e.flowId = id;
-    e.pid = pid;
-    e.tid = tid;
-    e.startNs = t;
     return e;
 }
 
