@@ -154,17 +154,16 @@ void RunReopener::show(const ReopenedRun& r) {
     window_->exporter()->setRun({settings, outcomeOfRecord(r.record), r.record.vaeSource, latents, trace, frames});
 
     const QString result = resultLine(r.record, frameSize_);
-    window_->resultLabel()->setText(tr("Reopened: %1").arg(result));
+    const bool traceFile = !r.importedFrom.isEmpty();
+    window_->resultLabel()->setText((traceFile ? tr("Trace: %1") : tr("Reopened: %1")).arg(result));
     QProgressBar* bar = window_->progressBar();
     bar->setRange(0, std::max(1, r.record.frames));
     bar->setValue(frames.size());
-    bar->setFormat(tr("Reopened, %v / %m frames"));
+    bar->setFormat(traceFile ? tr("Trace file: no frames") : tr("Reopened, %v / %m frames"));
 
     const QString when = finishedText(r.record);
     QString html;
-    if (!r.importedFrom.isEmpty()) {
-        window_->resultLabel()->setText(tr("Trace: %1").arg(result));
-        bar->setFormat(tr("Trace file: no frames"));
+    if (traceFile) {
         html = tr("<b>Trace file %1</b> (written %2) · its settings, read-only: <b>%3</b><br>The timeline, memory graph "
                   "and File > Export are this trace's; a trace has no frames. The settings panel keeps yours, which Run "
                   "decodes with.")
@@ -182,7 +181,7 @@ void RunReopener::show(const ReopenedRun& r) {
     window_->tabs()->setCurrentIndex(0);  // the timeline and memory graph it brought back
 
     QString status;
-    if (!r.importedFrom.isEmpty())
+    if (traceFile)
         status = tr("Opened trace %1: %2 timeline spans").arg(r.importedFrom).arg(feed->index().spanCount());
     else if (r.missing.isEmpty())
         status = tr("Reopened run of %1, %2: %3 frames, %4 timeline spans")
