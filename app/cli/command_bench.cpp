@@ -162,8 +162,8 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
                                                                                latents.size(3), 4, settings.graph).macs)},
         {"gflop", 2.0 * stats.macs / 1e9},
         {"gflops", 2.0 * stats.macs / 1e9 / stats.decodeSeconds}};
-    // --opt block-cache: how often the kept large blocks were reused (null when off).
-    out["block_cache"] = settings.graph.blockCache && device.is_cpu()
+    // --opt block-cache / unmap-freed: how often kept blocks were reused (null when off).
+    out["block_cache"] = (settings.graph.blockCache || settings.graph.unmapFreed) && device.is_cpu()
                              ? nlohmann::json{{"hits", stats.blockCache.hits},
                                               {"misses", stats.blockCache.misses},
                                               {"peak_kept_bytes", stats.blockCache.peakKeptBytes}}

@@ -58,7 +58,8 @@ settings:
          release-cache (CUDA: cached blocks handed back after each run)); opt-in: arena (reused padded inputs), cache-bf16 (lossy: causal
          histories in bf16), cache-host (CUDA: causal histories in pinned host memory, copied
          on a side stream), cudnn-benchmark (CUDA: autotuning, slower for these 3-D convs),
-         block-cache (CPU: freed blocks of 32 MiB+ reused during the run: large frames);
+         block-cache (CPU: freed blocks of 32 MiB+ reused during the run: large frames),
+         unmap-freed (CPU: blocks of 1 MiB+ mapped on their own, unmapped when freed: less RSS);
          bench --opt each compares none, each switch alone, and all
 
 profile outputs (decode, bench), written after the run:

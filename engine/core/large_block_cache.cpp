@@ -5,16 +5,58 @@
 #include <algorithm>
 #include <cstdlib>
 #include <new>
+#include <utility>
 #include <vector>
+
+#if defined(__unix__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 namespace ts {
 
 namespace {
 
-constexpr std::size_t kAlignment = 64;    // as LibTorch's default CPU allocator
-constexpr std::uint8_t kPriority = 1;     // over the default registration (0)
+constexpr std::uint8_t kPriority = 1;  // over the default registration (0)
+constexpr std::size_t kHugePage = std::size_t(2) << 20;
 
 c10::Device cpu() { return c10::Device(c10::DeviceType::CPU); }
+
+std::size_t pageSize() {
+#if defined(__unix__)
+    static const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    return page;
+#else
+    return 4096;
+#endif
+}
+
+// A block of `bytes` (a multiple of the page size, so page-aligned: more than the 64 bytes
+// LibTorch's own allocator aligns to), or nullptr.
+void* mapBlock(std::size_t bytes) {
+#if defined(__unix__)
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return nullptr;
+#if defined(MADV_HUGEPAGE)
+    // A hint: where transparent huge pages are "madvise" (Debian's default) this is what
+    // turns them on; "never" ignores it, "always" does not need it.
+    if (bytes >= kHugePage) madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+#else
+    void* p = nullptr;
+    return posix_memalign(&p, 64, bytes) == 0 ? p : nullptr;
+#endif
+}
+
+void unmapBlock(void* p, std::size_t bytes) {
+#if defined(__unix__)
+    munmap(p, bytes);
+#else
+    (void)bytes;
+    std::free(p);
+#endif
+}
 
 }  // namespace
 
@@ -27,24 +69,30 @@ LargeBlockCache& LargeBlockCache::instance() {
 
 bool LargeBlockCache::active() const { return c10::GetCPUAllocator() == this; }
 
-void* LargeBlockCache::newBlock(std::size_t n) const {
+void* LargeBlockCache::newBlock(std::size_t bytes) const {
     for (int attempt = 0; attempt < 2; ++attempt) {
-        void* p = nullptr;
-        if (posix_memalign(&p, kAlignment, n) == 0) return p;
+        if (void* p = mapBlock(bytes)) return p;
         freeKept();  // short of memory: what is kept goes back first, then one more try
     }
     throw std::bad_alloc();
 }
 
+void LargeBlockCache::forget(KeptBySize::iterator it) const {
+    byAge_.erase(it->second.age);
+    stats_.keptBytes -= static_cast<std::int64_t>(it->first);
+    kept_.erase(it);
+}
+
 void LargeBlockCache::freeKept() const {
-    std::vector<void*> freed;
+    std::vector<std::pair<void*, std::size_t>> freed;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        for (const auto& [size, ptr] : kept_) freed.push_back(ptr);
+        for (const auto& [size, block] : kept_) freed.emplace_back(block.ptr, size);
         kept_.clear();
+        byAge_.clear();
         stats_.keptBytes = 0;
     }
-    for (void* ptr : freed) std::free(ptr);  // outside the lock
+    for (const auto& [ptr, size] : freed) unmapBlock(ptr, size);  // outside the lock
 }
 
 c10::DataPtr LargeBlockCache::allocateBlock(std::size_t n) const {
@@ -54,20 +102,20 @@ c10::DataPtr LargeBlockCache::allocateBlock(std::size_t n) const {
         void* p = fallback_->raw_allocate(n);  // reported to the profiler by the default allocator
         return c10::DataPtr(p, p, &LargeBlockCache::deleteBlock, cpu());
     }
+    const std::size_t page = pageSize();
+    std::size_t size = (n + page - 1) / page * page;
     void* ptr = nullptr;
-    std::size_t size = n;
     // The smallest kept block that fits, if it wastes at most an eighth of it.
-    auto it = kept_.lower_bound(n);
-    if (it != kept_.end() && it->first <= n + n / 8) {
+    auto it = kept_.lower_bound(size);
+    if (it != kept_.end() && it->first <= size + size / 8) {
         size = it->first;
-        ptr = it->second;
-        kept_.erase(it);
-        stats_.keptBytes -= static_cast<std::int64_t>(size);
+        ptr = it->second.ptr;
+        forget(it);
         ++stats_.hits;
     } else {
         ++stats_.misses;
         lock.unlock();
-        ptr = newBlock(n);
+        ptr = newBlock(size);
         lock.lock();
     }
     live_.emplace(ptr, size);
@@ -89,15 +137,25 @@ void LargeBlockCache::release(void* ptr) const {
     }
     const std::size_t size = it->second;
     live_.erase(it);
-    const bool keep = enabled_ && static_cast<std::size_t>(stats_.keptBytes) + size <= cap_;
-    if (keep) {
-        kept_.emplace(size, ptr);
+    // Kept if it fits under the cap at all; older kept blocks make room for it (the block
+    // just freed is the likeliest to be asked for again: the next chunk repeats the shapes).
+    std::vector<std::pair<void*, std::size_t>> unmap;
+    if (enabled_ && size <= cap_) {
+        while (static_cast<std::size_t>(stats_.keptBytes) + size > cap_) {
+            const auto oldest = byAge_.begin()->second;
+            unmap.emplace_back(oldest->second.ptr, oldest->first);
+            forget(oldest);
+        }
+        const std::uint64_t age = nextAge_++;
+        byAge_.emplace(age, kept_.emplace(size, Kept{ptr, age}));
         stats_.keptBytes += static_cast<std::int64_t>(size);
         stats_.peakKeptBytes = std::max(stats_.peakKeptBytes, stats_.keptBytes);
+    } else {
+        unmap.emplace_back(ptr, size);
     }
     lock.unlock();
     c10::reportMemoryUsageToProfiler(ptr, -static_cast<std::int64_t>(size), 0, 0, cpu());
-    if (!keep) std::free(ptr);
+    for (const auto& [p, bytes] : unmap) unmapBlock(p, bytes);
 }
 
 void LargeBlockCache::enable(std::size_t minBlock, std::size_t capBytes) {
@@ -126,8 +184,8 @@ BlockCacheStats LargeBlockCache::stats() const {
     return stats_;
 }
 
-BlockCacheScope::BlockCacheScope(bool on) : on_(on) {
-    if (on_) LargeBlockCache::instance().enable();
+BlockCacheScope::BlockCacheScope(BlockCachePolicy policy) : on_(policy.on()) {
+    if (on_) LargeBlockCache::instance().enable(policy.minBlock, policy.capBytes);
 }
 
 BlockCacheScope::~BlockCacheScope() {

@@ -229,6 +229,15 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
 
 // --opt release-cache: once the run's tensors (weights on the device included) are gone,
 // hand the allocator's cached blocks back, also after a failed or cancelled run.
+// unmap-freed maps blocks from 1 MiB up and keeps none; block-cache keeps freed ones (from
+// 32 MiB up, or from 1 MiB with unmap-freed) up to 2 GiB.
+BlockCachePolicy hostBlockPolicy(const GraphOptions& graph) {
+    BlockCachePolicy p;
+    if (graph.blockCache) p = {LargeBlockCache::kDefaultMinBlock, LargeBlockCache::kDefaultCap};
+    if (graph.unmapFreed) p.minBlock = LargeBlockCache::kUnmapMinBlock;
+    return p;
+}
+
 void releaseCacheAfterRun(const DecodeSettings& settings, c10::Device device) noexcept {
     if (!settings.graph.releaseCache || !device.is_cuda() || !cudaAllocatorControlAvailable()) return;
     try {
@@ -242,10 +251,10 @@ void releaseCacheAfterRun(const DecodeSettings& settings, c10::Device device) no
 
 RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
                    DecodeObserver& observer) {
-    // --opt block-cache (CPU): freed large blocks kept for reuse during this run, freed after
-    // it, whatever its outcome (core/large_block_cache.h).
+    // --opt unmap-freed / block-cache (CPU): blocks mapped on their own and freed ones kept
+    // for this run, unmapped after it, whatever its outcome (core/large_block_cache.h).
     const c10::Device device = parseDevice(settings.device);  // a bad one is refused here, named
-    BlockCacheScope blockCache(settings.graph.blockCache && device.is_cpu());
+    BlockCacheScope blockCache(device.is_cpu() ? hostBlockPolicy(settings.graph) : BlockCachePolicy{});
     try {
         RunStats stats = runDecodeOnce(model, latents, settings, device, observer);
         stats.blockCache = blockCache.stats();

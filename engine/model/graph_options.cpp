@@ -20,6 +20,7 @@ bool* flagOf(GraphOptions& o, const std::string& name) {
     if (name == "release-cache") return &o.releaseCache;
     if (name == "cache-host") return &o.cacheHost;
     if (name == "block-cache") return &o.blockCache;
+    if (name == "unmap-freed") return &o.unmapFreed;
     return nullptr;
 }
 
@@ -39,7 +40,7 @@ GraphOptions GraphOptions::allExact() {
 
 const std::vector<std::string>& graphOptionNames() {
     static const std::vector<std::string> names{"pad-in-place", "fused-norm", "skip-zero-history", "arena", "frame-split", "cache-bf16", "channels-last",
-                                                "cudnn-benchmark", "release-cache", "cache-host", "block-cache"};
+                                                "cudnn-benchmark", "release-cache", "cache-host", "block-cache", "unmap-freed"};
     return names;
 }
 
@@ -56,6 +57,7 @@ GraphOptions parseGraphOptions(const std::string& text) {
             all.arena = out.arena;
             all.cacheHost = out.cacheHost;
             all.blockCache = out.blockCache;
+            all.unmapFreed = out.unmapFreed;
             out = all;
             continue;
         }

@@ -54,6 +54,15 @@
 //                    in afresh; emptied after the run. Exact; measured at 832x480: 1.5-2.5x
 //                    faster for +1.0-1.3 GiB peak RSS (docs/benchmarks/2026-11-26-cpu-block-cache.md),
 //                    so `all` leaves it out; name it for large frames.
+//   unmap-freed      CPU: tensor blocks of 1 MiB and more are mapped on their own (2 MiB
+//                    pages where the kernel grants them) and unmapped when freed
+//                    (core/large_block_cache.h), instead of leaving holes in glibc's heap
+//                    that stay resident. Exact. Measured (fp32, 2 threads,
+//                    docs/benchmarks/2026-11-26-cpu-unmap-freed.md): peak RSS 12-16 % lower
+//                    (17x256x256 untiled 1537 -> 1296 MiB at the same time; 9x128x128 762 ->
+//                    670 MiB), but every reuse is a fresh, kernel-zeroed mapping: 128 px
+//                    tiles take 12-30 % longer, so `all` leaves it out; name it when
+//                    memory is what is short.
 //   release-cache    after a run (finished, failed or cancelled), LibTorch's CUDA caching
 //                    allocator returns its cached blocks to the driver, so the device's
 //                    used memory drops back to the weights-free baseline between runs (the
@@ -76,18 +85,20 @@ struct GraphOptions {
     bool releaseCache = false;
     bool cacheHost = false;
     bool blockCache = false;
+    bool unmapFreed = false;
 
     // What `all` (and the default) select: every switch that is exact and measured to
     // help (pad-in-place, fused-norm, skip-zero-history, frame-split, channels-last, release-cache);
-    // cudnn-benchmark, arena and the
-    // lossy cache-bf16 are named explicitly.
+    // cudnn-benchmark, arena, block-cache, unmap-freed, cache-host and the lossy cache-bf16
+    // are named explicitly.
     static GraphOptions allExact();
     static GraphOptions none() { return {}; }
 
     bool operator==(const GraphOptions& o) const {
         return padInPlace == o.padInPlace && fusedNorm == o.fusedNorm && skipZeroHistory == o.skipZeroHistory && arena == o.arena && frameSplit == o.frameSplit && cacheBf16 == o.cacheBf16 &&
                channelsLast == o.channelsLast && cudnnBenchmark == o.cudnnBenchmark &&
-               releaseCache == o.releaseCache && cacheHost == o.cacheHost && blockCache == o.blockCache;
+               releaseCache == o.releaseCache && cacheHost == o.cacheHost && blockCache == o.blockCache &&
+               unmapFreed == o.unmapFreed;
     }
     bool operator!=(const GraphOptions& o) const { return !(*this == o); }
 };

@@ -4,6 +4,7 @@
 #include "cli_runner.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QtTest>
 
 namespace {
@@ -38,6 +39,23 @@ private Q_SLOTS:
         QCOMPARE(r.jsonLines().size(), 1);
         QVERIFY(r.jsonLines().front().value("warmup_decode_s").isArray());
         QCOMPARE(r.jsonLines().front().value("warmup_decode_s").toArray().size(), 0);
+    }
+
+    void hostBlockSwitchesReachTheAllocator() {
+        // 16x2x16x16 on the tiny model: activations of 1-2 MiB, over unmap-freed's minimum.
+        const auto blockStats = [](const QString& opt) {
+            const ts::test::CliResult r = ts::test::runCli(
+                {"bench", "--vae", "builtin:tiny", "--latent-shape", "16x2x16x16", "--threads", "1", "--opt", opt});
+            return r.exitCode == 0 && r.jsonLines().size() == 1 ? r.jsonLines().front().value("block_cache").toObject()
+                                                                : QJsonObject{{"failed", r.stderrText}};
+        };
+        const QJsonObject unmap = blockStats("unmap-freed");
+        QVERIFY2(unmap.value("misses").toInt() > 0, qPrintable(QJsonDocument(unmap).toJson()));
+        QCOMPARE(unmap.value("hits").toInt(), 0);  // cap 0: nothing kept, every block mapped afresh
+        QCOMPARE(unmap.value("peak_kept_bytes").toInt(), 0);
+        const QJsonObject kept = blockStats("unmap-freed,block-cache");
+        QVERIFY2(kept.value("hits").toInt() > kept.value("misses").toInt(), qPrintable(QJsonDocument(kept).toJson()));
+        QVERIFY(blockStats("all").isEmpty());  // null: neither switch
     }
 
     void badCountsAreRefused_data() {

@@ -58,6 +58,7 @@ private Q_SLOTS:
         QCOMPARE(toString(parseGraphOptions("cache-bf16,arena,all")), toString(parseGraphOptions("all,arena,cache-bf16")));
         QVERIFY(parseGraphOptions("arena,all").arena);
         QVERIFY(parseGraphOptions("cache-host,all").cacheHost);
+        QVERIFY(parseGraphOptions("unmap-freed,all").unmapFreed);
         QVERIFY(!parseGraphOptions("all").cacheHost);
         const GraphOptions two = parseGraphOptions("frame-split,pad-in-place");
         QVERIFY(two.frameSplit && two.padInPlace && !two.cacheBf16 && !two.channelsLast);

@@ -1,7 +1,8 @@
-// The large-block cache (core/large_block_cache.h, `--opt block-cache`): it sits in front
-// of LibTorch's CPU allocator, reuses freed blocks of the same size (or up to 1/8 larger),
-// keeps no more than its cap, gives everything back when disabled, reports its blocks to
-// the memory profiler, and a decode whose tensors come from reused (stale) blocks is exact.
+// The large-block cache (core/large_block_cache.h, `--opt block-cache`, `--opt unmap-freed`):
+// it sits in front of LibTorch's CPU allocator, maps its blocks on their own, reuses freed
+// blocks of the same size (or up to 1/8 larger), keeps no more than its cap (evicting the
+// least recently freed), gives everything back when disabled, reports its blocks to the
+// memory profiler, and a decode whose tensors come from reused (stale) blocks is exact.
 #include "checkpoint/safetensors_reader.h"
 #include "core/large_block_cache.h"
 #include "decode/decoder_run.h"
@@ -94,6 +95,42 @@ private Q_SLOTS:
         QCOMPARE(cache().stats().keptBytes, std::int64_t{0});
     }
 
+    void evictsTheLeastRecentlyFreedFirst() {
+        cache().enable(kMiB, 9 * kMiB);
+        void* newer = nullptr;
+        {
+            at::Tensor a = block(4 * kMiB);
+            at::Tensor b = block(4 * kMiB);
+            newer = b.data_ptr();
+            a.reset();  // kept first
+            b.reset();  // kept second: 8 MiB kept
+        }
+        QCOMPARE(cache().stats().keptBytes, std::int64_t(8 * kMiB));
+        { const at::Tensor c = block(3 * kMiB); }  // new (3/4 of a kept block would waste too much)
+        // Freeing c (3 MiB) would overrun the 9 MiB cap: the oldest, a, was evicted for it.
+        QCOMPARE(cache().stats().keptBytes, std::int64_t(7 * kMiB));
+        const at::Tensor d = block(4 * kMiB);
+        QCOMPARE(d.data_ptr(), newer);  // b is what is left of the two
+        const at::Tensor e = block(4 * kMiB);  // a went back to the system: a new block
+        QCOMPARE(cache().stats().hits, std::int64_t{1});
+        QCOMPARE(cache().stats().misses, std::int64_t{4});
+    }
+
+    void capZeroMapsAndUnmapsEveryBlock() {
+        // `unmap-freed` alone: each block its own mapping, given back when freed.
+        cache().enable(LargeBlockCache::kUnmapMinBlock, 0);
+        for (int i = 0; i < 3; ++i) {
+            at::Tensor a = block(6 * kMiB + 4);  // not a whole number of pages
+            a.fill_(1.0f);
+            QCOMPARE(reinterpret_cast<std::uintptr_t>(a.data_ptr()) % 4096, std::uintptr_t{0});
+        }
+        QCOMPARE(cache().stats().misses, std::int64_t{3});
+        QCOMPARE(cache().stats().hits, std::int64_t{0});
+        QCOMPARE(cache().stats().peakKeptBytes, std::int64_t{0});
+        const at::Tensor small = block(512 * 1024);  // under 1 MiB: glibc's heap, as before
+        QCOMPARE(cache().stats().misses, std::int64_t{3});
+    }
+
     void theMemoryProfilerSeesItsBlocks() {
         cache().enable(kMiB, 64 * kMiB);
         TraceStore store;
@@ -117,8 +154,10 @@ private Q_SLOTS:
         // hold earlier tensors' values, so code that assumed fresh (zeroed) memory would show.
         const NamedTensors golden = readSafetensors(std::string(TILESCOPE_TEST_DATA) + "/case.safetensors");
         const WanVae vae = WanVae::load(std::string(TILESCOPE_TEST_DATA) + "/vae.safetensors", VaeParts::Decoder);
+        // Cap 0 (unmap-freed's): every block a fresh mapping, unmapped when freed.
+        for (const std::size_t cap : {std::size_t(1) << 30, std::size_t{0}})
         for (const TilingMode tiling : {TilingMode::Off, TilingMode::Exact}) {
-            cache().enable(4096, std::size_t(1) << 30);
+            cache().enable(4096, cap);
             DecodeSettings s;
             s.threads = 2;
             s.tiling = tiling;
@@ -128,9 +167,10 @@ private Q_SLOTS:
             const BlockCacheStats st = cache().stats();
             cache().disableAndRelease();
             const double err = test::maxAbs(video, golden.at("video"));
-            qInfo("%s: %lld hits, %lld misses, max abs %.3g", toString(tiling).c_str(), (long long)st.hits,
-                  (long long)st.misses, err);
-            QVERIFY(st.hits > 10 * st.misses);
+            qInfo("%s, cap %zu: %lld hits, %lld misses, max abs %.3g", toString(tiling).c_str(), cap,
+                  (long long)st.hits, (long long)st.misses, err);
+            if (cap > 0) QVERIFY(st.hits > 10 * st.misses);
+            else QVERIFY(st.hits == 0 && st.misses > 100);
             QVERIFY2(err <= 1e-4, std::to_string(err).c_str());
         }
     }
