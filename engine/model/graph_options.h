@@ -51,9 +51,10 @@
 //                    exact; costs PCIe copies, so `all` leaves it out; name it to use it.
 //   block-cache      CPU: freed tensor blocks of 32 MiB and more are kept during the run and
 //                    reused (core/large_block_cache.h) instead of being mapped and faulted
-//                    in afresh; emptied after the run. Exact; measured at 832x480: 1.5-2.5x
-//                    faster for +1.0-1.3 GiB peak RSS (docs/benchmarks/2026-11-26-cpu-block-cache.md),
-//                    so `all` leaves it out; name it for large frames.
+//                    in afresh; emptied after the run. Exact; measured at 832x480
+//                    (docs/benchmarks/2026-11-26-cpu-block-cache.md): five bf16 frames 1.2x
+//                    faster, one fp32 frame no faster (since skip-zero-history), for
+//                    +1.0-1.3 GiB peak RSS, so `all` leaves it out.
 //   unmap-freed      CPU: tensor blocks of 1 MiB and more are mapped on their own (2 MiB
 //                    pages where the kernel grants them) and unmapped when freed
 //                    (core/large_block_cache.h), instead of leaving holes in glibc's heap
