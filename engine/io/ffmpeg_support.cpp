@@ -55,8 +55,13 @@ std::string errorText(int averror) {
 }
 
 at::Tensor toRgb8(const at::Tensor& frames) {
-    return ((frames.to(at::kCPU, at::kFloat).nan_to_num(0.0).clamp(-1.0, 1.0) + 1.0) * 127.5)
-        .round()
+    // nan_to_num makes the one float copy; the rest works on it in place.
+    return frames.to(at::kCPU, at::kFloat)
+        .nan_to_num(0.0)
+        .clamp_(-1.0, 1.0)
+        .add_(1.0)
+        .mul_(127.5)
+        .round_()
         .to(at::kByte)
         .permute({1, 2, 3, 0})
         .contiguous();

@@ -128,13 +128,15 @@ public:
             throwRuntime(out_.finalPath() + ": video writer got " + std::to_string(received_ + n) +
                          " frames; expected " + std::to_string(total_));
         if (n == 0) return;
-        at::Tensor rgb = toRgb8(frames);  // [n,H,W,3]
-        if (encHeight_ != height_) rgb = at::cat({rgb, rgb.narrow(1, height_ - 1, 1)}, 1);
-        if (encWidth_ != width_) rgb = at::cat({rgb, rgb.narrow(2, width_ - 1, 1)}, 2);
-        rgb = rgb.contiguous();
+        // One frame at a time: a blend-tiled decode hands over the whole video at its end,
+        // and converting it at once held three more float copies of it.
         for (int64_t i = 0; i < n; ++i) {
+            at::Tensor rgb = toRgb8(frames.narrow(1, i, 1)).select(0, 0);  // [H,W,3]
+            if (encHeight_ != height_) rgb = at::cat({rgb, rgb.narrow(0, height_ - 1, 1)}, 0);
+            if (encWidth_ != width_) rgb = at::cat({rgb, rgb.narrow(1, width_ - 1, 1)}, 1);
+            rgb = rgb.contiguous();
             check(av_frame_make_writable(frame_.get()), "cannot reuse the frame buffer");
-            const uint8_t* src[4] = {rgb[i].data_ptr<uint8_t>(), nullptr, nullptr, nullptr};
+            const uint8_t* src[4] = {rgb.data_ptr<uint8_t>(), nullptr, nullptr, nullptr};
             const int srcStride[4] = {encWidth_ * 3, 0, 0, 0};
             sws_scale(sws_.get(), src, srcStride, 0, encHeight_, frame_->data, frame_->linesize);
             frame_->pts = received_++;
