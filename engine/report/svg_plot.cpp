@@ -89,8 +89,11 @@ std::vector<std::pair<double, double>> downsample(const std::vector<std::pair<do
 
 std::string lineChart(const std::vector<Series>& series, const std::vector<Mark>& marks, const std::string& yFormat,
                       int width, int height) {
-    // The top margin holds the legend (first line) and the marks' labels (second line).
-    const double left = 90, right = 20, top = 40, bottom = 40;
+    // The top margin holds the legend (first line) and one line per mark's label: peaks of
+    // different counters often fall at the same moment (the end of a run), where labels on
+    // one line would print over each other.
+    const double left = 90, right = 20, bottom = 40;
+    const double top = 26 + 14 * static_cast<double>(std::max<std::size_t>(1, marks.size()));
     double xMax = 0, yMax = 0;
     for (const Series& s : series)
         for (const auto& [x, y] : s.points) {
@@ -129,13 +132,15 @@ std::string lineChart(const std::vector<Series>& series, const std::vector<Mark>
                s.color + "\"/><text x=\"" + num(left + 26 + 190 * static_cast<double>(i)) + "\" y=\"13\">" +
                escape(s.name) + "</text>\n";
     }
-    for (const Mark& m : marks) {
-        // The label sits above the plot with a dashed leader, never on the data.
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+        // The label sits above the plot on its own line, with a dashed leader, never on the data.
+        const Mark& m = marks[i];
+        const double labelY = 36 + 14 * static_cast<double>(i);
         const bool flip = px(m.x) > left + plotW * 0.6;
         out += "<line x1=\"" + num(px(m.x)) + "\" x2=\"" + num(px(m.x)) + "\" y1=\"" + num(py(m.y) - 5) + "\" y2=\"" +
-               num(top - 8) + "\" stroke=\"#d62728\" stroke-dasharray=\"3 2\"/><circle class=\"peak\" cx=\"" +
+               num(labelY + 2) + "\" stroke=\"#d62728\" stroke-dasharray=\"3 2\"/><circle class=\"peak\" cx=\"" +
                num(px(m.x)) + "\" cy=\"" + num(py(m.y)) + "\" r=\"5\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\"/><text x=\"" +
-               num(px(m.x) + (flip ? -4 : 4)) + "\" y=\"" + num(top - 10) + "\" fill=\"#d62728\"" +
+               num(px(m.x) + (flip ? -4 : 4)) + "\" y=\"" + num(labelY) + "\" fill=\"#d62728\"" +
                (flip ? " text-anchor=\"end\"" : "") + ">" + escape(m.label) + "</text>\n";
     }
     return out + "</svg>\n";

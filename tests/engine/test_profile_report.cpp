@@ -6,6 +6,7 @@
 // diffs two real summaries.
 #include "profile/trace_store.h"
 #include "report/html_report_writer.h"
+#include "report/svg_plot.h"
 #include "report/run_summary.h"
 #include "report/summary_diff.h"
 #include "test_support.h"
@@ -185,6 +186,20 @@ private Q_SLOTS:
         QVERIFY(html.find(reportNumber(75.0) + " GFLOP/s") != std::string::npos);  // stage A
         QCOMPARE(base64("TileScope"), std::string("VGlsZVNjb3Bl"));
         QCOMPARE(base64("ab"), std::string("YWI="));
+    }
+
+    void peakLabelsAtOneMomentGetTheirOwnLines() {
+        // Two counters peaking at the run's end (RSS and heap in use did) used to print their
+        // labels over each other on one line.
+        const svg::Series a{"a", "#000", {{0.0, 1.0}, {1.0, 5.0}}}, b{"b", "#111", {{0.0, 2.0}, {1.0, 4.0}}};
+        const std::string chart = svg::lineChart({a, b}, {{1.0, 5.0, "peak a"}, {1.0, 4.0, "peak b"}}, "plain");
+        const auto labelY = [&chart](const std::string& label) {
+            const std::size_t end = chart.find(">" + label + "</text>");
+            const std::size_t at = chart.rfind(" y=\"", end);
+            return end == std::string::npos ? -1.0 : std::stod(chart.substr(at + 4));
+        };
+        QVERIFY(labelY("peak a") > 0 && labelY("peak b") > 0);
+        QVERIFY2(std::abs(labelY("peak a") - labelY("peak b")) >= 12, chart.c_str());  // a line apart
     }
 
     void diffListsLargestChangesFirst() {
