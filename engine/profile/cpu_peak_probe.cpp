@@ -7,14 +7,15 @@
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ts {
 
 std::string CpuPeak::describe() const {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "fp32 GEMM probe %dx%d, %d threads, %d x in %.2f s", size, size, threads, iterations,
-                  seconds);
+    std::snprintf(buf, sizeof buf, "fp32 GEMM probe %dx%d, %d threads, fastest of %d calls in %.2f s", size, size,
+                  threads, iterations, seconds);
     return buf;
 }
 
@@ -30,16 +31,22 @@ CpuPeak probeCpuPeak(int threads, double seconds, int size) {
     const at::Tensor a = at::rand({size, size}), b = at::rand({size, size});
     at::Tensor c = at::empty({size, size});
     at::mm_out(c, a, b);  // warm-up: first-call packing and thread start-up
+    // The fastest call, not the mean: a ceiling. Another process on the cores slows some
+    // calls, and a mean probe taken beside one read lower than the decode it was meant to
+    // bound (a report showed 100 % "of peak"); the run itself is not timed that way.
     const std::int64_t start = traceNowNs();
-    std::int64_t elapsed = 0;
+    std::int64_t elapsed = 0, fastest = 0;
     do {
+        const std::int64_t t0 = traceNowNs();
         at::mm_out(c, a, b);
+        const std::int64_t t1 = traceNowNs();
+        if (fastest == 0 || t1 - t0 < fastest) fastest = std::max<std::int64_t>(1, t1 - t0);
         ++peak.iterations;
-        elapsed = traceNowNs() - start;
+        elapsed = t1 - start;
     } while (elapsed < static_cast<std::int64_t>(seconds * 1e9));
     at::set_num_threads(before);
     peak.seconds = elapsed / 1e9;
-    peak.flopsPerSecond = 2.0 * size * size * static_cast<double>(size) * peak.iterations / peak.seconds;
+    peak.flopsPerSecond = 2.0 * size * size * static_cast<double>(size) / (fastest / 1e9);
     return peak;
 }
 

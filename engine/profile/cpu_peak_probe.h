@@ -1,8 +1,8 @@
 #pragma once
 // The CPU's achievable GEMM rate, measured: the roofline's ceiling for CPU runs (there is
 // no preset table for CPUs, and what matters is what LibTorch reaches with the run's
-// thread count). A short loop of fp32 at::mm on square matrices. Run it outside any
-// profiled region: its ops would land in the trace.
+// thread count). A short loop of fp32 at::mm on square matrices; the rate of the fastest
+// call. Run it outside any profiled region: its ops would land in the trace.
 #include <string>
 
 namespace ts {
@@ -13,7 +13,7 @@ struct CpuPeak {
     int size = 0;
     int iterations = 0;
     double seconds = 0;
-    std::string describe() const;  // "fp32 GEMM probe 512x512, 2 threads, 41 x in 0.20 s"
+    std::string describe() const;  // "fp32 GEMM probe 512x512, 2 threads, fastest of 41 calls in 0.20 s"
 };
 
 // threads <= 0: LibTorch's current setting. Restores the thread count afterwards.
