@@ -79,6 +79,7 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
     titleB_ = new QLabel(times);
     timelineB_ = new TimelineView(feedB_, times);
     timelineB_->setObjectName(QStringLiteral("compareTimelineB"));
+    timelineB_->setLegendVisible(false);  // A's, just above, holds for both
     timesLayout->addWidget(titleA_);
     timesLayout->addWidget(timelineA_, 1);
     timesLayout->addWidget(titleB_);

@@ -57,11 +57,11 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     QString legend;
     for (const char* c : {"run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "memset", "sync", "runtime", "driver"})
         legend += QStringLiteral("<span style=\"color:%1\">■</span> %2&nbsp;&nbsp; ").arg(categoryColor(c).name(), QLatin1String(c));
-    auto* legendLabel = new QLabel(legend + tr("(darker: several spans under one pixel, zoom in)"), this);
-    legendLabel->setToolTip(tr("runtime and driver: CUDA API calls on the host (CUPTI); the others are named as in the trace"));
-    legendLabel->setWordWrap(true);  // wraps in a narrow window rather than widening it
-    legendLabel->setObjectName(QStringLiteral("timelineLegend"));
-    layout->addWidget(legendLabel);
+    legend_ = new QLabel(legend + tr("(darker: several spans under one pixel, zoom in)"), this);
+    legend_->setToolTip(tr("runtime and driver: CUDA API calls on the host (CUPTI); the others are named as in the trace"));
+    legend_->setWordWrap(true);  // wraps in a narrow window rather than widening it
+    legend_->setObjectName(QStringLiteral("timelineLegend"));
+    layout->addWidget(legend_);
 
     plot_ = new QCustomPlot(this);
     plot_->setObjectName(QStringLiteral("timelinePlot"));
@@ -259,6 +259,8 @@ void TimelineView::clearRange() {
     stats_->setStats({});
     requestReplot();
 }
+
+void TimelineView::setLegendVisible(bool visible) { legend_->setVisible(visible); }
 
 void TimelineView::setSearchText(const QString& text) {
     if (search_->text() != text) {

@@ -37,6 +37,9 @@ public:
     void selectRecord(std::int64_t record);  // -1: none
     std::int64_t selectedRecord() const;
     void setSearchText(const QString& text);
+    // The colour legend; a second timeline stacked under a first (Compare runs) hides its
+    // own, which would repeat the first's in rows the plot needs.
+    void setLegendVisible(bool visible);
     std::int64_t matchCount() const { return matches_; }
     QString describeRecord(std::int64_t record) const;  // tooltip text
     int replotCount() const { return replots_; }
@@ -68,6 +71,7 @@ private:
     SpanStatsModel* stats_ = nullptr;
     QLineEdit* search_ = nullptr;
     QLabel* info_ = nullptr;
+    QLabel* legend_ = nullptr;
     QPushButton* reset_ = nullptr;
     bool followLive_ = true;  // until the user zooms or pans, the view tracks the whole run
     bool draggingRange_ = false;

@@ -168,6 +168,9 @@ private Q_SLOTS:
 
         QVERIFY2(view.message().isEmpty(), qPrintable(view.message()));
         QVERIFY(view.summary().contains(QStringLiteral("B (")));
+        // One colour legend for the two stacked timelines: the rows go to the plots.
+        QVERIFY(view.timelineA()->findChild<QLabel*>(QStringLiteral("timelineLegend"))->isVisible());
+        QVERIFY(!view.timelineB()->findChild<QLabel*>(QStringLiteral("timelineLegend"))->isVisible());
         QCOMPARE(view.feedA()->index().spanCount(), std::size_t(3));
         QCOMPARE(view.feedB()->index().spanCount(), std::size_t(4));
         QCOMPARE(view.feedA()->origin(), std::int64_t(5'000'000'000));
