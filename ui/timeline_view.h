@@ -53,6 +53,7 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;  // a palette change restyles the plot
+    bool eventFilter(QObject* watched, QEvent* event) override;  // the plot's W/S/A/D keys
 
 private:
     void onFeedReset();

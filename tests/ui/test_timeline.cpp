@@ -344,6 +344,21 @@ private Q_SLOTS:
         view.resetView();
         QVERIFY(qAbs(plot->xAxis->range().size() - before) < 1e-6);
 
+        // W/S zoom by a fifth, A/D pan by a tenth (Perfetto's keys), on the focused plot.
+        plot->setFocus();
+        QTest::keyClick(plot, Qt::Key_W);
+        QVERIFY2(qAbs(plot->xAxis->range().size() - before * 0.8) < 1e-6, qPrintable(QString::number(plot->xAxis->range().size())));
+        const double lower = plot->xAxis->range().lower, size = plot->xAxis->range().size();
+        QTest::keyClick(plot, Qt::Key_D);
+        QVERIFY(qAbs(plot->xAxis->range().lower - (lower + size / 10)) < 1e-6);
+        QTest::keyClick(plot, Qt::Key_A);
+        QVERIFY(qAbs(plot->xAxis->range().lower - lower) < 1e-6);
+        QTest::keyClick(plot, Qt::Key_S);
+        QVERIFY(qAbs(plot->xAxis->range().size() - before) < 1e-6);
+        QTest::keyClick(plot, Qt::Key_X);  // other keys leave the view alone
+        QVERIFY(qAbs(plot->xAxis->range().size() - before) < 1e-6);
+        view.resetView();
+
         // Search: two convs match; the plottable dims the rest.
         view.setSearchText(QStringLiteral("CONV"));
         QCOMPARE(view.matchCount(), 2);
