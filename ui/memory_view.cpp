@@ -51,7 +51,15 @@ MemoryView::MemoryView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed
     plot_->legend->setFont(small);
     plot_->yAxis->setTickLabelFont(small);
     plot_->xAxis->setTickLabelFont(small);
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // The legend in a row of its own above the graph, entries side by side, four to a row:
+    // inside the graph (a GPU trace has seven counters) it covered the lines and the peak.
+    plot_->plotLayout()->insertRow(0);
+    plot_->plotLayout()->addElement(0, 0, plot_->legend);  // taken out of the graph's inset
+    plot_->plotLayout()->setRowStretchFactor(0, 0.001);    // only the height it needs
+    plot_->plotLayout()->setRowSpacing(0);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setWrap(4);
+    plot_->legend->setMargins(QMargins(4, 2, 4, 2));
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal);
@@ -103,6 +111,20 @@ void MemoryView::changeEvent(QEvent* event) {
 void MemoryView::lockTo(QCustomPlot* timeline) {
     linkAxisRanges(timeline->xAxis, plot_->xAxis, this);
     plot_->xAxis->setRange(timeline->xAxis->range());
+    // Equal times at equal x on screen (the two widgets share their left edge in the
+    // window): each plot area's minimum margins become the other's, so both take the wider
+    // of the timeline's row labels ("CUDA stream 7") and the graph's MiB ticks. A margin
+    // only grows this way, which keeps the two from chasing each other.
+    const auto follow = [](QCustomPlot* from, QCustomPlot* to) {
+        const QMargins have = to->axisRect()->minimumMargins();
+        const QMargins want(std::max(have.left(), from->axisRect()->margins().left()), have.top(),
+                            std::max(have.right(), from->axisRect()->margins().right()), have.bottom());
+        if (want == have) return;
+        to->axisRect()->setMinimumMargins(want);
+        to->replot(QCustomPlot::rpQueuedReplot);
+    };
+    connect(timeline, &QCustomPlot::afterLayout, this, [this, timeline, follow] { follow(timeline, plot_); });
+    connect(plot_, &QCustomPlot::afterLayout, this, [this, timeline, follow] { follow(plot_, timeline); });
 }
 
 void MemoryView::setBudgetBytes(std::int64_t bytes) {

@@ -27,7 +27,8 @@ class MemoryView : public QWidget {
 public:
     explicit MemoryView(TraceFeed* feed, QWidget* parent = nullptr);
 
-    // Keeps this graph's time axis equal to `timeline`'s, both ways.
+    // Keeps this graph's time axis equal to `timeline`'s, both ways, and its plot area's
+    // left and right edges at the timeline's.
     void lockTo(QCustomPlot* timeline);
     void setBudgetBytes(std::int64_t bytes);  // <= 0: no line
     QCustomPlot* plot() const { return plot_; }

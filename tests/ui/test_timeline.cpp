@@ -13,6 +13,7 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+#include <QVBoxLayout>
 
 using namespace tsui;
 
@@ -368,6 +369,68 @@ private Q_SLOTS:
         // The plottable draws one block per span here (all wider than a pixel).
         plot->replot(QCustomPlot::rpImmediateRefresh);
         QCOMPARE(view.spans()->lastBlockCount(), 3);
+    }
+
+    void memoryGraphLinesUpWithTheTimeline_data() {
+        QTest::addColumn<bool>("workerTrack");
+        QTest::newRow("row labels wider than the MiB ticks") << true;  // "worker 7"
+        QTest::newRow("row labels narrower") << false;                 // "main" alone
+    }
+    void memoryGraphLinesUpWithTheTimeline() {
+        // One column, as in the main window: the plot areas start and end at the same x,
+        // whichever side needs the wider margin.
+        QFETCH(bool, workerTrack);
+        QWidget column;
+        auto* layout = new QVBoxLayout(&column);
+        TraceFeed feed;
+        auto* timeline = new TimelineView(&feed);
+        auto* memory = new MemoryView(&feed);
+        layout->addWidget(timeline);
+        layout->addWidget(memory);
+        memory->lockTo(timeline->plot());
+        column.resize(900, 500);
+        column.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&column));
+        feed.follow(nullptr, 0);
+        ts::TraceEvent tile = span("tile 0", "tile", 0, 0, 100'000'000);
+        tile.tid = workerTrack ? 7 : 0;
+        feed.inject({span("decode", "run", 0, 0, 100'000'000), tile, counter("rss_bytes", 0, 0, 100 << 20),
+                     counter("rss_bytes", 0, 50'000'000, 300 << 20)});
+        const QCPAxisRect* t = timeline->plot()->axisRect();
+        const QCPAxisRect* m = memory->plot()->axisRect();
+        for (int i = 0; i < 3; ++i) {  // each side's layout tells the other
+            timeline->plot()->replot(QCustomPlot::rpImmediateRefresh);
+            memory->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        }
+        QVERIFY(t->left() > 20);
+        QCOMPARE(m->left(), t->left());
+        QCOMPARE(m->right(), t->right());
+    }
+
+    void legendSitsAboveTheGraph() {
+        // Seven counters (a GPU trace's) with the peak at the top left, where the legend
+        // used to sit inside the graph over the lines and the peak's label.
+        TraceFeed feed;
+        MemoryView memory(&feed);
+        memory.resize(900, 200);
+        memory.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&memory));
+        feed.follow(nullptr, 0);
+        std::vector<ts::TraceEvent> events{span("decode", "run", 0, 0, 100'000'000)};
+        for (const char* name : {"rss_bytes", "heap_in_use_bytes", "allocated_bytes", "reserved_bytes",
+                                 "device_used_bytes", "allocated_bytes@1", "reserved_bytes@1"}) {
+            events.push_back(counter(name, 0, 0, 100 << 20));
+            events.push_back(counter(name, 0, 90'000'000, 50 << 20));
+        }
+        events.push_back(counter("rss_bytes", 0, 2'000'000, 400 << 20));
+        feed.inject(events);
+        memory.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QCPLegend* legend = memory.plot()->legend;
+        QVERIFY(legend->visible());
+        QCOMPARE(legend->rowCount(), 2);  // four entries to a row
+        const QRect graph = memory.plot()->axisRect()->rect();
+        QVERIFY2(legend->outerRect().bottom() <= graph.top(), "above the graph, not over it");
+        QVERIFY(legend->outerRect().height() < graph.height());
     }
 
     void memoryGraphFollowsCountersAndTheTimeline() {
