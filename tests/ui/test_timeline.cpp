@@ -19,6 +19,16 @@ using namespace tsui;
 
 namespace {
 
+// What every view test does first: the widget shown at `size`, the feed following an
+// empty store. False if the window never got exposed.
+bool showFollowing(QWidget& widget, TraceFeed& feed, QSize size) {
+    widget.resize(size);
+    widget.show();
+    const bool exposed = QTest::qWaitForWindowExposed(&widget);
+    feed.follow(nullptr, 0);
+    return exposed;
+}
+
 ts::TraceEvent span(const char* name, const char* cat, std::int64_t tid, std::int64_t start, std::int64_t dur) {
     return ts::test::traceEvent(ts::TraceEvent::Kind::Span, name, cat, 0, tid, start, dur);
 }
@@ -294,10 +304,7 @@ private Q_SLOTS:
     void viewZoomsPansSelectsAndSearches() {
         TraceFeed feed;
         TimelineView view(&feed);
-        view.resize(900, 300);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        feed.follow(nullptr, 0);
+        QVERIFY(showFollowing(view, feed, {900, 300}));
         // 1 ms = 1e6 ns: times in the view are ms since the origin (0).
         std::vector<ts::TraceEvent> events = {span("decode", "run", 0, 0, 100'000'000),
                                               span("conv", "op", 0, 10'000'000, 20'000'000),
@@ -388,10 +395,7 @@ private Q_SLOTS:
         layout->addWidget(timeline);
         layout->addWidget(memory);
         memory->lockTo(timeline->plot());
-        column.resize(900, 500);
-        column.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&column));
-        feed.follow(nullptr, 0);
+        QVERIFY(showFollowing(column, feed, {900, 500}));
         ts::TraceEvent tile = span("tile 0", "tile", 0, 0, 100'000'000);
         tile.tid = workerTrack ? 7 : 0;
         feed.inject({span("decode", "run", 0, 0, 100'000'000), tile, counter("rss_bytes", 0, 0, 100 << 20),
@@ -412,10 +416,7 @@ private Q_SLOTS:
         // used to sit inside the graph over the lines and the peak's label.
         TraceFeed feed;
         MemoryView memory(&feed);
-        memory.resize(900, 200);
-        memory.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&memory));
-        feed.follow(nullptr, 0);
+        QVERIFY(showFollowing(memory, feed, {900, 200}));
         std::vector<ts::TraceEvent> events{span("decode", "run", 0, 0, 100'000'000)};
         for (const char* name : {"rss_bytes", "heap_in_use_bytes", "allocated_bytes", "reserved_bytes",
                                  "device_used_bytes", "allocated_bytes@1", "reserved_bytes@1"}) {
