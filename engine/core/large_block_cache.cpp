@@ -35,12 +35,22 @@ std::size_t pageSize() {
 // LibTorch's own allocator aligns to), or nullptr.
 void* mapBlock(std::size_t bytes) {
 #if defined(__unix__)
-    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return nullptr;
+    if (bytes < kHugePage) {
+        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        return p == MAP_FAILED ? nullptr : p;
+    }
+    // Huge pages cover only 2 MiB-aligned ranges, and mmap promises 4 KiB: map 2 MiB more,
+    // then give back the parts before the first boundary and after the block.
+    void* raw = mmap(nullptr, bytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return nullptr;
+    char* const start = static_cast<char*>(raw);
+    char* const p = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(start) + kHugePage - 1) & ~(kHugePage - 1));
+    if (p > start) munmap(start, static_cast<std::size_t>(p - start));
+    munmap(p + bytes, static_cast<std::size_t>(start + kHugePage - p));  // never empty: p - start < 2 MiB
 #if defined(MADV_HUGEPAGE)
     // A hint: where transparent huge pages are "madvise" (Debian's default) this is what
     // turns them on; "never" ignores it, "always" does not need it.
-    if (bytes >= kHugePage) madvise(p, bytes, MADV_HUGEPAGE);
+    madvise(p, bytes, MADV_HUGEPAGE);
 #endif
     return p;
 #else
@@ -49,12 +59,14 @@ void* mapBlock(std::size_t bytes) {
 #endif
 }
 
-void unmapBlock(void* p, std::size_t bytes) {
+// False if the system refused (a length that does not match the mapping).
+bool unmapBlock(void* p, std::size_t bytes) {
 #if defined(__unix__)
-    munmap(p, bytes);
+    return munmap(p, bytes) == 0;
 #else
     (void)bytes;
     std::free(p);
+    return true;
 #endif
 }
 
@@ -77,6 +89,12 @@ void* LargeBlockCache::newBlock(std::size_t bytes) const {
     throw std::bad_alloc();
 }
 
+void LargeBlockCache::unmap(void* ptr, std::size_t bytes) const {
+    if (unmapBlock(ptr, bytes)) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++stats_.unmapFailures;
+}
+
 void LargeBlockCache::forget(KeptBySize::iterator it) const {
     byAge_.erase(it->second.age);
     stats_.keptBytes -= static_cast<std::int64_t>(it->first);
@@ -92,7 +110,7 @@ void LargeBlockCache::freeKept() const {
         byAge_.clear();
         stats_.keptBytes = 0;
     }
-    for (const auto& [ptr, size] : freed) unmapBlock(ptr, size);  // outside the lock
+    for (const auto& [ptr, size] : freed) unmap(ptr, size);  // outside the lock
 }
 
 c10::DataPtr LargeBlockCache::allocateBlock(std::size_t n) const {
@@ -137,13 +155,19 @@ void LargeBlockCache::release(void* ptr) const {
     }
     const std::size_t size = it->second;
     live_.erase(it);
+    // Reported freed before another thread can be handed it again and report it allocated
+    // (the profiler's running total would briefly count it twice). Outside the lock: the
+    // profiler's callback takes locks of its own.
+    lock.unlock();
+    c10::reportMemoryUsageToProfiler(ptr, -static_cast<std::int64_t>(size), 0, 0, cpu());
+    lock.lock();
     // Kept if it fits under the cap at all; older kept blocks make room for it (the block
     // just freed is the likeliest to be asked for again: the next chunk repeats the shapes).
-    std::vector<std::pair<void*, std::size_t>> unmap;
+    std::vector<std::pair<void*, std::size_t>> unmapped;
     if (enabled_ && size <= cap_) {
-        while (static_cast<std::size_t>(stats_.keptBytes) + size > cap_) {
+        while (!byAge_.empty() && static_cast<std::size_t>(stats_.keptBytes) + size > cap_) {
             const auto oldest = byAge_.begin()->second;
-            unmap.emplace_back(oldest->second.ptr, oldest->first);
+            unmapped.emplace_back(oldest->second.ptr, oldest->first);
             forget(oldest);
         }
         const std::uint64_t age = nextAge_++;
@@ -151,14 +175,14 @@ void LargeBlockCache::release(void* ptr) const {
         stats_.keptBytes += static_cast<std::int64_t>(size);
         stats_.peakKeptBytes = std::max(stats_.peakKeptBytes, stats_.keptBytes);
     } else {
-        unmap.emplace_back(ptr, size);
+        unmapped.emplace_back(ptr, size);
     }
     lock.unlock();
-    c10::reportMemoryUsageToProfiler(ptr, -static_cast<std::int64_t>(size), 0, 0, cpu());
-    for (const auto& [p, bytes] : unmap) unmapBlock(p, bytes);
+    for (const auto& [p, bytes] : unmapped) unmap(p, bytes);
 }
 
 void LargeBlockCache::enable(std::size_t minBlock, std::size_t capBytes) {
+    freeKept();  // an earlier run's blocks: the statistics restart from nothing kept
     {
         std::lock_guard<std::mutex> lock(mutex_);
         enabled_ = true;

@@ -11,7 +11,8 @@
 // fresh padded buffers (docs/benchmarks/2026-11-26-cpu-skip-zero-history.md).
 //
 // While enabled, every block of at least `minBlock` bytes is its own anonymous mapping
-// (2 MiB pages advised from 2 MiB up: 512 times fewer faults where the kernel grants them),
+// (from 2 MiB up aligned to 2 MiB and advised huge pages: a fault per 2 MiB instead of per
+// 4 KiB where the kernel grants them),
 // so freeing it gives the memory back instead of leaving a hole. Freed blocks are kept, up
 // to `capBytes` in all, the least recently freed evicted first, and handed to the next
 // allocation they fit with at most an eighth to spare, which is what LibTorch's CUDA caching
@@ -39,6 +40,7 @@ struct BlockCacheStats {
     std::int64_t misses = 0;          // large allocations that needed a new block
     std::int64_t keptBytes = 0;       // held now, unused
     std::int64_t peakKeptBytes = 0;   // the most held at once since enable()
+    std::int64_t unmapFailures = 0;   // munmap refused a block (a wrong length): should stay 0
 };
 
 // Which blocks a run maps on its own and how much of what it frees it keeps.
@@ -71,8 +73,8 @@ public:
     c10::DeleterFnPtr raw_deleter() const override { return &LargeBlockCache::deleteBlock; }
 
     // Becomes LibTorch's CPU allocator: blocks of at least minBlock bytes are mapped on their
-    // own, and freed ones kept up to capBytes in all; resets the statistics. Call between
-    // runs, not during one.
+    // own, and freed ones kept up to capBytes in all; unmaps what an earlier enable() kept
+    // and resets the statistics. Call between runs, not during one.
     void enable(std::size_t minBlock = kDefaultMinBlock, std::size_t capBytes = kDefaultCap);
     // Gives LibTorch its default allocator back and unmaps the kept blocks (blocks in use
     // are unmapped when their tensors go).
@@ -92,6 +94,7 @@ private:
     static void deleteBlock(void* ptr);
     void release(void* ptr) const;
     void* newBlock(std::size_t bytes) const;  // a mapping; unmaps the kept blocks and retries once if short
+    void unmap(void* ptr, std::size_t bytes) const;  // counts a refusal in the statistics
     void freeKept() const;                    // every kept block back to the system
     void forget(KeptBySize::iterator it) const;  // out of both indexes (under the lock)
 

@@ -59,11 +59,11 @@
 //                    pages where the kernel grants them) and unmapped when freed
 //                    (core/large_block_cache.h), instead of leaving holes in glibc's heap
 //                    that stay resident. Exact. Measured (fp32, 2 threads,
-//                    docs/benchmarks/2026-11-26-cpu-unmap-freed.md): peak RSS 12-16 % lower
-//                    (17x256x256 untiled 1537 -> 1296 MiB at the same time; 9x128x128 762 ->
-//                    670 MiB), but every reuse is a fresh, kernel-zeroed mapping: 128 px
-//                    tiles take 12-30 % longer, so `all` leaves it out; name it when
-//                    memory is what is short.
+//                    docs/benchmarks/2026-11-26-cpu-unmap-freed.md): peak RSS 10-16 % lower
+//                    (17x256x256 untiled 1547 -> 1295 MiB at the same time; 9x128x128 750 ->
+//                    667 MiB), but every reuse is a fresh, kernel-zeroed mapping: 128 px
+//                    tiles take 13-15 % longer, 128x128 frames 16-35 %, so `all` leaves it
+//                    out; name it when memory is what is short.
 //   release-cache    after a run (finished, failed or cancelled), LibTorch's CUDA caching
 //                    allocator returns its cached blocks to the driver, so the device's
 //                    used memory drops back to the weights-free baseline between runs (the

@@ -18,6 +18,9 @@
 
 #include <QtTest>
 
+#include <cerrno>
+#include <sys/mman.h>
+
 using namespace ts;
 
 namespace {
@@ -74,10 +77,11 @@ private Q_SLOTS:
         QCOMPARE(cache().stats().hits, std::int64_t{1});
         QCOMPARE(cache().stats().keptBytes, std::int64_t{0});
         b.reset();
-        const at::Tensor c = block(4 * kMiB - 256 * 1024);  // 1/16 smaller: still fits
+        at::Tensor c = block(4 * kMiB - 256 * 1024);  // 1/16 smaller: still fits
         QCOMPARE(c.data_ptr(), first);
         QCOMPARE(cache().stats().hits, std::int64_t{2});
-        const at::Tensor d = block(2 * kMiB);  // would waste half a block: a new one
+        c.reset();  // kept again: the only block there is
+        const at::Tensor d = block(2 * kMiB);  // would waste half of it: a new one
         QVERIFY(d.data_ptr() != first);
         QCOMPARE(cache().stats().misses, std::int64_t{2});
         const at::Tensor small = block(4096);  // under the minimum: not the cache's business
@@ -90,7 +94,7 @@ private Q_SLOTS:
         {
             const at::Tensor a = block(4 * kMiB), b = block(4 * kMiB);
         }
-        QCOMPARE(cache().stats().keptBytes, std::int64_t(4 * kMiB));  // the second went back
+        QCOMPARE(cache().stats().keptBytes, std::int64_t(4 * kMiB));  // one of the two went back
         cache().disableAndRelease();
         QCOMPARE(cache().stats().keptBytes, std::int64_t{0});
     }
@@ -116,14 +120,38 @@ private Q_SLOTS:
         QCOMPARE(cache().stats().misses, std::int64_t{4});
     }
 
+    void enablingAgainStartsFromNothingKept() {
+        // A second enable() (a second run) with a block still kept from the first: the
+        // statistics restart and stay consistent with what is kept (they went negative, and
+        // the eviction loop then ran off its index).
+        cache().enable(kMiB, 16 * kMiB);
+        { const at::Tensor a = block(10 * kMiB); }
+        QCOMPARE(cache().stats().keptBytes, std::int64_t(10 * kMiB));
+        cache().enable(kMiB, 16 * kMiB);
+        QCOMPARE(cache().stats().keptBytes, std::int64_t{0});
+        { const at::Tensor b = block(10 * kMiB); }  // a new block: the old one went back
+        QCOMPARE(cache().stats().misses, std::int64_t{1});
+        QCOMPARE(cache().stats().hits, std::int64_t{0});
+        { const at::Tensor c = block(4 * kMiB); }  // kept beside it: 14 MiB under the 16 MiB cap
+        QCOMPARE(cache().stats().keptBytes, std::int64_t(14 * kMiB));
+        QCOMPARE(cache().stats().unmapFailures, std::int64_t{0});
+    }
+
     void capZeroMapsAndUnmapsEveryBlock() {
         // `unmap-freed` alone: each block its own mapping, given back when freed.
         cache().enable(LargeBlockCache::kUnmapMinBlock, 0);
         for (int i = 0; i < 3; ++i) {
             at::Tensor a = block(6 * kMiB + 4);  // not a whole number of pages
             a.fill_(1.0f);
-            QCOMPARE(reinterpret_cast<std::uintptr_t>(a.data_ptr()) % 4096, std::uintptr_t{0});
+            void* const at = a.data_ptr();
+            QCOMPARE(reinterpret_cast<std::uintptr_t>(at) % (2 * kMiB), std::uintptr_t{0});  // huge-page aligned
+            a.reset();
+            // Gone from the address space: mincore refuses an unmapped range.
+            unsigned char resident = 0;
+            QCOMPARE(mincore(at, 4096, &resident), -1);
+            QCOMPARE(errno, ENOMEM);
         }
+        QCOMPARE(cache().stats().unmapFailures, std::int64_t{0});  // every length matched its mapping
         QCOMPARE(cache().stats().misses, std::int64_t{3});
         QCOMPARE(cache().stats().hits, std::int64_t{0});
         QCOMPARE(cache().stats().peakKeptBytes, std::int64_t{0});
