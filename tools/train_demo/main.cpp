@@ -11,11 +11,15 @@
 //   tilescope-train-demo export --checkpoint FILE --out-dir DIR [--frames F --size PX (training clips)]
 //                               [--eval-frames F] [--eval-size PX] [--eval-count N] [--stats-clips N]
 //                               [--demo-frames F] [--demo-size PX] [--demo-precision fp32|bf16] [--fp32]
+//   tilescope-train-demo grow   --checkpoint FILE --out FILE.safetensors [--seed S]
+//                               (one more residual block per stage, computing the same: train it
+//                               with --init FILE.safetensors --res-blocks R+1)
 #include "checkpoint/safetensors_writer.h"
 #include "core/error.h"
 #include "decode/decoder_run.h"
 #include "demo_model.h"
 #include "evaluator.h"
+#include "model_growth.h"
 #include "trainer.h"
 
 #include <ATen/ATen.h>
@@ -180,6 +184,18 @@ int evalCommand(const Args& a) {
     return 0;
 }
 
+int growCommand(const Args& a) {
+    const std::string in = need(a, "checkpoint"), out = need(a, "out");
+    const NamedTensors params = loadCheckpointParameters(in);
+    const VaeConfig from = inferVaeConfig(params, VaeParts::Both);
+    const NamedTensors grown =
+        addResidualBlock(params, from, static_cast<std::uint64_t>(intArg(a, "seed", 1)), in);
+    writeSafetensors(out, grown, {{"grown_from", in}});  // atomic: temp file + rename
+    std::printf("%s: %d -> %d residual blocks per encoder stage, %zu -> %zu tensors, written to %s\n", in.c_str(),
+                from.numResBlocks, from.numResBlocks + 1, params.size(), grown.size(), out.c_str());
+    return 0;
+}
+
 int exportCommand(const Args& a) {
     at::set_num_threads(intArg(a, "threads", 2));
     const auto t0 = std::chrono::steady_clock::now();
@@ -298,7 +314,8 @@ int main(int argc, char** argv) {
         if (cmd == "train") return trainCommand(a);
         if (cmd == "eval") return evalCommand(a);
         if (cmd == "export") return exportCommand(a);
-        std::cerr << "usage: tilescope-train-demo check-grad|train|eval|export [options] (see main.cpp)\n";
+        if (cmd == "grow") return growCommand(a);
+        std::cerr << "usage: tilescope-train-demo check-grad|train|eval|export|grow [options] (see main.cpp)\n";
         return 2;
     } catch (const Error& e) {
         std::cerr << "error: " << e.what() << std::endl;
