@@ -163,7 +163,7 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
         {"gflop", 2.0 * stats.macs / 1e9},
         {"gflops", 2.0 * stats.macs / 1e9 / stats.decodeSeconds}};
     // --opt block-cache / unmap-freed: how often kept blocks were reused (null when off).
-    out["block_cache"] = (settings.graph.blockCache || settings.graph.unmapFreed) && device.is_cpu()
+    out["block_cache"] = hostBlockPolicy(settings.graph).on() && device.is_cpu()
                              ? nlohmann::json{{"hits", stats.blockCache.hits},
                                               {"misses", stats.blockCache.misses},
                                               {"peak_kept_bytes", stats.blockCache.peakKeptBytes}}

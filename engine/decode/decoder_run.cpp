@@ -229,15 +229,6 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
 
 // --opt release-cache: once the run's tensors (weights on the device included) are gone,
 // hand the allocator's cached blocks back, also after a failed or cancelled run.
-// unmap-freed maps blocks from 1 MiB up and keeps none; block-cache keeps freed ones (from
-// 32 MiB up, or from 1 MiB with unmap-freed) up to 2 GiB.
-BlockCachePolicy hostBlockPolicy(const GraphOptions& graph) {
-    BlockCachePolicy p;
-    if (graph.blockCache) p = {LargeBlockCache::kDefaultMinBlock, LargeBlockCache::kDefaultCap};
-    if (graph.unmapFreed) p.minBlock = LargeBlockCache::kUnmapMinBlock;
-    return p;
-}
-
 void releaseCacheAfterRun(const DecodeSettings& settings, c10::Device device) noexcept {
     if (!settings.graph.releaseCache || !device.is_cuda() || !cudaAllocatorControlAvailable()) return;
     try {
@@ -248,6 +239,13 @@ void releaseCacheAfterRun(const DecodeSettings& settings, c10::Device device) no
 }
 
 }  // namespace
+
+BlockCachePolicy hostBlockPolicy(const GraphOptions& graph) {
+    BlockCachePolicy p;
+    if (graph.blockCache) p = {LargeBlockCache::kDefaultMinBlock, LargeBlockCache::kDefaultCap};
+    if (graph.unmapFreed) p.minBlock = LargeBlockCache::kUnmapMinBlock;
+    return p;
+}
 
 RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
                    DecodeObserver& observer) {

@@ -40,6 +40,11 @@ struct RunStats {
     BlockCacheStats blockCache;
 };
 
+// What --opt unmap-freed and block-cache ask of the CPU's block cache: unmap-freed maps
+// blocks from 1 MiB up and keeps none; block-cache keeps freed ones (from 32 MiB up, or from
+// 1 MiB with unmap-freed) up to 2 GiB. Off (on()) with neither. runDecode applies it on the CPU.
+BlockCachePolicy hostBlockPolicy(const GraphOptions& graph);
+
 // latents: [C,T,h,w] fp32 (normalised unless settings.rawLatents).
 RunStats runDecode(const WanVae& model, const at::Tensor& latents, const DecodeSettings& settings,
                    DecodeObserver& observer);
