@@ -92,8 +92,8 @@ std::string lineChart(const std::vector<Series>& series, const std::vector<Mark>
     // The top margin holds the legend (first line) and one line per mark's label: peaks of
     // different counters often fall at the same moment (the end of a run), where labels on
     // one line would print over each other.
-    const double left = 90, right = 20, bottom = 40;
-    const double top = 26 + 14 * static_cast<double>(std::max<std::size_t>(1, marks.size()));
+    const double left = 90, right = 20, bottom = 40, line = 14, firstLabelY = 36;
+    const double top = firstLabelY - 10 + line * static_cast<double>(std::max<std::size_t>(1, marks.size()));
     double xMax = 0, yMax = 0;
     for (const Series& s : series)
         for (const auto& [x, y] : s.points) {
@@ -135,7 +135,7 @@ std::string lineChart(const std::vector<Series>& series, const std::vector<Mark>
     for (std::size_t i = 0; i < marks.size(); ++i) {
         // The label sits above the plot on its own line, with a dashed leader, never on the data.
         const Mark& m = marks[i];
-        const double labelY = 36 + 14 * static_cast<double>(i);
+        const double labelY = firstLabelY + line * static_cast<double>(i);
         const bool flip = px(m.x) > left + plotW * 0.6;
         out += "<line x1=\"" + num(px(m.x)) + "\" x2=\"" + num(px(m.x)) + "\" y1=\"" + num(py(m.y) - 5) + "\" y2=\"" +
                num(labelY + 2) + "\" stroke=\"#d62728\" stroke-dasharray=\"3 2\"/><circle class=\"peak\" cx=\"" +
