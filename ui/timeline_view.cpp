@@ -115,22 +115,18 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
 }
 
 bool TimelineView::eventFilter(QObject* watched, QEvent* event) {
-    if (watched == plot_ && event->type() == QEvent::KeyPress) {
-        const auto* key = static_cast<QKeyEvent*>(event);
-        // Zoom around the mouse when it is over the plot, as the wheel does; else the middle.
-        const QPoint mouse = plot_->mapFromGlobal(QCursor::pos());
-        const double anchor = plot_->axisRect()->rect().contains(mouse) ? plot_->xAxis->pixelToCoord(mouse.x())
-                                                                         : plot_->xAxis->range().center();
-        if (key->modifiers() == Qt::NoModifier) {
-            if (const std::optional<QCPRange> next = keyboardStep(plot_->xAxis->range(), key->key(), anchor)) {
-                followLive_ = false;
-                plot_->xAxis->setRange(*next);
-                requestReplot();
-                return true;
-            }
-        }
-    }
-    return QWidget::eventFilter(watched, event);
+    const auto* key = event->type() == QEvent::KeyPress ? static_cast<QKeyEvent*>(event) : nullptr;
+    if (watched != plot_ || !key || key->modifiers() != Qt::NoModifier) return QWidget::eventFilter(watched, event);
+    // Zoom around the mouse when it is over the plot, as the wheel does; else the middle.
+    const QPoint mouse = plot_->mapFromGlobal(QCursor::pos());
+    const double anchor = plot_->axisRect()->rect().contains(mouse) ? plot_->xAxis->pixelToCoord(mouse.x())
+                                                                     : plot_->xAxis->range().center();
+    const std::optional<QCPRange> next = keyboardStep(plot_->xAxis->range(), key->key(), anchor);
+    if (!next) return QWidget::eventFilter(watched, event);
+    followLive_ = false;
+    plot_->xAxis->setRange(*next);
+    requestReplot();
+    return true;
 }
 
 void TimelineView::changeEvent(QEvent* event) {
