@@ -371,7 +371,16 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
         break;
     }
     resultLabel_->setText(text);
-    showStatus(text);
+    // The result line above holds the numbers; the status bar says what the run left
+    // behind and where it goes next, instead of repeating them.
+    if (outcome.status == RunOutcome::Status::Done) {
+        const std::size_t spans = feed_->index().spanCount();
+        showStatus(spans > 0 ? tr("Run finished: %1 timeline spans recorded. File > Export writes its trace, report, CSV or video")
+                                   .arg(spans)
+                             : tr("Run finished; no trace was recorded. File > Export writes its video"));
+    } else {
+        showStatus(text);
+    }
     resultShown_ = true;
     recordRun(outcome);
     exporter_->setRun({runSettings_, outcome, vaeSource(), settings_->latentsLabel(), feed_->store(), previewFrames(*preview_)});
