@@ -45,18 +45,17 @@ MemoryView::MemoryView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed
     plot_->setMinimumHeight(110);
     plot_->yAxis->setLabel(tr("MiB"));
     plot_->xAxis->setLabel(tr("ms since the run started"));
-    plot_->legend->setVisible(false);  // shown with the first counter: an empty legend is a stray box
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     plot_->legend->setFont(small);
     plot_->yAxis->setTickLabelFont(small);
     plot_->xAxis->setTickLabelFont(small);
-    // The legend in a row of its own above the graph, entries side by side, four to a row:
-    // inside the graph (a GPU trace has seven counters) it covered the lines and the peak.
-    plot_->plotLayout()->insertRow(0);
-    plot_->plotLayout()->addElement(0, 0, plot_->legend);  // taken out of the graph's inset
-    plot_->plotLayout()->setRowStretchFactor(0, 0.001);    // only the height it needs
+    // The legend goes in a row of its own above the graph (showLegend), entries side by
+    // side, four to a row: inside the graph (a GPU trace has seven counters) it covered the
+    // lines and the peak.
+    if (plot_->legend->layout()) plot_->legend->layout()->take(plot_->legend);  // out of the graph's inset
     plot_->plotLayout()->setRowSpacing(0);
+    showLegend(false);
     plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     plot_->legend->setWrap(4);
     plot_->legend->setMargins(QMargins(4, 2, 4, 2));
@@ -127,6 +126,24 @@ void MemoryView::lockTo(QCustomPlot* timeline) {
     connect(plot_, &QCustomPlot::afterLayout, this, [this, timeline, follow] { follow(plot_, timeline); });
 }
 
+void MemoryView::showLegend(bool shown) {
+    // An empty legend is a stray box, and kept in the layout's column it would cap the
+    // graph's width at its own (a few pixels with no entries): out of the layout until the
+    // first counter arrives.
+    QCPLayoutGrid* grid = plot_->plotLayout();
+    const bool placed = grid->hasElement(0, 0) && grid->element(0, 0) == plot_->legend;
+    plot_->legend->setVisible(shown);
+    if (shown == placed) return;
+    if (shown) {
+        grid->insertRow(0);
+        grid->addElement(0, 0, plot_->legend);
+        grid->setRowStretchFactor(0, 0.001);  // only the height it needs
+    } else {
+        grid->take(plot_->legend);
+        grid->simplify();
+    }
+}
+
 void MemoryView::setBudgetBytes(std::int64_t bytes) {
     budgetBytes_ = bytes;
     budgetLine_->setVisible(bytes > 0);
@@ -154,7 +171,7 @@ void MemoryView::onFeedReset() {
     peakLabel_->setVisible(false);
     legendNote_->setText(tr("No memory counters in this trace yet."));
     legendNote_->show();
-    plot_->legend->setVisible(false);
+    showLegend(false);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -198,7 +215,7 @@ void MemoryView::onFeedUpdated() {
         peakMarker_->setGraphKey(peakKey_);
     }
     legendNote_->hide();
-    plot_->legend->setVisible(true);
+    showLegend(true);
     peakMarker_->setVisible(peakValue_ > 0);
     peakLabel_->setVisible(peakValue_ > 0);
     peakLabel_->setText(tr("peak %1").arg(QString::fromStdString(ts::formatBytes(static_cast<std::int64_t>(peakValue_)))));

@@ -49,6 +49,7 @@ private:
     // Keeps the peak label inside the plot: centred over the marker, or ending at it (peak
     // near the right edge) or starting at it (near the left edge) for the current x range.
     void placePeakLabel();
+    void showLegend(bool shown);  // the legend's row above the graph, only with entries
 
     TraceFeed* feed_;
     QCustomPlot* plot_ = nullptr;

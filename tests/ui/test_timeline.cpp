@@ -396,12 +396,21 @@ private Q_SLOTS:
         layout->addWidget(memory);
         memory->lockTo(timeline->plot());
         QVERIFY(showFollowing(column, feed, {900, 500}));
+        const QCPAxisRect* t = timeline->plot()->axisRect();
+        const QCPAxisRect* m = memory->plot()->axisRect();
+        // Empty (a first launch, before Run): the graph spans the width too. An empty
+        // legend kept in its row once capped the graph at a few pixels wide.
+        for (int i = 0; i < 3; ++i) {
+            timeline->plot()->replot(QCustomPlot::rpImmediateRefresh);
+            memory->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        }
+        QVERIFY2(m->width() > 700, qPrintable(QString::number(m->width())));
+        QCOMPARE(m->right(), t->right());
+        QVERIFY(!memory->plot()->legend->visible());
         ts::TraceEvent tile = span("tile 0", "tile", 0, 0, 100'000'000);
         tile.tid = workerTrack ? 7 : 0;
         feed.inject({span("decode", "run", 0, 0, 100'000'000), tile, counter("rss_bytes", 0, 0, 100 << 20),
                      counter("rss_bytes", 0, 50'000'000, 300 << 20)});
-        const QCPAxisRect* t = timeline->plot()->axisRect();
-        const QCPAxisRect* m = memory->plot()->axisRect();
         for (int i = 0; i < 3; ++i) {  // each side's layout tells the other
             timeline->plot()->replot(QCustomPlot::rpImmediateRefresh);
             memory->plot()->replot(QCustomPlot::rpImmediateRefresh);
@@ -409,6 +418,14 @@ private Q_SLOTS:
         QVERIFY(t->left() > 20);
         QCOMPARE(m->left(), t->left());
         QCOMPARE(m->right(), t->right());
+        QVERIFY(memory->plot()->legend->visible());
+
+        // A new run clears the graph: the legend's row goes, the width stays.
+        feed.clear();
+        memory->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(!memory->plot()->legend->visible());
+        QCOMPARE(m->right(), t->right());
+        QVERIFY2(m->width() > 700, qPrintable(QString::number(m->width())));
     }
 
     void legendSitsAboveTheGraph() {
