@@ -45,6 +45,9 @@ QVariant SpanStatsModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant SpanStatsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == Share)
+        return tr("The name's time within the range over the range's length: a span covering the range is 100 %. Names "
+                  "nested in each other, or on parallel tracks (tile workers, CUDA streams), add up to more than 100 %");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case Name: return tr("Name");
@@ -52,7 +55,7 @@ QVariant SpanStatsModel::headerData(int section, Qt::Orientation orientation, in
     case Count: return tr("Count");
     case Total: return tr("Total (ms)");
     case Mean: return tr("Mean (ms)");
-    case Share: return tr("Share");
+    case Share: return tr("% of range");
     }
     return {};
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The statistics of a dragged timeline range as a table (like Perfetto's area
-// selection): per span name its count, total and mean time within the range, and its
-// share of all the selected time.
+// selection): per span name its count, total and mean time within the range, and that
+// time as a share of the range's length.
 #include "timeline_index.h"
 
 #include <QAbstractTableModel>

@@ -285,7 +285,6 @@ std::vector<TimelineNameStats> TimelineIndex::statsInRange(std::int64_t t0, std:
     const int rows = rowCount();
     if (lastRow < 0 || lastRow >= rows) lastRow = rows - 1;
     std::vector<std::int64_t> slot(names_.size(), -1);
-    std::int64_t all = 0;
     for (int r = std::max(0, firstRow); r <= lastRow; ++r) {
         const std::vector<TimelineSpan>& spans = row(r).spans;
         auto it = std::partition_point(spans.begin(), spans.end(), [t0](const TimelineSpan& s) { return s.end < t0; });
@@ -303,12 +302,11 @@ std::vector<TimelineNameStats> TimelineIndex::statsInRange(std::int64_t t0, std:
             TimelineNameStats& s = out[static_cast<std::size_t>(k)];
             ++s.count;
             s.totalNs += std::max<std::int64_t>(0, clipped);
-            all += std::max<std::int64_t>(0, clipped);
         }
     }
     for (TimelineNameStats& s : out) {
         s.meanNs = s.count ? static_cast<double>(s.totalNs) / static_cast<double>(s.count) : 0;
-        s.share = all > 0 ? static_cast<double>(s.totalNs) / static_cast<double>(all) : 0;
+        s.share = t1 > t0 ? static_cast<double>(s.totalNs) / static_cast<double>(t1 - t0) : 0;
     }
     std::sort(out.begin(), out.end(), [](const TimelineNameStats& a, const TimelineNameStats& b) {
         return a.totalNs != b.totalNs ? a.totalNs > b.totalNs : a.name < b.name;

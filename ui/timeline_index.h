@@ -56,7 +56,9 @@ struct TimelineTrack {
 };
 
 // Per span name within a time range (Perfetto's area selection): time is clipped to
-// the range; share is this name's part of all selected time.
+// the range; share is that time over the range's length (PyTorch's "CPU total %"): a span
+// covering the range is 1, and names on parallel tracks (tile workers, streams) or nested in
+// each other can add up to more than 1.
 struct TimelineNameStats {
     std::string name;
     std::string category;
