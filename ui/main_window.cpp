@@ -10,6 +10,7 @@
 #include "run_reopener.h"
 #include "run_text.h"
 #include "settings_panel.h"
+#include "range_stats_panel.h"
 #include "span_stats_model.h"
 #include "timeline_plottable.h"
 #include "timeline_view.h"
@@ -20,7 +21,6 @@
 
 #include <QCloseEvent>
 #include <QFileDialog>
-#include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenu>
@@ -34,7 +34,6 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -162,13 +161,8 @@ void MainWindow::buildUi() {
     traceSplit->setStretchFactor(1, 2);
     traceSplit->setSizes({300, 200});
     tabs_->addTab(traceSplit, tr("Timeline && memory"));
-    statsTable_ = new QTableView;
-    statsTable_->setObjectName(QStringLiteral("statsTable"));
-    statsTable_->setModel(timeline_->statsModel());
-    statsTable_->horizontalHeader()->setSectionResizeMode(SpanStatsModel::Name, QHeaderView::Stretch);
-    statsTable_->verticalHeader()->hide();
-    statsTable_->setToolTip(tr("Shift+drag on the timeline to fill this table with the selected range"));
-    tabs_->addTab(statsTable_, tr("Range statistics"));
+    rangeStats_ = new RangeStatsPanel(timeline_);
+    tabs_->addTab(rangeStats_, tr("Range statistics"));
     historyCtl_ = new HistoryController(history_, tabs_, this);
     connect(timeline_, &TimelineView::rangeSelected, this, [this] { tabs_->setTabText(1, tr("Range statistics (%1)").arg(timeline_->statsModel()->rowCount())); });
     // A click on the memory graph selects what ran then (the deepest span on the main track).

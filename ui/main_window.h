@@ -25,7 +25,6 @@ class QProgressBar;
 class QPushButton;
 class QSettings;
 class QTabWidget;
-class QTableView;
 
 namespace tsui {
 
@@ -34,6 +33,7 @@ class HistoryController;
 class TraceImporter;
 class MemoryView;
 class PreviewPanel;
+class RangeStatsPanel;
 class RunHistoryModel;
 class RunReopener;
 class SettingsPanel;
@@ -76,6 +76,7 @@ public:
     RunReopener* reopener() const { return reopener_; }        // History > Reopen into these views
     TraceImporter* traceImporter() const { return importer_; } // File > Open Trace
     QLabel* resultLabel() const { return resultLabel_; }       // the last run's numbers
+    RangeStatsPanel* rangeStats() const { return rangeStats_; }
     QProgressBar* progressBar() const { return progressBar_; }
 
 public Q_SLOTS:
@@ -115,8 +116,7 @@ private:
     TimelineView* timeline_ = nullptr;
     MemoryView* memory_ = nullptr;
     QTabWidget* tabs_ = nullptr;
-    QTableView* statsTable_ = nullptr;
-    QTableView* historyTable_ = nullptr;
+    RangeStatsPanel* rangeStats_ = nullptr;
     QLabel* compareLabel_ = nullptr;
     QPushButton* runButton_ = nullptr;
     QPushButton* cancelButton_ = nullptr;

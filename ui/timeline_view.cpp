@@ -278,7 +278,7 @@ void TimelineView::selectRange(double fromMs, double toMs) {
     rangeRect_->topLeft->setCoords(fromMs, -1);
     rangeRect_->bottomRight->setCoords(toMs, feed_->index().rowCount() + 1);
     rangeRect_->setVisible(true);
-    info_->setText(tr("Range %1 – %2 ms: %3 span names (see Statistics)")
+    info_->setText(tr("Range %1 – %2 ms: %3 span names (see Range statistics)")
                        .arg(fromMs, 0, 'f', 2)
                        .arg(toMs, 0, 'f', 2)
                        .arg(stats_->rowCount()));
