@@ -21,7 +21,12 @@ HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(pa
     table_->setModel(model_);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    table_->horizontalHeader()->setStretchLastSection(true);
+    // One line per run, each column as wide as its contents; the --opt list (the longest,
+    // its tooltip has all of it) takes what is left.
+    table_->setWordWrap(false);
+    QHeaderView* header = table_->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(RunHistoryModel::Options, QHeaderView::Stretch);
     table_->verticalHeader()->hide();
     table_->setToolTip(tr("Every finished run. Select two (Ctrl+click) to compare them."));
     layout->addWidget(table_, 1);
@@ -57,6 +62,8 @@ HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(pa
     connect(table_, &QTableView::doubleClicked, this, [this](const QModelIndex& i) { Q_EMIT reopenRequested(i.row()); });
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &HistoryPanel::onSelection);
     connect(model_, &QAbstractItemModel::modelReset, this, &HistoryPanel::onSelection);
+    connect(model_, &QAbstractItemModel::rowsInserted, this, &HistoryPanel::onSelection);
+    connect(model_, &QAbstractItemModel::rowsRemoved, this, &HistoryPanel::onSelection);
 }
 
 QString HistoryPanel::comparison() const {
@@ -72,7 +79,12 @@ void HistoryPanel::onSelection() {
     delete_->setEnabled(!rows.isEmpty());
     compareButton_->setEnabled(rows.size() == 2);
     reopenButton_->setEnabled(rows.size() == 1 && reopenAllowed_);
-    compare_->setText(rows.size() == 2 ? comparison() : tr("Select two runs to compare them."));
+    if (rows.size() == 2)
+        compare_->setText(comparison());
+    else if (model_->rowCount() == 0)
+        compare_->setText(tr("No runs yet: every finished run is listed here, this session's and earlier ones'."));
+    else
+        compare_->setText(tr("Select two runs to compare them."));
 }
 
 bool HistoryPanel::requestCompare() {

@@ -141,6 +141,11 @@ private Q_SLOTS:
         panel.deleteSelected();
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(RunHistoryModel(file).rowCount(), 0);  // saved at once
+        // Empty, the line under the table says what will fill it.
+        const auto* hint = panel.findChild<QLabel*>(QStringLiteral("historyCompare"));
+        QVERIFY2(hint->text().startsWith(QStringLiteral("No runs yet")), qPrintable(hint->text()));
+        model.add(record(1.0, 1 << 20, 1'000'000));
+        QCOMPARE(hint->text(), QStringLiteral("Select two runs to compare them."));
 
         QFile bad(dir_.filePath(QStringLiteral("bad.json")));
         QVERIFY(bad.open(QIODevice::WriteOnly));
