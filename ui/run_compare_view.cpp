@@ -128,6 +128,9 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
     framesLayout->addWidget(statsLabel_);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    // Three fifths to the timelines from the start: the frame view's size hint alone left
+    // them a third of the width, their controls and legend cut and wrapped.
+    split->setSizes({600, 400});
     layout->addWidget(split, 1);
 
     linkAxes();
