@@ -34,6 +34,7 @@ public:
     // What the last draw did, for tests and the benchmark.
     std::int64_t lastBlockCount() const { return lastBlocks_; }
     int lastFlowCount() const { return lastFlows_; }  // flow arrows drawn for the selection
+    int lastLabelCount() const { return lastLabels_; }  // span names drawn inside their spans
 
     double selectTest(const QPointF& pos, bool onlySelectable, QVariant* details = nullptr) const override;
     QCPRange getKeyRange(bool& foundRange, QCP::SignDomain inSignDomain = QCP::sdBoth) const override;
@@ -51,6 +52,7 @@ private:
     std::vector<bool> highlight_;
     std::int64_t lastBlocks_ = 0;
     int lastFlows_ = 0;
+    int lastLabels_ = 0;
 
     void drawFlows(QCPPainter* painter);
 };

@@ -302,6 +302,26 @@ private Q_SLOTS:
         QCOMPARE(feed.index().spanCount(), std::size_t(0));
     }
 
+    void namesOnlyInRowsTallEnough() {
+        // Wide spans carry their names when the rows hold a capital letter; squeezed rows
+        // (many tracks in a short plot, as in Compare runs) draw none rather than spill
+        // the text over the neighbouring rows.
+        TraceFeed feed;
+        TimelineView view(&feed);
+        QVERIFY(showFollowing(view, feed, {900, 400}));
+        std::vector<ts::TraceEvent> events{span("decode", "run", 0, 0, 100'000'000)};
+        for (int tid = 1; tid <= 12; ++tid) events.push_back(span("tile", "tile", tid, 0, 90'000'000));
+        feed.inject(events);
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QCOMPARE(view.spans()->lastLabelCount(), 13);
+        events.clear();
+        for (int tid = 13; tid <= 60; ++tid) events.push_back(span("tile", "tile", tid, 0, 90'000'000));
+        feed.inject(events);
+        view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(view.plot()->axisRect()->height() / feed.index().rowCount() < 8);
+        QCOMPARE(view.spans()->lastLabelCount(), 0);
+    }
+
     void viewZoomsPansSelectsAndSearches() {
         TraceFeed feed;
         TimelineView view(&feed);
