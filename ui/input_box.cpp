@@ -52,15 +52,15 @@ InputBox::InputBox(QSettings* store, QWidget* parent)
     vaeEdit_->setPlaceholderText(tr("Wan2.1_VAE.pth, .safetensors or builtin:…"));
     vaeEdit_->setToolTip(tr("The VAE checkpoint: a .pth or .safetensors file (either key naming), or "
                             "builtin:tiny / builtin:wan2.1 (random weights)."));
-    auto* browse = new QPushButton(tr("Browse…"), this);
-    browse->setObjectName(QStringLiteral("vaeBrowseButton"));
+    vaeBrowse_ = new QPushButton(tr("Browse…"), this);
+    vaeBrowse_->setObjectName(QStringLiteral("vaeBrowseButton"));
     recentButton_ = new QToolButton(this);
     recentButton_->setObjectName(QStringLiteral("recentButton"));
     recentButton_->setText(tr("Recent"));
     recentButton_->setPopupMode(QToolButton::InstantPopup);
     recentButton_->setToolTip(tr("Checkpoints opened before"));
     recentButton_->setMenu(new QMenu(recentButton_));
-    inputForm->addRow(tr("Checkpoint"), formRow(this, vaeEdit_, browse, recentButton_));
+    inputForm->addRow(tr("Checkpoint"), formRow(this, vaeEdit_, vaeBrowse_, recentButton_));
     modelLabel_ = new QLabel(this);
     modelLabel_->setObjectName(QStringLiteral("modelLabel"));
     modelLabel_->setWordWrap(true);
@@ -72,15 +72,16 @@ InputBox::InputBox(QSettings* store, QWidget* parent)
     latentsEdit_->setPlaceholderText(tr("latents .safetensors, .npy or .pt"));
     latentsEdit_->setToolTip(tr("The latents to decode: [16,T,h,w] (or [1,16,T,h,w]) as a Wan2.1 pipeline "
                                 "hands them to the VAE (normalised). Press Enter after typing a path."));
-    auto* latentsBrowse = new QPushButton(tr("Browse…"), this);
-    inputForm->addRow(tr("Latents"), formRow(this, latentsEdit_, latentsBrowse));
+    latentsBrowse_ = new QPushButton(tr("Browse…"), this);
+    latentsBrowse_->setObjectName(QStringLiteral("latentsBrowseButton"));
+    inputForm->addRow(tr("Latents"), formRow(this, latentsEdit_, latentsBrowse_));
     latentsLabel_ = new QLabel(this);
     latentsLabel_->setObjectName(QStringLiteral("latentsLabel"));
     latentsLabel_->setWordWrap(true);
     inputForm->addRow(QString(), latentsLabel_);
 
-    connect(browse, &QPushButton::clicked, this, &InputBox::browseVae);
-    connect(latentsBrowse, &QPushButton::clicked, this, &InputBox::browseLatents);
+    connect(vaeBrowse_, &QPushButton::clicked, this, &InputBox::browseVae);
+    connect(latentsBrowse_, &QPushButton::clicked, this, &InputBox::browseLatents);
     connect(vaeEdit_, &QLineEdit::editingFinished, this, [this] {
         if (model_.source != vaeSource()) setVaeSource(vaeSource());
     });
@@ -132,7 +133,7 @@ void InputBox::refreshRecentMenu() {
     menu->clear();
     for (const QString& s : recentCheckpoints())
         menu->addAction(s, this, [this, s] { setVaeSource(s); });
-    recentButton_->setEnabled(!menu->isEmpty());
+    recentButton_->setEnabled(!menu->isEmpty() && !running_);
 }
 
 void InputBox::browseVae() {
@@ -208,8 +209,13 @@ QString InputBox::problem() const {
 }
 
 void InputBox::setRunning(bool running) {
+    // All of it: a checkpoint chosen mid-run would show beside frames of another one.
+    running_ = running;
     vaeEdit_->setEnabled(!running);
     latentsEdit_->setEnabled(!running);
+    vaeBrowse_->setEnabled(!running);
+    latentsBrowse_->setEnabled(!running);
+    recentButton_->setEnabled(!running && !recentButton_->menu()->isEmpty());
 }
 
 }  // namespace tsui

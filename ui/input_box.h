@@ -15,6 +15,7 @@
 
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSettings;
 class QToolButton;
 
@@ -61,7 +62,10 @@ private:
     at::Tensor latents_;
     QString latentsError_;
 
+    bool running_ = false;
     QLineEdit* vaeEdit_ = nullptr;
+    QPushButton* vaeBrowse_ = nullptr;
+    QPushButton* latentsBrowse_ = nullptr;
     QToolButton* recentButton_ = nullptr;
     QLabel* modelLabel_ = nullptr;
     QLineEdit* latentsEdit_ = nullptr;

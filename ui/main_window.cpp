@@ -272,6 +272,8 @@ bool MainWindow::startRun() {
     request.seamCheck = preview_->seamCheckEnabled();
     feed_->follow(request.trace, ts::traceNowNs());
     runSettings_ = request.settings;
+    runVaeSource_ = request.vaeSource;
+    runLatentsLabel_ = settings_->latentsLabel();
     runMemoryText_ = settings_->memoryText();
 
     preview_->clearFrames();
@@ -377,15 +379,15 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
     }
     resultShown_ = true;
     recordRun(outcome);
-    exporter_->setRun({runSettings_, outcome, vaeSource(), settings_->latentsLabel(), feed_->store(), previewFrames(*preview_)});
+    exporter_->setRun({runSettings_, outcome, runVaeSource_, runLatentsLabel_, feed_->store(), previewFrames(*preview_)});
     Q_EMIT runFinished(outcome);
 }
 
 void MainWindow::recordRun(const RunOutcome& outcome) {
     // The memory graph's peak when a sampler fed it; else the RSS seen at progress reports.
     const std::int64_t peak = memory_->peakBytes() > 0 ? static_cast<std::int64_t>(memory_->peakBytes()) : outcome.peakRssBytes;
-    const QString latents = settings_->latentsLabel().isEmpty() ? tr("(in memory)") : settings_->latentsLabel();  // a reopen names its exports after it
-    historyCtl_->record(makeRunRecord(runSettings_, outcome, vaeSource(), latents, runMemoryText_, peak), feed_->store(),
+    const QString latents = runLatentsLabel_.isEmpty() ? tr("(in memory)") : runLatentsLabel_;  // a reopen names its exports after it
+    historyCtl_->record(makeRunRecord(runSettings_, outcome, runVaeSource_, latents, runMemoryText_, peak), feed_->store(),
                         feed_->origin(), previewFrames(*preview_));
 }
 

@@ -108,7 +108,11 @@ private:
     TraceFeed* feed_ = nullptr;
     RunHistoryModel* history_ = nullptr;
     HistoryController* historyCtl_ = nullptr;
-    ts::DecodeSettings runSettings_;  // of the run in flight
+    // What the run in flight decodes: the inputs may be edited meanwhile, so the history
+    // and the exports take these, not the input box's current text.
+    ts::DecodeSettings runSettings_;
+    QString runVaeSource_;
+    QString runLatentsLabel_;
     QString runMemoryText_;
 
     SettingsPanel* settings_ = nullptr;

@@ -4,6 +4,7 @@
 #include "decode_worker.h"
 #include "device_choice.h"
 #include "main_window.h"
+#include "run_history_model.h"
 #include "settings_panel.h"
 
 #include "core/blas_library.h"
@@ -264,6 +265,29 @@ private Q_SLOTS:
         // A settings refresh after the run (a late model probe does this) keeps the result.
         Q_EMIT w.settingsPanel()->settingsChanged();
         QVERIFY2(w.statusText().startsWith(QStringLiteral("Cancelled")), qPrintable(w.statusText()));
+    }
+
+    void theRunKeepsItsInputsWhileTheyAreLocked() {
+        MainWindow w;
+        openDemo(w);
+        auto* vaeBrowse = w.findChild<QPushButton*>(QStringLiteral("vaeBrowseButton"));
+        auto* latentsBrowse = w.findChild<QPushButton*>(QStringLiteral("latentsBrowseButton"));
+        QVERIFY(vaeBrowse && latentsBrowse);
+        QVERIFY(vaeBrowse->isEnabled() && latentsBrowse->isEnabled());
+        const QString source = w.vaeSource();
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QVERIFY(w.startRun());
+        // Browse… would choose inputs for the next run while this one shows its frames.
+        QVERIFY(!vaeBrowse->isEnabled() && !latentsBrowse->isEnabled());
+        // Inputs set meanwhile (by a script, here) do not relabel the run in flight: its
+        // history entry and exports name what it decoded.
+        w.setVaeSource(QStringLiteral("/nowhere/other_vae.pth"));
+        w.setLatents(demo_.latents, QStringLiteral("(another clip)"));
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(outcomeOf(finished).status, RunOutcome::Status::Done);
+        QVERIFY(vaeBrowse->isEnabled() && latentsBrowse->isEnabled());
+        QCOMPARE(w.history()->record(0).vaeSource, source);
+        QCOMPARE(w.history()->record(0).latents, QStringLiteral("(demo)"));
     }
 
     void cancelDuringTheDecode() {
