@@ -137,6 +137,7 @@ void InputBox::refreshRecentMenu() {
 }
 
 void InputBox::browseVae() {
+    if (running_) return;
     const QString file = QFileDialog::getOpenFileName(this, tr("Open VAE checkpoint"),
                                                       QFileInfo(vaeSource()).absolutePath(),
                                                       tr("VAE checkpoints (*.pth *.pt *.safetensors);;All files (*)"));
@@ -195,6 +196,7 @@ void InputBox::updateLatentsInfo() {
 }
 
 void InputBox::browseLatents() {
+    if (running_) return;
     const QString file = QFileDialog::getOpenFileName(this, tr("Open latents"), QString(),
                                                       tr("Latents (*.safetensors *.npy *.pt);;All files (*)"));
     if (!file.isEmpty()) setLatentsPath(file);

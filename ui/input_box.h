@@ -44,6 +44,10 @@ public:
     QString problem() const;
     QStringList recentCheckpoints() const;
     void setRunning(bool running);  // read-only during a run
+    // The file dialogs of the two Browse… buttons (also File > Open Checkpoint/Latents);
+    // nothing while a run is on.
+    void browseVae();
+    void browseLatents();
 
 Q_SIGNALS:
     void changed();
@@ -53,8 +57,6 @@ private:
     void addRecent(const QString& source);
     void refreshRecentMenu();
     void updateLatentsInfo();
-    void browseVae();
-    void browseLatents();
 
     QSettings* store_;
     ModelProbe* probe_;

@@ -12,6 +12,7 @@
 #include "settings_panel.h"
 #include "range_stats_panel.h"
 #include "span_stats_model.h"
+#include "window_menus.h"
 #include "timeline_plottable.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
@@ -20,11 +21,8 @@
 #include "core/format_bytes.h"
 
 #include <QCloseEvent>
-#include <QFileDialog>
 #include <QKeySequence>
 #include <QLabel>
-#include <QMenu>
-#include <QMenuBar>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -60,18 +58,7 @@ MainWindow::MainWindow(QWidget* parent, const QString& historyFile) : QMainWindo
     connect(importer_, &TraceImporter::opened, reopener_, &RunReopener::showImported);
     connect(importer_, &TraceImporter::failed, this,
             [this](const QString&, const QString& error) { showStatus(tr("Open Trace: %1").arg(error)); });
-    if (QMenu* file = menuBar()->findChild<QMenu*>(QStringLiteral("fileMenu"))) {
-        auto* open = new QAction(tr("&Open Trace…"), file);
-        open->setObjectName(QStringLiteral("openTrace"));
-        open->setShortcut(QKeySequence::Open);
-        open->setToolTip(tr("Show a Chrome trace written by tilescope-cli --trace (.json or .json.gz)"));
-        file->insertAction(file->actions().value(0), open);
-        connect(open, &QAction::triggered, this, [this] {
-            const QString path = QFileDialog::getOpenFileName(this, tr("Open Trace"), QString(),
-                                                              tr("Chrome traces (*.json *.json.gz *.gz);;All files (*)"));
-            if (!path.isEmpty()) openTrace(path);
-        });
-    }
+    new WindowMenus(this);  // around File > Export
     setWindowTitle(QStringLiteral("TileScope"));
     onSettingsChanged();
     if (!history_->lastError().isEmpty()) showStatus(history_->lastError());

@@ -48,6 +48,7 @@ public:
     QStringList recentCheckpoints() const;
 
     void setRunning(bool running);  // inputs are read-only during a run
+    class InputBox* inputs() const { return inputs_; }
 
 Q_SIGNALS:
     void settingsChanged();    // validated and predicted again

@@ -6,9 +6,12 @@
 #include "main_window.h"
 #include "run_history_model.h"
 #include "settings_panel.h"
+#include "window_menus.h"
 
 #include "core/blas_library.h"
 #include "core/error.h"
+
+#include <torch/version.h>
 #include "model/demo.h"
 #include "model/wan_vae.h"
 #include "test_support.h"
@@ -20,6 +23,8 @@
 #include <QElapsedTimer>
 #include <QKeySequence>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
@@ -33,6 +38,7 @@
 
 using tsui::MainWindow;
 using tsui::RunOutcome;
+using tsui::WindowMenus;
 
 class TestMainWindow : public QObject {
     Q_OBJECT
@@ -265,6 +271,38 @@ private Q_SLOTS:
         // A settings refresh after the run (a late model probe does this) keeps the result.
         Q_EMIT w.settingsPanel()->settingsChanged();
         QVERIFY2(w.statusText().startsWith(QStringLiteral("Cancelled")), qPrintable(w.statusText()));
+    }
+
+    void menusOpenInputsAndSayTheShortcuts() {
+        MainWindow w;
+        openDemo(w);
+        auto* file = w.menuBar()->findChild<QMenu*>(QStringLiteral("fileMenu"));
+        QVERIFY(file);
+        QStringList names;
+        for (const QAction* a : file->actions())
+            names << (a->isSeparator() ? QStringLiteral("-") : a->menu() ? a->menu()->objectName() : a->objectName());
+        QCOMPARE(names, QStringList({"openCheckpoint", "openLatents", "openTrace", "-", "exportMenu", "-", "quit"}));
+        auto* openCheckpoint = file->findChild<QAction*>(QStringLiteral("openCheckpoint"));
+        QCOMPARE(file->findChild<QAction*>(QStringLiteral("quit"))->shortcut(), QKeySequence(QKeySequence::Quit));
+        QVERIFY(w.menuBar()->findChild<QMenu*>(QStringLiteral("helpMenu")));
+        const QString keys = WindowMenus::shortcutsHtml();
+        for (const char* k : {"Ctrl+R", "Esc", "Ctrl+O", "Ctrl+Shift+M", "Shift+drag", "Ctrl+Q"})
+            QVERIFY2(keys.contains(QLatin1String(k)), k);
+        // The shortcut the table names is the one the action has.
+        QCOMPARE(openCheckpoint->shortcut().toString(), QStringLiteral("Ctrl+Shift+O"));
+        QVERIFY(keys.contains(openCheckpoint->shortcut().toString()));
+        const QString about = WindowMenus::aboutHtml();
+        QVERIFY2(about.contains(QStringLiteral("LibTorch ") + QLatin1String(TORCH_VERSION)), qPrintable(about));
+        QVERIFY2(about.contains(QStringLiteral("BLAS: ")), qPrintable(about));
+
+        // Like the Browse… buttons, the openers are off while a decode runs.
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QVERIFY(openCheckpoint->isEnabled());
+        QVERIFY(w.startRun());
+        QVERIFY(!openCheckpoint->isEnabled());
+        QVERIFY(!file->findChild<QAction*>(QStringLiteral("openLatents"))->isEnabled());
+        QVERIFY(finished.wait(60000));
+        QVERIFY(openCheckpoint->isEnabled());
     }
 
     void theRunKeepsItsInputsWhileTheyAreLocked() {

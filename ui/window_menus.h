@@ -1,0 +1,31 @@
+#pragma once
+// The main window's menus, besides File > Export (ExportController's): File > Open
+// Checkpoint…, Open Latents…, Open Trace…, Quit; Help > Keyboard Shortcuts and About.
+// The two inputs' entries are off while a decode runs, as their Browse… buttons are.
+#include <QObject>
+
+class QAction;
+
+namespace tsui {
+
+class MainWindow;
+
+class WindowMenus : public QObject {
+    Q_OBJECT
+public:
+    // After the exporter has put File > Export in the window's menu bar.
+    explicit WindowMenus(MainWindow* window);
+
+    // The text Help > Keyboard Shortcuts and About show (rich text), for tests.
+    static QString shortcutsHtml();
+    static QString aboutHtml();
+
+private:
+    void setRunning(bool running);
+
+    MainWindow* window_;
+    QAction* openCheckpoint_ = nullptr;
+    QAction* openLatents_ = nullptr;
+};
+
+}  // namespace tsui
