@@ -1,6 +1,7 @@
 #include "history_panel.h"
 
 #include "run_history_model.h"
+#include "table_copy.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -28,7 +29,8 @@ HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(pa
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
     header->setSectionResizeMode(RunHistoryModel::Options, QHeaderView::Stretch);
     table_->verticalHeader()->hide();
-    table_->setToolTip(tr("Every finished run. Select two (Ctrl+click) to compare them."));
+    installTableCopy(table_);
+    table_->setToolTip(tr("Every finished run. Select two (Ctrl+click) to compare them; Ctrl+C copies the selected rows as tab-separated text."));
     layout->addWidget(table_, 1);
     auto* bar = new QHBoxLayout;
     delete_ = new QPushButton(tr("Delete"), this);

@@ -1,6 +1,7 @@
 #include "range_stats_panel.h"
 
 #include "span_stats_model.h"
+#include "table_copy.h"
 #include "timeline_view.h"
 
 #include <QHeaderView>
@@ -33,7 +34,8 @@ RangeStatsPanel::RangeStatsPanel(TimelineView* timeline, QWidget* parent) : QWid
     table_->setSortingEnabled(true);
     table_->sortByColumn(SpanStatsModel::Total, Qt::DescendingOrder);
     table_->setToolTip(tr("Shift+drag on the timeline to fill this table with the selected range; click a column's "
-                          "header to sort by it"));
+                          "header to sort by it; Ctrl+C copies the selected rows as tab-separated text"));
+    installTableCopy(table_);
     layout->addWidget(table_, 1);
 
     connect(timeline_, &TimelineView::rangeSelected, this, &RangeStatsPanel::showRange);

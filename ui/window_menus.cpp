@@ -84,6 +84,7 @@ QString WindowMenus::shortcutsHtml() {
         {"Click, double-click", "Timeline: select a span; show the whole run"},
         {"Shift+drag", "Timeline: select a time range for Range statistics"},
         {"Double-click", "Memory graph: select what ran at that moment"},
+        {"Ctrl+C", "Range statistics, Run history: copy the selected rows as tab-separated text"},
         {"Ctrl+Q", "Quit"},
     };
     QString html = QStringLiteral("<table cellspacing=\"4\">");

@@ -3,11 +3,16 @@
 // raw numbers, and the hint back when the range is cleared.
 #include "range_stats_panel.h"
 #include "span_stats_model.h"
+#include "table_copy.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
 
 #include "test_support.h"
 
+#include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QItemSelectionModel>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTest>
@@ -63,6 +68,21 @@ private Q_SLOTS:
         const_cast<QTableView*>(table)->sortByColumn(SpanStatsModel::Mean, Qt::AscendingOrder);
         QCOMPARE(cell(table, 0, SpanStatsModel::Name), QStringLiteral("conv"));
         QCOMPARE(cell(table, 2, SpanStatsModel::Name), QStringLiteral("decode"));
+
+        // Ctrl+C: the selected rows as TSV, header first, in the view's (sorted) order.
+        auto* view = const_cast<QTableView*>(table);
+        view->selectRow(2);
+        view->selectionModel()->select(view->model()->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        auto* copy = view->findChild<QAction*>(QStringLiteral("copyTable"));
+        QVERIFY(copy);
+        QCOMPARE(copy->shortcut(), QKeySequence(QKeySequence::Copy));
+        copy->trigger();
+        QCOMPARE(QGuiApplication::clipboard()->text(),
+                 QStringLiteral("Name\tCategory\tCount\tTotal (ms)\tMean (ms)\t% of range\n"
+                                "conv\top\t9\t18.000\t2.000\t18.0 %\n"
+                                "decode\top\t1\t100.000\t100.000\t100.0 %\n"));
+        view->clearSelection();
+        QCOMPARE(tableAsTsv(view).count(QLatin1Char('\n')), 4);  // nothing selected: every row
 
         // A narrower range clips the spans to it: [50, 70) holds 10 ms of norm, 20 of decode.
         timeline.selectRange(70, 50);

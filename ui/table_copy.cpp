@@ -1,0 +1,64 @@
+#include "table_copy.h"
+
+#include <QAbstractItemModel>
+#include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QTableView>
+
+#include <algorithm>
+
+namespace tsui {
+
+namespace {
+
+QString cellText(QString text) {
+    return text.replace(QLatin1Char('\t'), QLatin1Char(' ')).replace(QLatin1Char('\n'), QLatin1Char(' '));
+}
+
+}  // namespace
+
+QString tableAsTsv(const QTableView* view) {
+    const QAbstractItemModel* model = view->model();
+    if (!model) return {};
+    // Columns in their on-screen order, hidden ones left out.
+    const QHeaderView* header = view->horizontalHeader();
+    QList<int> columns;
+    for (int visual = 0; visual < header->count(); ++visual) {
+        const int logical = header->logicalIndex(visual);
+        if (!header->isSectionHidden(logical)) columns << logical;
+    }
+    QList<int> rows;
+    if (view->selectionModel())
+        for (const QModelIndex& i : view->selectionModel()->selectedIndexes())
+            if (!rows.contains(i.row())) rows << i.row();
+    if (rows.isEmpty())
+        for (int r = 0; r < model->rowCount(); ++r) rows << r;
+    std::sort(rows.begin(), rows.end());
+
+    QStringList lines;
+    QStringList cells;
+    for (int c : columns) cells << cellText(model->headerData(c, Qt::Horizontal).toString());
+    lines << cells.join(QLatin1Char('\t'));
+    for (int r : rows) {
+        cells.clear();
+        for (int c : columns) cells << cellText(model->index(r, c).data().toString());
+        lines << cells.join(QLatin1Char('\t'));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+void installTableCopy(QTableView* view) {
+    auto* copy = new QAction(QTableView::tr("Copy as tab-separated text"), view);
+    copy->setObjectName(QStringLiteral("copyTable"));
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetShortcut);
+    QObject::connect(copy, &QAction::triggered, view,
+                     [view] { QGuiApplication::clipboard()->setText(tableAsTsv(view)); });
+    view->addAction(copy);
+    view->setContextMenuPolicy(Qt::ActionsContextMenu);  // also on the right-click menu
+}
+
+}  // namespace tsui
