@@ -58,7 +58,8 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     reset_->setToolTip(tr("Show the whole run again (also: double-click the timeline)"));
     info_ = new QLabel(this);
     info_->setObjectName(QStringLiteral("timelineInfo"));
-    info_->setText(tr("Wheel or W/S: zoom · drag or A/D: pan · Shift+drag: statistics of a range · click: select"));
+    info_->setText(tr("Wheel or W/S: zoom · drag or A/D: pan · Shift+drag: statistics of a range · click: select · F: "
+                      "focus on it"));
     // A selected kernel's details run long (its demangled name, grid, block, registers):
     // the label is cut at the window's edge, its tooltip has all of it, and the search
     // field keeps room to be typed in.
@@ -121,12 +122,31 @@ bool TimelineView::eventFilter(QObject* watched, QEvent* event) {
     const QPoint mouse = plot_->mapFromGlobal(QCursor::pos());
     const double anchor = plot_->axisRect()->rect().contains(mouse) ? plot_->xAxis->pixelToCoord(mouse.x())
                                                                      : plot_->xAxis->range().center();
-    const std::optional<QCPRange> next = keyboardStep(plot_->xAxis->range(), key->key(), anchor);
+    std::optional<QCPRange> next = keyboardStep(plot_->xAxis->range(), key->key(), anchor);
+    if (key->key() == Qt::Key_F)
+        if (const auto focus = focusRange()) next = QCPRange(focus->first, focus->second);
     if (!next) return QWidget::eventFilter(watched, event);
     followLive_ = false;
     plot_->xAxis->setRange(*next);
     requestReplot();
     return true;
+}
+
+std::optional<std::pair<double, double>> TimelineView::focusRange() const {
+    // Perfetto's F: the selected range, else the selected span, with a tenth of it to
+    // spare on each side; nothing selected, nothing to do.
+    QCPRange r;
+    if (rangeRect_->visible()) {
+        r = QCPRange(rangeRect_->topLeft->coords().x(), rangeRect_->bottomRight->coords().x());
+    } else if (const std::int64_t rec = spans_->selectedRecord(); rec >= 0) {
+        const TimelineRecord& span = feed_->index().record(static_cast<std::uint32_t>(rec));
+        r = QCPRange(spans_->toKey(span.start), spans_->toKey(span.start + span.duration));
+    } else {
+        return std::nullopt;
+    }
+    r.normalize();
+    const double spare = std::max(r.size() / 10, 1e-6);  // 1 ns: a zero-length span still gets a view
+    return std::make_pair(r.lower - spare, r.upper + spare);
 }
 
 void TimelineView::changeEvent(QEvent* event) {

@@ -10,6 +10,8 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 
 class QCustomPlot;
 class QCPItemRect;
@@ -53,9 +55,11 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;  // a palette change restyles the plot
-    bool eventFilter(QObject* watched, QEvent* event) override;  // the plot's W/S/A/D keys
+    bool eventFilter(QObject* watched, QEvent* event) override;  // the plot's W/S/A/D/F keys
 
 private:
+    // What F zooms to (ms): the selected range or span with some room; none without one.
+    std::optional<std::pair<double, double>> focusRange() const;
     void onFeedReset();
     void onFeedUpdated();
     void onMousePress(QMouseEvent* event);

@@ -81,6 +81,7 @@ QString WindowMenus::shortcutsHtml() {
         {"Wheel, drag", "Preview: zoom, pan"},
         {"W / S, wheel", "Timeline: zoom in / out (once it has focus)"},
         {"A / D, drag", "Timeline: pan left / right"},
+        {"F", "Timeline: zoom to the selected span or range"},
         {"Click, double-click", "Timeline: select a span; show the whole run"},
         {"Shift+drag", "Timeline: select a time range for Range statistics"},
         {"Double-click", "Memory graph: select what ran at that moment"},

@@ -386,6 +386,14 @@ private Q_SLOTS:
         QVERIFY(qAbs(plot->xAxis->range().size() - before) < 1e-6);
         QTest::keyClick(plot, Qt::Key_X);  // other keys leave the view alone
         QVERIFY(qAbs(plot->xAxis->range().size() - before) < 1e-6);
+        // F (Perfetto's focus): the selected range, 0-50 ms within a pixel, a tenth to spare...
+        QTest::keyClick(plot, Qt::Key_F);
+        QVERIFY2(qAbs(plot->xAxis->range().lower + 5) < 0.5 && qAbs(plot->xAxis->range().upper - 55) < 0.5,
+                 qPrintable(QStringLiteral("%1 %2").arg(plot->xAxis->range().lower).arg(plot->xAxis->range().upper)));
+        // ...and without a range, the selected span: the conv at 10-30 ms.
+        view.clearRange();
+        QTest::keyClick(plot, Qt::Key_F);
+        QVERIFY(qAbs(plot->xAxis->range().lower - 8) < 1e-6 && qAbs(plot->xAxis->range().upper - 32) < 1e-6);
         view.resetView();
 
         // Search: two convs match; the plottable dims the rest.
