@@ -130,8 +130,11 @@ TS_ISA_CLONES void normSiluRowBf16(const Row& r) {
 
 bool fusedNormSiluApplies(const at::Tensor& x) {
     if (gpu::cudaNormSiluApplies(x)) return true;
+    // Any strides but a unit one along W: the rows are read through the strides, so the
+    // crops of exact tiles (views into the previous layer's output) need no copy. Requiring
+    // a dense tensor sent every block of an exact tile to ATen's norm, mul and SiLU instead.
     return x.defined() && x.device().is_cpu() && x.dim() == 5 &&
-           (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) && x.is_contiguous() &&
+           (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16) && x.stride(4) == 1 &&
            !c10::GradMode::is_enabled();
 }
 
@@ -147,8 +150,8 @@ void fusedRmsNormSiluInto(const at::Tensor& x, const at::Tensor& gamma, const at
     }
     if (!fusedNormSiluApplies(x) || out.sizes() != x.sizes() || out.scalar_type() != x.scalar_type() ||
         !out.device().is_cpu() || out.stride(4) != 1 || gamma.numel() != x.size(1))
-        throwRuntime("fused RMS norm + SiLU: unsupported tensors (expects contiguous CPU fp32/bf16 [B,C,T,H,W], "
-                     "an output of the same shape with unit stride along W, and one gain per channel)");
+        throwRuntime("fused RMS norm + SiLU: unsupported tensors (expects CPU fp32/bf16 [B,C,T,H,W] with unit stride "
+                     "along W, an output of the same shape with unit stride along W, and one gain per channel)");
     const std::int64_t B = x.size(0), C = x.size(1), T = x.size(2), H = x.size(3), W = x.size(4);
     const at::Tensor gain = gamma.reshape({C}).to(at::kFloat).mul(std::sqrt(static_cast<double>(C))).contiguous();
     const float* gainData = gain.data_ptr<float>();

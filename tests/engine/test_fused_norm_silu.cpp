@@ -87,6 +87,19 @@ private Q_SLOTS:
         QVERIFY(border.eq(7.0).all().item<bool>());
     }
 
+    void readsACropInPlace() {
+        c10::NoGradGuard inference;  // as the decoder runs (InferenceMode)
+        // An exact tile's crop: a window of the previous layer's output, read through its
+        // strides (it used to be refused and took the ATen path).
+        const Case c = randomCase({1, 16, 3, 12, 20}, 1.0, 17);
+        const at::Tensor crop = c.x.narrow(3, 2, 7).narrow(4, 3, 11);
+        QVERIFY(!crop.is_contiguous());
+        QVERIFY(layers::fusedNormSiluApplies(crop));
+        at::Tensor out = at::empty(crop.sizes());
+        layers::fusedRmsNormSiluInto(crop, c.gamma, out);
+        QVERIFY(maxAbs(out, layers::rmsNormSilu(crop.contiguous(), c.gamma)) <= 1e-5);
+    }
+
     void bf16RoundsOnce() {
         c10::NoGradGuard inference;  // as the decoder runs (InferenceMode)
         // In bf16 the ATen path rounds twice (after the norm, after SiLU); the fused one
@@ -162,7 +175,7 @@ private Q_SLOTS:
         c10::NoGradGuard inference;  // as the decoder runs (InferenceMode)
         const Case c = randomCase({1, 8, 2, 4, 6}, 1.0, 19);
         QVERIFY(layers::fusedNormSiluApplies(c.x));
-        QVERIFY(!layers::fusedNormSiluApplies(c.x.transpose(3, 4)));         // not contiguous
+        QVERIFY(!layers::fusedNormSiluApplies(c.x.transpose(3, 4)));         // W stride != 1
         QVERIFY(!layers::fusedNormSiluApplies(c.x.to(at::kDouble)));         // dtype
         QVERIFY(!layers::fusedNormSiluApplies(c.x.flatten(0, 1)));           // not 5-D
         {

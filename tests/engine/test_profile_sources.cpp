@@ -289,6 +289,15 @@ private Q_SLOTS:
             if (e.category == "op") ++opsPerTrack[e.tid];
         QVERIFY(opsPerTrack[kMainTrack] > 0);  // the shared prefix
         QVERIFY(opsPerTrack[cpuWorkerTrack(0)] > 0 && opsPerTrack[cpuWorkerTrack(1)] > 0);
+        // fused-norm (on by default) runs in exact tiles too: their crops are dense, so no
+        // block falls back to ATen's norm and SiLU (it did while crops were strided views).
+        int fusedInTiles = 0;
+        for (const TraceEvent& e : store.snapshot().events) {
+            if (e.category != "op" || e.tid == kMainTrack) continue;
+            QVERIFY2(e.name.rfind("aten::silu", 0) != 0 && e.name != "aten::norm", e.name.c_str());
+            fusedInTiles += e.name == "tilescope::fused_rms_norm_silu";
+        }
+        QVERIFY(fusedInTiles > 0);
         // Ops nest with the engine's spans on their track: inside or outside a stage or
         // tile, never across its edge (what the trace viewers need to draw them).
         std::vector<TraceEvent> engine, ops;
