@@ -5,7 +5,9 @@
 #include "frame_view.h"
 #include "qcp.h"
 #include "run_archive.h"
+#include "run_diff_model.h"
 #include "seam_heatmap.h"
+#include "table_copy.h"
 #include "timeline_plottable.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
@@ -13,9 +15,13 @@
 #include <QComboBox>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QSlider>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -70,7 +76,11 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
 
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->setChildrenCollapsible(false);
-    auto* times = new QWidget(split);
+    // Left, time: the two timelines, or the table of what changed per stage, op and
+    // memory counter. Right, pixels: the frames.
+    auto* left = new QTabWidget(split);
+    left->setObjectName(QStringLiteral("compareTimeTabs"));
+    auto* times = new QWidget;
     auto* timesLayout = new QVBoxLayout(times);
     timesLayout->setContentsMargins(0, 0, 0, 0);
     titleA_ = new QLabel(times);
@@ -85,6 +95,7 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
     timesLayout->addWidget(titleB_);
     timesLayout->addWidget(timelineB_, 1);
 
+    left->addTab(times, tr("Timelines"));
     auto* frames = new QWidget(split);
     auto* framesLayout = new QVBoxLayout(frames);
     framesLayout->setContentsMargins(0, 0, 0, 0);
@@ -126,6 +137,26 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
     statsLabel_->setWordWrap(true);
     statsLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     framesLayout->addWidget(statsLabel_);
+
+    // Per stage, op and memory counter: what changed between the runs, largest first.
+    diffModel_ = new RunDiffModel(this);
+    auto* sortedDiff = new QSortFilterProxyModel(this);
+    sortedDiff->setSourceModel(diffModel_);
+    sortedDiff->setSortRole(Qt::UserRole);
+    diffTable_ = new QTableView;
+    diffTable_->setObjectName(QStringLiteral("compareDiffTable"));
+    diffTable_->setModel(sortedDiff);
+    diffTable_->setWordWrap(false);
+    diffTable_->verticalHeader()->hide();
+    diffTable_->verticalHeader()->setDefaultSectionSize(diffTable_->fontMetrics().height() + 6);  // dense, as a profiler's
+    diffTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    diffTable_->horizontalHeader()->setSectionResizeMode(RunDiffModel::Name, QHeaderView::Stretch);
+    diffTable_->setSortingEnabled(true);
+    diffTable_->horizontalHeader()->setSortIndicatorShown(false);  // the engine's order: largest change first
+    diffTable_->setToolTip(tr("Stages by total time, ops by self time, memory counters by peak: B − A, largest change "
+                              "first (as tilescope-cli diff prints it); click a header to sort; Ctrl+C copies rows"));
+    installTableCopy(diffTable_);
+    left->addTab(diffTable_, tr("Stages, ops, memory"));
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     // Three fifths to the timelines from the start: the frame view's size hint alone left
@@ -168,6 +199,12 @@ void RunCompareView::clear() {
         statsJob_->deleteLater();
         statsJob_ = nullptr;
     }
+    if (diffJob_) {
+        static_cast<QFutureWatcher<std::vector<RunDiffRow>>*>(diffJob_)->cancel();
+        diffJob_->deleteLater();
+        diffJob_ = nullptr;
+    }
+    diffModel_->setRows({});
     feedA_->clear();
     feedB_->clear();
     framesA_.clear();
@@ -270,6 +307,7 @@ void RunCompareView::setRuns(const RunRecord& a, const ArchivedRun* keptA, const
     }
     finishSetup(problems);
     startStats();
+    if (keptA && keptB && keptA->trace && keptB->trace) startDiff(keptA->trace, keptB->trace);
 }
 
 void RunCompareView::finishSetup(const QStringList& problems) {
@@ -299,6 +337,20 @@ void RunCompareView::startStats() {
         Q_EMIT statsReady();
     });
     watcher->setFuture(diffClipInBackground(framesA_.mid(0, compared_), framesB_.mid(0, compared_)));
+}
+
+void RunCompareView::startDiff(std::shared_ptr<const ts::TraceStore> a, std::shared_ptr<const ts::TraceStore> b) {
+    auto* watcher = new QFutureWatcher<std::vector<RunDiffRow>>(this);
+    diffJob_ = watcher;
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        if (diffJob_ != watcher) return;  // superseded (clear() cancelled it)
+        const QFuture<std::vector<RunDiffRow>> f = watcher->future();
+        diffModel_->setRows(f.resultCount() > 0 ? f.result() : std::vector<RunDiffRow>());
+        diffJob_ = nullptr;
+        watcher->deleteLater();
+        Q_EMIT diffReady();
+    });
+    watcher->setFuture(diffTracesInBackground(std::move(a), std::move(b)));
 }
 
 QString RunCompareView::summary() const {

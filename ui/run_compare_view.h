@@ -14,7 +14,14 @@
 #include <QVector>
 #include <QWidget>
 
+#include <memory>
+
+namespace ts {
+class TraceStore;
+}
+
 class QComboBox;
+class QTableView;
 class QLabel;
 class QSlider;
 
@@ -22,6 +29,7 @@ namespace tsui {
 
 struct ArchivedRun;
 class FrameView;
+class RunDiffModel;
 class TimelineView;
 class TraceFeed;
 
@@ -50,6 +58,8 @@ public:
     TraceFeed* feedA() const { return feedA_; }
     TraceFeed* feedB() const { return feedB_; }
     FrameView* frameView() const { return view_; }
+    RunDiffModel* diffModel() const { return diffModel_; }
+    bool diffPending() const { return diffJob_ != nullptr; }
 
     QString summary() const;   // the runs' time and memory differences
     QString message() const;   // what cannot be shown and why; "" when everything is there
@@ -70,9 +80,11 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void statsReady();  // the clip's statistics are in (after setRuns)
+    void diffReady();   // the per-stage/op/memory table is filled (after setRuns with both traces)
 
 private:
     void startStats();
+    void startDiff(std::shared_ptr<const ts::TraceStore> a, std::shared_ptr<const ts::TraceStore> b);
     void finishSetup(const QStringList& problems);
     void refresh();
     void linkAxes();
@@ -97,6 +109,9 @@ private:
     bool single_ = false;
     QVector<FrameDiffStats> stats_;
     QObject* statsJob_ = nullptr;  // the QFutureWatcher of the statistics in progress
+    RunDiffModel* diffModel_ = nullptr;
+    QTableView* diffTable_ = nullptr;
+    QObject* diffJob_ = nullptr;  // the QFutureWatcher of the diff in progress
 };
 
 }  // namespace tsui

@@ -8,6 +8,9 @@
 #include "qcp.h"
 #include "main_window.h"
 #include "run_archive.h"
+#include "run_diff_model.h"
+
+#include <nlohmann/json.hpp>
 #include "run_compare_view.h"
 #include "run_history_model.h"
 #include "seam_heatmap.h"
@@ -137,6 +140,7 @@ private Q_SLOTS:
 
     void compareViewLinksTimelinesAndDiffsFrames() {
         RunCompareView view;
+        QAbstractItemModelTester diffTester(view.diffModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         view.resize(1200, 700);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -165,6 +169,21 @@ private Q_SLOTS:
         QSignalSpy ready(&view, &RunCompareView::statsReady);
         QVERIFY(ready.wait(10000));
         QVERIFY(!view.statsPending());
+
+        // Per stage: A's 10 + 10 ms against B's 25 + 25 ms, as tilescope-cli diff says it.
+        if (view.diffPending()) {
+            QSignalSpy diffed(&view, &RunCompareView::diffReady);
+            QVERIFY(diffed.wait(10000));
+        }
+        const RunDiffModel* diff = view.diffModel();
+        int stage1 = -1;
+        for (int r = 0; r < diff->rowCount(); ++r)
+            if (diff->rows()[r].kind == QLatin1String("stage") && diff->rows()[r].name == QLatin1String("stage 1")) stage1 = r;
+        QVERIFY2(stage1 >= 0, qPrintable(QString::number(diff->rowCount())));
+        QVERIFY(std::abs(diff->rows()[stage1].a - 0.010) < 1e-9);
+        QVERIFY(std::abs(diff->rows()[stage1].b - 0.025) < 1e-9);
+        QCOMPARE(diff->index(stage1, RunDiffModel::Change).data().toString(), QStringLiteral("+15.0 ms"));
+        QCOMPARE(diff->index(stage1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+150 %"));
 
         QVERIFY2(view.message().isEmpty(), qPrintable(view.message()));
         QVERIFY(view.summary().contains(QStringLiteral("B (")));
@@ -231,6 +250,26 @@ private Q_SLOTS:
         QCOMPARE(qRed(view.displayedImage().pixel(0, 0)), 255);
         QCOMPARE(qGreen(view.displayedImage().pixel(0, 0)), 255);
         QVERIFY(std::abs(qBlue(view.displayedImage().pixel(0, 0)) - 90) <= 2);
+    }
+
+    void diffRowsSayNewAndMiB() {
+        // An op only B ran has no base for a percentage; memory rows are in MiB.
+        const nlohmann::json diff = {
+            {"time", {{{"kind", "op"}, {"name", "aten::pad"}, {"a", 0.0}, {"b", 0.002}, {"change", 0.002}, {"change_pct", nullptr}}}},
+            {"memory", {{{"kind", "memory"}, {"name", "host rss"}, {"a", 1048576.0}, {"b", 3145728.0}, {"change", 2097152.0},
+                         {"change_pct", 200.0}}}}};
+        RunDiffModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setRows(runDiffRows(diff));
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, RunDiffModel::ChangePct).data().toString(), QStringLiteral("new"));
+        QCOMPARE(model.index(0, RunDiffModel::B).data().toString(), QStringLiteral("2.00 ms"));
+        QCOMPARE(model.index(1, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
+        QCOMPARE(model.index(1, RunDiffModel::Change).data().toString(), QStringLiteral("+2.0 MiB"));
+        QCOMPARE(model.index(1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+200 %"));
+        QCOMPARE(model.index(1, RunDiffModel::A).data(Qt::UserRole).toDouble(), 1048576.0);
+        model.setRows({});
+        QCOMPARE(model.rowCount(), 0);
     }
 
     void missingRunDataGivesAMessage() {
