@@ -1,7 +1,7 @@
 #include "history_panel.h"
 
 #include "run_history_model.h"
-#include "table_copy.h"
+#include "profiler_table.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

@@ -1,12 +1,10 @@
 #include "range_stats_panel.h"
 
 #include "span_stats_model.h"
-#include "table_copy.h"
+#include "profiler_table.h"
 #include "timeline_view.h"
 
-#include <QHeaderView>
 #include <QLabel>
-#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -21,21 +19,11 @@ RangeStatsPanel::RangeStatsPanel(TimelineView* timeline, QWidget* parent) : QWid
     headline_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(headline_);
 
-    // Sorted through a proxy on the model's raw numbers (UserRole), so "10.5" sorts
-    // after "9.8"; the model keeps its largest-total-first order underneath.
-    sorted_ = new QSortFilterProxyModel(this);
-    sorted_->setSourceModel(timeline_->statsModel());
-    sorted_->setSortRole(Qt::UserRole);
-    table_ = new QTableView(this);
+    table_ = makeProfilerTable(timeline_->statsModel(), SpanStatsModel::Name, SpanStatsModel::Total, Qt::DescendingOrder,
+                               this);
     table_->setObjectName(QStringLiteral("statsTable"));
-    table_->setModel(sorted_);
-    table_->horizontalHeader()->setSectionResizeMode(SpanStatsModel::Name, QHeaderView::Stretch);
-    table_->verticalHeader()->hide();
-    table_->setSortingEnabled(true);
-    table_->sortByColumn(SpanStatsModel::Total, Qt::DescendingOrder);
     table_->setToolTip(tr("Shift+drag on the timeline to fill this table with the selected range; click a column's "
                           "header to sort by it; Ctrl+C copies the selected rows as tab-separated text"));
-    installTableCopy(table_);
     layout->addWidget(table_, 1);
 
     connect(timeline_, &TimelineView::rangeSelected, this, &RangeStatsPanel::showRange);

@@ -5,7 +5,6 @@
 #include <QWidget>
 
 class QLabel;
-class QSortFilterProxyModel;
 class QTableView;
 
 namespace tsui {
@@ -27,7 +26,6 @@ private:
 
     TimelineView* timeline_;
     QLabel* headline_ = nullptr;
-    QSortFilterProxyModel* sorted_ = nullptr;
     QTableView* table_ = nullptr;
 };
 

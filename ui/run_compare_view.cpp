@@ -7,7 +7,7 @@
 #include "run_archive.h"
 #include "run_diff_model.h"
 #include "seam_heatmap.h"
-#include "table_copy.h"
+#include "profiler_table.h"
 #include "timeline_plottable.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
@@ -15,10 +15,8 @@
 #include <QComboBox>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QSlider>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -140,22 +138,10 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
 
     // Per stage, op and memory counter: what changed between the runs, largest first.
     diffModel_ = new RunDiffModel(this);
-    auto* sortedDiff = new QSortFilterProxyModel(this);
-    sortedDiff->setSourceModel(diffModel_);
-    sortedDiff->setSortRole(Qt::UserRole);
-    diffTable_ = new QTableView;
+    diffTable_ = makeProfilerTable(diffModel_, RunDiffModel::Name, -1, Qt::AscendingOrder);  // the engine's order
     diffTable_->setObjectName(QStringLiteral("compareDiffTable"));
-    diffTable_->setModel(sortedDiff);
-    diffTable_->setWordWrap(false);
-    diffTable_->verticalHeader()->hide();
-    diffTable_->verticalHeader()->setDefaultSectionSize(diffTable_->fontMetrics().height() + 6);  // dense, as a profiler's
-    diffTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    diffTable_->horizontalHeader()->setSectionResizeMode(RunDiffModel::Name, QHeaderView::Stretch);
-    diffTable_->setSortingEnabled(true);
-    diffTable_->horizontalHeader()->setSortIndicatorShown(false);  // the engine's order: largest change first
     diffTable_->setToolTip(tr("Stages by total time, ops by self time, memory counters by peak: B − A, largest change "
                               "first (as tilescope-cli diff prints it); click a header to sort; Ctrl+C copies rows"));
-    installTableCopy(diffTable_);
     left->addTab(diffTable_, tr("Stages, ops, memory"));
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);

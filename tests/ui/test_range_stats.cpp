@@ -3,7 +3,7 @@
 // raw numbers, and the hint back when the range is cleared.
 #include "range_stats_panel.h"
 #include "span_stats_model.h"
-#include "table_copy.h"
+#include "profiler_table.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
 

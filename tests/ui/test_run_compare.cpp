@@ -8,6 +8,7 @@
 #include "qcp.h"
 #include "main_window.h"
 #include "run_archive.h"
+#include "profiler_table.h"
 #include "run_diff_model.h"
 
 #include <nlohmann/json.hpp>
@@ -184,6 +185,12 @@ private Q_SLOTS:
         QVERIFY(std::abs(diff->rows()[stage1].b - 0.025) < 1e-9);
         QCOMPARE(diff->index(stage1, RunDiffModel::Change).data().toString(), QStringLiteral("+15.0 ms"));
         QCOMPARE(diff->index(stage1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+150 %"));
+        // The table shows the engine's order (largest change first) until a header is clicked.
+        const QAbstractItemModel* shown = view.findChild<QTableView*>(QStringLiteral("compareDiffTable"))->model();
+        QCOMPARE(shown->rowCount(), diff->rowCount());
+        for (int r = 0; r < diff->rowCount(); ++r)
+            QCOMPARE(shown->index(r, RunDiffModel::Name).data(), diff->index(r, RunDiffModel::Name).data());
+        QVERIFY(std::abs(diff->rows()[0].change()) >= std::abs(diff->rows()[diff->rowCount() - 1].change()));
 
         QVERIFY2(view.message().isEmpty(), qPrintable(view.message()));
         QVERIFY(view.summary().contains(QStringLiteral("B (")));
@@ -268,6 +275,17 @@ private Q_SLOTS:
         QCOMPARE(model.index(1, RunDiffModel::Change).data().toString(), QStringLiteral("+2.0 MiB"));
         QCOMPARE(model.index(1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+200 %"));
         QCOMPARE(model.index(1, RunDiffModel::A).data(Qt::UserRole).toDouble(), 1048576.0);
+        // A table keeps the model's order (here memory, then op) until a header is clicked,
+        // though sorting is on (it sorted by the first column, descending, at once); then
+        // it sorts by the raw numbers.
+        RunDiffModel reversed;
+        reversed.setRows({model.rows()[1], model.rows()[0]});
+        std::unique_ptr<QTableView> table(makeProfilerTable(&reversed, RunDiffModel::Name, -1, Qt::AscendingOrder));
+        QCOMPARE(table->model()->index(0, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
+        table->sortByColumn(RunDiffModel::Kind, Qt::DescendingOrder);
+        QCOMPARE(table->model()->index(0, RunDiffModel::Kind).data().toString(), QStringLiteral("op"));
+        table->sortByColumn(RunDiffModel::B, Qt::DescendingOrder);  // 3 MiB > 2 ms as raw numbers
+        QCOMPARE(table->model()->index(0, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
         model.setRows({});
         QCOMPARE(model.rowCount(), 0);
     }

@@ -1,4 +1,4 @@
-#include "table_copy.h"
+#include "profiler_table.h"
 
 #include <QAbstractItemModel>
 #include <QAction>
@@ -6,6 +6,7 @@
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 
 #include <algorithm>
@@ -19,6 +20,27 @@ QString cellText(QString text) {
 }
 
 }  // namespace
+
+QTableView* makeProfilerTable(QAbstractItemModel* model, int stretchColumn, int sortColumn, Qt::SortOrder order,
+                              QWidget* parent) {
+    auto* table = new QTableView(parent);
+    auto* sorted = new QSortFilterProxyModel(table);
+    sorted->setSourceModel(model);
+    sorted->setSortRole(Qt::UserRole);
+    table->setModel(sorted);
+    table->setWordWrap(false);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
+    QHeaderView* header = table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
+    // Enabling sorting sorts at once by the indicator's column: set it first (-1: the
+    // model's order, which a proxy keeps when asked to sort by no column).
+    header->setSortIndicator(sortColumn, order);
+    table->setSortingEnabled(true);
+    installTableCopy(table);
+    return table;
+}
 
 QString tableAsTsv(const QTableView* view) {
     const QAbstractItemModel* model = view->model();
