@@ -134,7 +134,10 @@ void SettingsPanel::build() {
     predictionLabel_->setObjectName(QStringLiteral("predictionLabel"));
     predictionLabel_->setWordWrap(true);
     predictionLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    predictionLabel_->setToolTip(tr("Predicted by the engine's tile planner and cost model before running"));
+    predictionLabel_->setToolTip(tr("Predicted by the engine's tile planner and cost model before running. The peak is "
+                                    "of the tensors alive at once (weights, causal caches, a tile's activations, the "
+                                    "output): the memory graph's \"allocated\" line. The process's RSS adds LibTorch, its "
+                                    "libraries and the allocator's slack on top."));
     layout->addWidget(predictionLabel_);
 
     connect(presetCombo_, &QComboBox::activated, this, [this](int i) { applyPreset(presetCombo_->itemText(i)); });
