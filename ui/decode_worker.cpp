@@ -6,6 +6,7 @@
 #include "decode/decoder_run.h"
 #include "io/latents_reader.h"
 #include "model/wan_vae.h"
+#include "profile/cupti_session.h"
 #include "profile/profile_session.h"
 
 #include <ATen/ATen.h>
@@ -191,12 +192,22 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
         // Into the same trace as the engine's spans, while the decode runs: ATen ops (with
         // shapes and FLOPs, on the worker tracks), allocations tied to their op, and memory
         // samples for the graph (RSS, and the device's used memory on CUDA).
+        // On CUDA, CUPTI's kernels, copies and launches too, flushed into the trace while the
+        // decode runs (started first, as the CLI does, so that the session's own calls are
+        // not in it). Where CUPTI cannot start (no driver, a profiler already attached),
+        // start() leaves its reason as a note in the trace, and the rest is recorded.
+        const c10::Device device = ts::parseDevice(request.settings.device);
+        std::unique_ptr<ts::CuptiSession> cupti;
+        if (request.trace && device.is_cuda()) {
+            cupti = std::make_unique<ts::CuptiSession>();
+            std::string whyNot;
+            if (!cupti->start(*request.trace, &whyNot)) cupti.reset();
+        }
         std::optional<ts::ProfileSession> profile;
         if (request.trace) {
             ts::ProfileSources sources;
-            sources.cupti = false;  // not started by the GUI yet
             sources.samplePeriodMs = kMemorySamplePeriodMs;
-            profile.emplace(*request.trace, sources, ts::parseDevice(request.settings.device));
+            profile.emplace(*request.trace, sources, device);
         }
         // An untiled run is what the reference decode would be (same device, precision,
         // options): decoding it again would only show zeros, at the cost of a whole decode.
@@ -210,6 +221,7 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
         }
         const ts::RunStats stats = ts::runDecode(*model_, latents, request.settings, *this);
         if (profile) profile->stop();
+        if (cupti) cupti->stop();  // a forced flush: every finished kernel is in the trace
         if (request.seamCheck) {
             // Only the run itself is traced and timed; the reference is a check.
             out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
