@@ -58,8 +58,8 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     reset_->setToolTip(tr("Show the whole run again (also: double-click the timeline)"));
     info_ = new QLabel(this);
     info_->setObjectName(QStringLiteral("timelineInfo"));
-    info_->setText(tr("Wheel or W/S: zoom · drag or A/D: pan · Shift+drag: statistics of a range · click: select · F: "
-                      "focus on it"));
+    info_->setText(tr("Wheel, W/S: zoom · drag, A/D: pan · Shift+drag: range statistics · click: select · F: focus · "
+                      "F1: all keys"));
     // A selected kernel's details run long (its demangled name, grid, block, registers):
     // the label is cut at the window's edge, its tooltip has all of it, and the search
     // field keeps room to be typed in.
