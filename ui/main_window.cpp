@@ -228,7 +228,9 @@ void MainWindow::onSettingsChanged() {
 // ------------------------------------------------------------------------ running
 
 bool MainWindow::isRunning() const {
-    return worker_->isRunning();
+    // Until onFinished has run: the worker's thread is done a moment before its queued
+    // finished() arrives, and a run started in between would take the old run's result.
+    return runInFlight_ || worker_->isRunning();
 }
 
 bool MainWindow::startRun() {
@@ -271,6 +273,7 @@ bool MainWindow::startRun() {
         showStatus(tr("A decode is already running"));
         return false;
     }
+    runInFlight_ = true;
     setRunningUi(true);
     resultShown_ = false;
     showStatus(tr("Loading %1…").arg(vaeSource()));
@@ -326,6 +329,7 @@ void MainWindow::onFrames(const FrameBatch& batch) {
 }
 
 void MainWindow::onFinished(const RunOutcome& outcome) {
+    runInFlight_ = false;
     feed_->stop();
     setRunningUi(false);
     QString text;

@@ -114,6 +114,7 @@ private:
     QString runVaeSource_;
     QString runLatentsLabel_;
     QString runMemoryText_;
+    bool runInFlight_ = false;  // from startRun until onFinished
 
     SettingsPanel* settings_ = nullptr;
     PreviewPanel* preview_ = nullptr;

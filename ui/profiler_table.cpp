@@ -54,11 +54,11 @@ QString tableAsTsv(const QTableView* view) {
     }
     QList<int> rows;
     if (view->selectionModel())
-        for (const QModelIndex& i : view->selectionModel()->selectedIndexes())
-            if (!rows.contains(i.row())) rows << i.row();
+        for (const QModelIndex& i : view->selectionModel()->selectedIndexes()) rows << i.row();
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());  // one per row, not per cell
     if (rows.isEmpty())
         for (int r = 0; r < model->rowCount(); ++r) rows << r;
-    std::sort(rows.begin(), rows.end());
 
     QStringList lines;
     QStringList cells;

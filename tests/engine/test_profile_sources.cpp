@@ -289,8 +289,9 @@ private Q_SLOTS:
             if (e.category == "op") ++opsPerTrack[e.tid];
         QVERIFY(opsPerTrack[kMainTrack] > 0);  // the shared prefix
         QVERIFY(opsPerTrack[cpuWorkerTrack(0)] > 0 && opsPerTrack[cpuWorkerTrack(1)] > 0);
-        // fused-norm (on by default) runs in exact tiles too: their crops are dense, so no
-        // block falls back to ATen's norm and SiLU (it did while crops were strided views).
+        // fused-norm (on by default) runs in exact tiles too: it reads their crops (strided
+        // views) in place, so no block falls back to ATen's norm and SiLU (as all did while
+        // it took dense tensors only).
         int fusedInTiles = 0;
         for (const TraceEvent& e : store.snapshot().events) {
             if (e.category != "op" || e.tid == kMainTrack) continue;

@@ -34,7 +34,9 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 using tsui::MainWindow;
 using tsui::RunOutcome;
@@ -303,6 +305,28 @@ private Q_SLOTS:
         QVERIFY(!file->findChild<QAction*>(QStringLiteral("openLatents"))->isEnabled());
         QVERIFY(finished.wait(60000));
         QVERIFY(openCheckpoint->isEnabled());
+    }
+
+    void aRunIsOnUntilItsResultIsIn() {
+        // The worker's thread ends a moment before its finished() reaches the window (a
+        // queued call): in between the window still counts the run, so a second Run
+        // cannot start and take the first one's result.
+        MainWindow w;
+        openDemo(w);
+        auto* worker = w.findChild<tsui::DecodeWorker*>();
+        QVERIFY(worker);
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QVERIFY(w.startRun());
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (worker->isRunning() && std::chrono::steady_clock::now() < until)  // no event processing
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        QVERIFY(!worker->isRunning());
+        QCOMPARE(finished.count(), 0);
+        QVERIFY(w.isRunning());
+        QVERIFY(!w.startRun());
+        QVERIFY(finished.wait(10000));
+        QVERIFY(!w.isRunning());
+        QCOMPARE(w.history()->record(0).status, QStringLiteral("done"));
     }
 
     void theRunKeepsItsInputsWhileTheyAreLocked() {

@@ -185,12 +185,8 @@ private Q_SLOTS:
         QVERIFY(std::abs(diff->rows()[stage1].b - 0.025) < 1e-9);
         QCOMPARE(diff->index(stage1, RunDiffModel::Change).data().toString(), QStringLiteral("+15.0 ms"));
         QCOMPARE(diff->index(stage1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+150 %"));
-        // The table shows the engine's order (largest change first) until a header is clicked.
-        const QAbstractItemModel* shown = view.findChild<QTableView*>(QStringLiteral("compareDiffTable"))->model();
-        QCOMPARE(shown->rowCount(), diff->rowCount());
-        for (int r = 0; r < diff->rowCount(); ++r)
-            QCOMPARE(shown->index(r, RunDiffModel::Name).data(), diff->index(r, RunDiffModel::Name).data());
-        QVERIFY(std::abs(diff->rows()[0].change()) >= std::abs(diff->rows()[diff->rowCount() - 1].change()));
+        // The tab's table shows these rows (its order: diffRowsSayNewAndMiB).
+        QCOMPARE(view.findChild<QTableView*>(QStringLiteral("compareDiffTable"))->model()->rowCount(), diff->rowCount());
 
         QVERIFY2(view.message().isEmpty(), qPrintable(view.message()));
         QVERIFY(view.summary().contains(QStringLiteral("B (")));
