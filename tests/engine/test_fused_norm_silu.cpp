@@ -98,6 +98,12 @@ private Q_SLOTS:
         at::Tensor out = at::empty(crop.sizes());
         layers::fusedRmsNormSiluInto(crop, c.gamma, out);
         QVERIFY(maxAbs(out, layers::rmsNormSilu(crop.contiguous(), c.gamma)) <= 1e-5);
+        // bf16 the same way: the same values as from a dense copy of the crop.
+        const at::Tensor crop16 = c.x.to(at::kBFloat16).narrow(3, 2, 7).narrow(4, 3, 11);
+        at::Tensor out16 = at::empty(crop16.sizes(), crop16.options()), dense16 = at::empty_like(out16);
+        layers::fusedRmsNormSiluInto(crop16, c.gamma, out16);
+        layers::fusedRmsNormSiluInto(crop16.contiguous(), c.gamma, dense16);
+        QVERIFY(out16.equal(dense16));
     }
 
     void bf16RoundsOnce() {
