@@ -189,7 +189,8 @@ void TimelineView::onFeedUpdated() {
 void TimelineView::updateRowLabels() {
     const TimelineIndex& idx = feed_->index();
     const int rows = idx.rowCount();
-    plot_->yAxis->setRange(0, std::max(1, rows));
+    // A fifth of a row to spare above the first: a span's name there was cut by the plot's edge.
+    plot_->yAxis->setRange(-0.2, std::max(1, rows));
     if (rows == rowsLabelled_) return;
     rowsLabelled_ = rows;
     auto ticker = qSharedPointerCast<QCPAxisTickerText>(plot_->yAxis->ticker());
