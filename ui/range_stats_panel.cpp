@@ -1,12 +1,14 @@
 #include "range_stats_panel.h"
 
-#include "span_stats_model.h"
 #include "profiler_table.h"
+#include "span_stats_model.h"
 #include "timeline_view.h"
 
 #include <QLabel>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <utility>
 
 namespace tsui {
 
@@ -36,13 +38,13 @@ RangeStatsPanel::RangeStatsPanel(TimelineView* timeline, QWidget* parent) : QWid
 
 void RangeStatsPanel::showRange(double fromMs, double toMs) {
     if (toMs < fromMs) std::swap(fromMs, toMs);
-    headline_->setText(tr("Range %1 – %2 ms (%3 ms): %4 span names. %% of range: a name's time within the range over "
-                          "its length (nested names and parallel tracks add up to more than 100 %%).")
+    // ("% of" and "100 %" are not placeholders for arg(): a digit must follow the %.)
+    headline_->setText(tr("Range %1 – %2 ms (%3 ms): %4 span names. % of range: a name's time within the range over "
+                          "its length (nested names and parallel tracks add up to more than 100 %).")
                            .arg(fromMs, 0, 'f', 2)
                            .arg(toMs, 0, 'f', 2)
                            .arg(toMs - fromMs, 0, 'f', 2)
-                           .arg(nameCount())
-                           .replace(QStringLiteral("%%"), QStringLiteral("%")));
+                           .arg(nameCount()));
 }
 
 void RangeStatsPanel::showHint() {
