@@ -108,12 +108,14 @@ void MemoryView::changeEvent(QEvent* event) {
 }
 
 void MemoryView::lockTo(QCustomPlot* timeline) {
+    lockedTo_ = timeline;
     linkAxisRanges(timeline->xAxis, plot_->xAxis, this);
     plot_->xAxis->setRange(timeline->xAxis->range());
     // Equal times at equal x on screen (the two widgets share their left edge in the
     // window): each plot area's minimum margins become the other's, so both take the wider
     // of the timeline's row labels ("CUDA stream 7") and the graph's MiB ticks. A margin
-    // only grows this way, which keeps the two from chasing each other.
+    // only grows this way, which keeps the two from chasing each other; a new trace
+    // (onFeedReset) starts both from their own again.
     const auto follow = [](QCustomPlot* from, QCustomPlot* to) {
         const QMargins have = to->axisRect()->minimumMargins();
         const QMargins want(std::max(have.left(), from->axisRect()->margins().left()), have.top(),
@@ -162,6 +164,11 @@ std::int64_t MemoryView::sampleCount(const std::string& counterName) const {
 }
 
 void MemoryView::onFeedReset() {
+    for (QCustomPlot* p : {plot_, lockedTo_.data()})
+        if (p) {
+            p->axisRect()->setMinimumMargins(QMargins());
+            p->replot(QCustomPlot::rpQueuedReplot);
+        }
     plot_->clearGraphs();
     graphs_.clear();
     peakValue_ = 0;

@@ -6,6 +6,7 @@
 // the graph asks the timeline to select what ran at that moment (timeClicked).
 #include "trace_feed.h"
 
+#include <QPointer>
 #include <QWidget>
 
 #include <cstdint>
@@ -53,6 +54,7 @@ private:
 
     TraceFeed* feed_;
     QCustomPlot* plot_ = nullptr;
+    QPointer<QCustomPlot> lockedTo_;  // the timeline whose margins this graph's follow (lockTo)
     QLabel* legendNote_ = nullptr;
     std::map<std::pair<int, std::string>, std::pair<QCPGraph*, std::size_t>> graphs_;  // -> graph, samples taken
     QCPItemStraightLine* budgetLine_ = nullptr;

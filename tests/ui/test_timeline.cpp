@@ -409,8 +409,10 @@ private Q_SLOTS:
 
     void memoryGraphLinesUpWithTheTimeline_data() {
         QTest::addColumn<bool>("workerTrack");
-        QTest::newRow("row labels wider than the MiB ticks") << true;  // "worker 7"
-        QTest::newRow("row labels narrower") << false;                 // "main" alone
+        // (Both narrower than the graph's MiB ticks and label at this size; the timeline's
+        // wider margin is marginsStartOverWithEachTrace's case.)
+        QTest::newRow("a worker's row") << true;  // "worker 7"
+        QTest::newRow("main alone") << false;
     }
     void memoryGraphLinesUpWithTheTimeline() {
         // One column, as in the main window: the plot areas start and end at the same x,
@@ -455,6 +457,45 @@ private Q_SLOTS:
         QVERIFY(!memory->plot()->legend->visible());
         QCOMPARE(m->right(), t->right());
         QVERIFY2(m->width() > 700, qPrintable(QString::number(m->width())));
+    }
+
+    void marginsStartOverWithEachTrace() {
+        // After a trace with a long track name, one with the main track alone gets the
+        // narrower margin back (they only grew), still the same on both plots.
+        QWidget column;
+        auto* layout = new QVBoxLayout(&column);
+        TraceFeed feed;
+        auto* timeline = new TimelineView(&feed);
+        auto* memory = new MemoryView(&feed);
+        layout->addWidget(timeline);
+        layout->addWidget(memory);
+        memory->lockTo(timeline->plot());
+        QVERIFY(showFollowing(column, feed, {900, 500}));
+        const QCPAxisRect* t = timeline->plot()->axisRect();
+        const QCPAxisRect* m = memory->plot()->axisRect();
+        const auto settle = [&] {
+            for (int i = 0; i < 3; ++i) {
+                timeline->plot()->replot(QCustomPlot::rpImmediateRefresh);
+                memory->plot()->replot(QCustomPlot::rpImmediateRefresh);
+            }
+        };
+        auto store = std::make_shared<ts::TraceStore>();
+        store->nameTrack(0, 7, "tile worker 7 with a long name for its row");
+        ts::TraceEvent tile = span("tile 0", "tile", 0, 0, 50'000'000);
+        tile.tid = 7;
+        store->append(tile);
+        store->append(counter("rss_bytes", 0, 0, 100 << 20));
+        feed.follow(store, 0);
+        feed.poll();
+        settle();
+        const int wide = t->left();
+        QCOMPARE(m->left(), wide);
+
+        feed.follow(nullptr, 0);
+        feed.inject({span("decode", "run", 0, 0, 100'000'000), counter("rss_bytes", 0, 0, 100 << 20)});
+        settle();
+        QCOMPARE(m->left(), t->left());
+        QVERIFY2(t->left() < wide - 40, qPrintable(QStringLiteral("%1 against %2").arg(t->left()).arg(wide)));
     }
 
     void legendSitsAboveTheGraph() {
