@@ -93,6 +93,7 @@ bool LaunchOptionParser::parse(const QStringList& arguments, LaunchOptions* out,
     if (!parser_.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1' (options start with --)").arg(parser_.positionalArguments().first()));
     LaunchOptions o;
+    o.plain = arguments.size() <= 1;
     // Spellings wantsHelpOrVersion() does not see (-vh): answered like --help.
     if (parser_.isSet(QStringLiteral("help")) || parser_.isSet(QStringLiteral("version"))) {
         o.helpOrVersion = true;

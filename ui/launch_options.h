@@ -20,6 +20,7 @@ namespace tsui {
 struct LaunchOptions {
     bool helpOrVersion = false;  // -h/--help/--version in any spelling (-vh): Qt's parser prints it
     bool useDemo = true;  // --demo, --demo-model, or neither --vae nor --latents
+    bool plain = false;   // no options at all (a first launch of that kind decodes the demo)
     ts::DemoKind demoKind = ts::DemoKind::Trained;
     QString vae, latents;  // empty when not given
 

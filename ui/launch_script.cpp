@@ -136,6 +136,13 @@ void LaunchScript::start(const QString& startupError) {
         });
     } else if (!options_.screenshot.isEmpty() || options_.quit) {
         QTimer::singleShot(200, this, [this, startupError] { finish(startupError.isEmpty()); });
+    } else if (options_.plain && startupError.isEmpty() && window_.history()->rowCount() == 0) {
+        // The very first launch (no options, nothing in the history) decodes the demo at
+        // once, so that the window opens on decoded video filling in, a live timeline and a
+        // memory graph rather than empty views; Esc cancels it. Later launches wait for Run.
+        QTimer::singleShot(300, this, [this] {
+            if (!window_.isRunning()) window_.startRun();
+        });
     }
 }
 

@@ -58,8 +58,7 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     reset_->setToolTip(tr("Show the whole run again (also: double-click the timeline)"));
     info_ = new QLabel(this);
     info_->setObjectName(QStringLiteral("timelineInfo"));
-    info_->setText(tr("Wheel, W/S: zoom · drag, A/D: pan · Shift+drag: range statistics · click: select · F: focus · "
-                      "F1: all keys"));
+    info_->setText(tr("Wheel, W/S: zoom · drag, A/D: pan · Shift+drag: range statistics · F: focus · F1: all keys"));
     // A selected kernel's details run long (its demangled name, grid, block, registers):
     // the label is cut at the window's edge, its tooltip has all of it, and the search
     // field keeps room to be typed in.
@@ -73,7 +72,7 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     QString legend;
     for (const char* c : {"run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "memset", "sync", "runtime", "driver"})
         legend += QStringLiteral("<span style=\"color:%1\">■</span> %2&nbsp;&nbsp; ").arg(categoryColor(c).name(), QLatin1String(c));
-    legend_ = new QLabel(legend + tr("(darker: several spans under one pixel, zoom in)"), this);
+    legend_ = new QLabel(legend + tr("(darker: spans merged under a pixel)"), this);
     legend_->setToolTip(tr("runtime and driver: CUDA API calls on the host (CUPTI); the others are named as in the trace"));
     legend_->setWordWrap(true);  // wraps in a narrow window rather than widening it
     legend_->setObjectName(QStringLiteral("timelineLegend"));

@@ -5,6 +5,7 @@
 #include "launch_options.h"
 #include "launch_script.h"
 #include "main_window.h"
+#include "run_history_model.h"
 #include "timeline_view.h"
 
 #include "report/chrome_trace_writer.h"
@@ -49,6 +50,7 @@ private Q_SLOTS:
         LaunchOptions o;
         QCOMPARE(parseError({}, &o), QString());
         QVERIFY(o.useDemo);
+        QVERIFY(o.plain);
         QCOMPARE(o.demoKind, ts::DemoKind::Trained);
         QVERIFY(!o.run && !o.quit && o.screenshot.isEmpty());
         QCOMPARE(o.colorScheme, ColorScheme::System);
@@ -187,6 +189,39 @@ private Q_SLOTS:
         const QImage image(shot);
         QVERIFY(!image.isNull());
         QCOMPARE(image.size(), w.size() * w.devicePixelRatio());
+    }
+
+    // The very first launch (no options, an empty history) decodes the demo at once; the
+    // next one, with that run in the history, waits for Run. Any option makes it scripted.
+    void firstLaunchDecodesTheDemo() {
+        QVERIFY(dir_.isValid());
+        const QString history = dir_.filePath(QStringLiteral("first-launch/run-history.json"));
+        LaunchOptions o;
+        QCOMPARE(parseError({}, &o), QString());
+        o.demoKind = ts::DemoKind::TinyRandom;  // the trained demo's path, in a tenth of the time
+        {
+            MainWindow w(nullptr, history);
+            LaunchScript script(w, o);
+            QCOMPARE(script.openInputs(), QString());
+            w.show();
+            QSignalSpy finished(&w, &MainWindow::runFinished);
+            script.start({});
+            QVERIFY(finished.wait(60000));
+            QCOMPARE(w.history()->rowCount(), 1);
+            QVERIFY(w.frameCount() > 0);
+        }
+        MainWindow again(nullptr, history);
+        QCOMPARE(again.history()->rowCount(), 1);
+        LaunchScript script(again, o);
+        QCOMPARE(script.openInputs(), QString());
+        again.show();
+        script.start({});
+        QTest::qWait(600);  // past the first launch's 300 ms
+        QVERIFY(!again.isRunning());
+        QCOMPARE(again.frameCount(), 0);
+        LaunchOptions scripted;
+        QCOMPARE(parseError({"--demo-model", "tiny"}, &scripted), QString());
+        QVERIFY(!scripted.plain);
     }
 
     // A latent file that cannot be read opens the window anyway and says why; a scripted
