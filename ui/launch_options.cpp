@@ -62,6 +62,10 @@ LaunchOptionParser::LaunchOptionParser()
                             "With --run: decode again with tiling MODE (off, blend or exact) and open Compare runs "
                             "on the two runs (for --screenshot).",
                             "MODE")),
+      compareView_(valued("compare-view",
+                          "With --compare-tiling: show the two timelines (timelines, the default) or the table of "
+                          "what changed per stage, op and memory counter (stages).",
+                          "VIEW")),
       colorScheme_(valued("color-scheme",
                           "light or dark: force that palette (Fusion style); system (default): follow the desktop.",
                           "SCHEME")),
@@ -80,7 +84,7 @@ LaunchOptionParser::LaunchOptionParser()
     parser_.addHelpOption();
     parser_.addVersionOption();
     parser_.addOptions({demo_, demoModel_, vae_, latents_, run_, screenshot_, quit_, selectRange_, benchTimeline_});
-    parser_.addOptions({tiling_, tile_, overlap_, seamCheck_, view_, gain_, compareTiling_, colorScheme_, reopenLast_});
+    parser_.addOptions({tiling_, tile_, overlap_, seamCheck_, view_, gain_, compareTiling_, compareView_, colorScheme_, reopenLast_});
     parser_.addOptions({openTrace_, selectSpan_});
 }
 
@@ -135,6 +139,13 @@ bool LaunchOptionParser::parse(const QStringList& arguments, LaunchOptions* out,
     o.compareTiling = parser_.value(compareTiling_);
     if (!o.compareTiling.isEmpty() && !isTiling(o.compareTiling))
         return fail(QStringLiteral("--compare-tiling: '%1' is not off, blend or exact").arg(o.compareTiling));
+    if (parser_.isSet(compareView_)) {
+        const QString v = parser_.value(compareView_);
+        if (v != QLatin1String("timelines") && v != QLatin1String("stages"))
+            return fail(QStringLiteral("--compare-view: '%1' is not timelines or stages").arg(v));
+        if (o.compareTiling.isEmpty()) return fail(QStringLiteral("--compare-view needs --compare-tiling (two runs to compare)"));
+        o.compareStages = v == QLatin1String("stages");
+    }
 
     if (parser_.isSet(selectRange_)) {
         const QStringList parts = parser_.value(selectRange_).split(QLatin1Char(':'));

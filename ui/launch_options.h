@@ -31,6 +31,7 @@ struct LaunchOptions {
     QString openTrace;  // --open-trace FILE: a Chrome trace shown at launch (File > Open Trace); "" none
     QString selectSpan; // --select-span TEXT: the first span whose name contains TEXT selected (its flows drawn)
     QString compareTiling;                // empty: no second run
+    bool compareStages = false;           // --compare-view stages: the per-stage diff tab, not the timelines
     std::optional<double> rangeFromMs;    // --select-range, both or neither
     std::optional<double> rangeToMs;
     long long benchTimelineSpans = 0;     // > 0: time the timeline, print, exit
@@ -60,7 +61,7 @@ public:
 private:
     QCommandLineParser parser_;
     QCommandLineOption demo_, demoModel_, vae_, latents_, run_, screenshot_, quit_, selectRange_, benchTimeline_;
-    QCommandLineOption tiling_, tile_, overlap_, seamCheck_, view_, gain_, compareTiling_, colorScheme_, reopenLast_, openTrace_, selectSpan_;
+    QCommandLineOption tiling_, tile_, overlap_, seamCheck_, view_, gain_, compareTiling_, compareView_, colorScheme_, reopenLast_, openTrace_, selectSpan_;
 };
 
 // --help and --version need no display: true when argv asks for either.

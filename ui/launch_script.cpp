@@ -159,12 +159,18 @@ void LaunchScript::onRunFinished(const RunOutcome& outcome) {
     }
     if (comparing) {
         window_.historyController()->compare(1, 0);
-        // The clip's diff statistics come from a pool thread: grab once they are in.
         auto* view = window_.historyController()->compareView();
-        if (view->statsPending()) {
-            connect(
-                view, &RunCompareView::statsReady, this,
-                [this, ok] { QTimer::singleShot(100, this, [this, ok] { finish(ok); }); }, Qt::SingleShotConnection);
+        view->showStagesTab(options_.compareStages);
+        // The clip's statistics and the per-stage diff come from pool threads: grab once
+        // both are in.
+        if (view->statsPending() || view->diffPending()) {
+            const auto grabWhenDone = [this, view, ok] {
+                if (view->statsPending() || view->diffPending() || finishing_) return;
+                finishing_ = true;
+                QTimer::singleShot(100, this, [this, ok] { finish(ok); });
+            };
+            connect(view, &RunCompareView::statsReady, this, grabWhenDone);
+            connect(view, &RunCompareView::diffReady, this, grabWhenDone);
             return;
         }
     }

@@ -47,6 +47,7 @@ private:
     MainWindow& window_;
     LaunchOptions options_;
     bool comparedOnce_ = false;
+    bool finishing_ = false;  // --compare-tiling: the grab is scheduled once
     int exitCode_ = 0;
 };
 

@@ -78,6 +78,7 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
     // memory counter. Right, pixels: the frames.
     auto* left = new QTabWidget(split);
     left->setObjectName(QStringLiteral("compareTimeTabs"));
+    timeTabs_ = left;
     auto* times = new QWidget;
     auto* timesLayout = new QVBoxLayout(times);
     timesLayout->setContentsMargins(0, 0, 0, 0);
@@ -323,6 +324,10 @@ void RunCompareView::startStats() {
         Q_EMIT statsReady();
     });
     watcher->setFuture(diffClipInBackground(framesA_.mid(0, compared_), framesB_.mid(0, compared_)));
+}
+
+void RunCompareView::showStagesTab(bool stages) {
+    timeTabs_->setCurrentWidget(stages ? static_cast<QWidget*>(diffTable_) : timeTabs_->widget(0));
 }
 
 void RunCompareView::startDiff(std::shared_ptr<const ts::TraceStore> a, std::shared_ptr<const ts::TraceStore> b) {

@@ -21,6 +21,7 @@ class TraceStore;
 }
 
 class QComboBox;
+class QTabWidget;
 class QTableView;
 class QLabel;
 class QSlider;
@@ -60,6 +61,7 @@ public:
     FrameView* frameView() const { return view_; }
     RunDiffModel* diffModel() const { return diffModel_; }
     bool diffPending() const { return diffJob_ != nullptr; }
+    void showStagesTab(bool stages);  // the per-stage diff table instead of the timelines
 
     QString summary() const;   // the runs' time and memory differences
     QString message() const;   // what cannot be shown and why; "" when everything is there
@@ -111,6 +113,7 @@ private:
     QObject* statsJob_ = nullptr;  // the QFutureWatcher of the statistics in progress
     RunDiffModel* diffModel_ = nullptr;
     QTableView* diffTable_ = nullptr;
+    QTabWidget* timeTabs_ = nullptr;  // the timelines, or the diff table
     QObject* diffJob_ = nullptr;  // the QFutureWatcher of the diff in progress
 };
 

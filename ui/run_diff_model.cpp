@@ -27,6 +27,7 @@ QString valueText(const RunDiffRow& r, double v, bool sign) {
     const QString plus = sign && v >= 0 ? QStringLiteral("+") : QString();
     if (r.kind == QLatin1String("memory")) return plus + QString::number(v / kMiB, 'f', 1) + QStringLiteral(" MiB");
     // Three significant digits or so: the table is narrow and these are timings, not ids.
+    if (std::abs(v) >= 1.0) return plus + QString::number(v, 'f', 2) + QStringLiteral(" s");
     const double ms = v * 1e3;
     const int decimals = std::abs(ms) >= 10 ? 1 : std::abs(ms) >= 1 ? 2 : 3;
     return plus + QString::number(ms, 'f', decimals) + QStringLiteral(" ms");

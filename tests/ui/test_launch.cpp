@@ -61,11 +61,13 @@ private Q_SLOTS:
         LaunchOptions o;
         QCOMPARE(parseError({"--vae", "m.pth", "--latents", "l.safetensors", "--run", "--tiling", "exact", "--tile", "64",
                              "--overlap", "16", "--seam-check", "--view", "heatmap-over-frame", "--gain", "100",
-                             "--select-range", "1.5:20", "--compare-tiling", "blend", "--color-scheme", "dark",
+                             "--select-range", "1.5:20", "--compare-tiling", "blend", "--compare-view", "stages",
+                             "--color-scheme", "dark",
                              "--screenshot", "s.png", "--quit"},
                             &o),
                  QString());
         QVERIFY(!o.useDemo);
+        QVERIFY(o.compareStages);
         QCOMPARE(o.vae, QStringLiteral("m.pth"));
         QCOMPARE(o.latents, QStringLiteral("l.safetensors"));
         QVERIFY(o.run && o.quit && o.seamCheck);
@@ -111,6 +113,9 @@ private Q_SLOTS:
         QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
         QTest::newRow("stray argument") << QStringList{"clip.safetensors"} << "'clip.safetensors'";
         QTest::newRow("empty latents") << QStringList{"--vae", "m.pth", "--latents", ""} << "--latents: the path is empty";
+        QTest::newRow("compare view") << QStringList{"--run", "--compare-tiling", "exact", "--compare-view", "ops"}
+                                      << "--compare-view: 'ops'";
+        QTest::newRow("compare view alone") << QStringList{"--compare-view", "stages"} << "needs --compare-tiling";
     }
     void badValuesAreRefusedNamingTheOption() {
         QFETCH(QStringList, args);

@@ -186,7 +186,13 @@ private Q_SLOTS:
         QCOMPARE(diff->index(stage1, RunDiffModel::Change).data().toString(), QStringLiteral("+15.0 ms"));
         QCOMPARE(diff->index(stage1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+150 %"));
         // The tab's table shows these rows (its order: diffRowsSayNewAndMiB).
-        QCOMPARE(view.findChild<QTableView*>(QStringLiteral("compareDiffTable"))->model()->rowCount(), diff->rowCount());
+        auto* table = view.findChild<QTableView*>(QStringLiteral("compareDiffTable"));
+        QCOMPARE(table->model()->rowCount(), diff->rowCount());
+        auto* tabs = view.findChild<QTabWidget*>(QStringLiteral("compareTimeTabs"));
+        QVERIFY(tabs->currentWidget() != table);  // the timelines first
+        view.showStagesTab(true);
+        QCOMPARE(tabs->currentWidget(), table);
+        view.showStagesTab(false);
 
         QVERIFY2(view.message().isEmpty(), qPrintable(view.message()));
         QVERIFY(view.summary().contains(QStringLiteral("B (")));
@@ -258,24 +264,29 @@ private Q_SLOTS:
     void diffRowsSayNewAndMiB() {
         // An op only B ran has no base for a percentage; memory rows are in MiB.
         const nlohmann::json diff = {
-            {"time", {{{"kind", "op"}, {"name", "aten::pad"}, {"a", 0.0}, {"b", 0.002}, {"change", 0.002}, {"change_pct", nullptr}}}},
+            {"time", {{{"kind", "op"}, {"name", "aten::pad"}, {"a", 0.0}, {"b", 0.002}, {"change", 0.002}, {"change_pct", nullptr}},
+                      {{"kind", "stage"}, {"name", "up stage 3"}, {"a", 14.1391}, {"b", 6.8319}, {"change", -7.3072}, {"change_pct", -51.7}}}},
             {"memory", {{{"kind", "memory"}, {"name", "host rss"}, {"a", 1048576.0}, {"b", 3145728.0}, {"change", 2097152.0},
                          {"change_pct", 200.0}}}}};
         RunDiffModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRows(runDiffRows(diff));
-        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.index(0, RunDiffModel::ChangePct).data().toString(), QStringLiteral("new"));
         QCOMPARE(model.index(0, RunDiffModel::B).data().toString(), QStringLiteral("2.00 ms"));
-        QCOMPARE(model.index(1, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
-        QCOMPARE(model.index(1, RunDiffModel::Change).data().toString(), QStringLiteral("+2.0 MiB"));
-        QCOMPARE(model.index(1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+200 %"));
-        QCOMPARE(model.index(1, RunDiffModel::A).data(Qt::UserRole).toDouble(), 1048576.0);
+        // A second and more in seconds, so the columns stay narrow.
+        QCOMPARE(model.index(1, RunDiffModel::A).data().toString(), QStringLiteral("14.14 s"));
+        QCOMPARE(model.index(1, RunDiffModel::Change).data().toString(), QStringLiteral("-7.31 s"));
+        QCOMPARE(model.index(1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("-51.7 %"));
+        QCOMPARE(model.index(2, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
+        QCOMPARE(model.index(2, RunDiffModel::Change).data().toString(), QStringLiteral("+2.0 MiB"));
+        QCOMPARE(model.index(2, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+200 %"));
+        QCOMPARE(model.index(2, RunDiffModel::A).data(Qt::UserRole).toDouble(), 1048576.0);
         // A table keeps the model's order (here memory, then op) until a header is clicked,
         // though sorting is on (it sorted by the first column, descending, at once); then
         // it sorts by the raw numbers.
         RunDiffModel reversed;
-        reversed.setRows({model.rows()[1], model.rows()[0]});
+        reversed.setRows({model.rows()[2], model.rows()[0]});
         std::unique_ptr<QTableView> table(makeProfilerTable(&reversed, RunDiffModel::Name, -1, Qt::AscendingOrder));
         QCOMPARE(table->model()->index(0, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
         table->sortByColumn(RunDiffModel::Kind, Qt::DescendingOrder);
