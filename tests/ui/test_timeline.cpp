@@ -44,6 +44,25 @@ ts::TraceEvent counter(const char* name, int pid, std::int64_t t, double value) 
     return e;
 }
 
+// One column, as in the main window: the timeline above the memory graph locked to it.
+struct TimelineAndMemory : QWidget {
+    TimelineView* timeline;
+    MemoryView* memory;
+    explicit TimelineAndMemory(TraceFeed& feed) : timeline(new TimelineView(&feed)), memory(new MemoryView(&feed)) {
+        auto* layout = new QVBoxLayout(this);
+        layout->addWidget(timeline);
+        layout->addWidget(memory);
+        memory->lockTo(timeline->plot());
+    }
+    // Lays both out a few times: each side's layout tells the other its margins.
+    void settle() {
+        for (int i = 0; i < 3; ++i) {
+            timeline->plot()->replot(QCustomPlot::rpImmediateRefresh);
+            memory->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        }
+    }
+};
+
 // One end of flow `id` (FlowStart or FlowEnd) on track (pid, tid) at time t.
 ts::TraceEvent flowEnd(ts::TraceEvent::Kind kind, std::uint64_t id, int pid, std::int64_t tid, std::int64_t t) {
     ts::TraceEvent e = ts::test::traceEvent(kind, "", "", pid, tid, t);
@@ -418,23 +437,16 @@ private Q_SLOTS:
         // One column, as in the main window: the plot areas start and end at the same x,
         // whichever side needs the wider margin.
         QFETCH(bool, workerTrack);
-        QWidget column;
-        auto* layout = new QVBoxLayout(&column);
         TraceFeed feed;
-        auto* timeline = new TimelineView(&feed);
-        auto* memory = new MemoryView(&feed);
-        layout->addWidget(timeline);
-        layout->addWidget(memory);
-        memory->lockTo(timeline->plot());
+        TimelineAndMemory column(feed);
         QVERIFY(showFollowing(column, feed, {900, 500}));
+        TimelineView* timeline = column.timeline;
+        MemoryView* memory = column.memory;
         const QCPAxisRect* t = timeline->plot()->axisRect();
         const QCPAxisRect* m = memory->plot()->axisRect();
         // Empty (a first launch, before Run): the graph spans the width too. An empty
         // legend kept in its row once capped the graph at a few pixels wide.
-        for (int i = 0; i < 3; ++i) {
-            timeline->plot()->replot(QCustomPlot::rpImmediateRefresh);
-            memory->plot()->replot(QCustomPlot::rpImmediateRefresh);
-        }
+        column.settle();
         QVERIFY2(m->width() > 700, qPrintable(QString::number(m->width())));
         QCOMPARE(m->right(), t->right());
         QVERIFY(!memory->plot()->legend->visible());
@@ -442,10 +454,7 @@ private Q_SLOTS:
         tile.tid = workerTrack ? 7 : 0;
         feed.inject({span("decode", "run", 0, 0, 100'000'000), tile, counter("rss_bytes", 0, 0, 100 << 20),
                      counter("rss_bytes", 0, 50'000'000, 300 << 20)});
-        for (int i = 0; i < 3; ++i) {  // each side's layout tells the other
-            timeline->plot()->replot(QCustomPlot::rpImmediateRefresh);
-            memory->plot()->replot(QCustomPlot::rpImmediateRefresh);
-        }
+        column.settle();
         QVERIFY(t->left() > 20);
         QCOMPARE(m->left(), t->left());
         QCOMPARE(m->right(), t->right());
@@ -462,23 +471,11 @@ private Q_SLOTS:
     void marginsStartOverWithEachTrace() {
         // After a trace with a long track name, one with the main track alone gets the
         // narrower margin back (they only grew), still the same on both plots.
-        QWidget column;
-        auto* layout = new QVBoxLayout(&column);
         TraceFeed feed;
-        auto* timeline = new TimelineView(&feed);
-        auto* memory = new MemoryView(&feed);
-        layout->addWidget(timeline);
-        layout->addWidget(memory);
-        memory->lockTo(timeline->plot());
+        TimelineAndMemory column(feed);
         QVERIFY(showFollowing(column, feed, {900, 500}));
-        const QCPAxisRect* t = timeline->plot()->axisRect();
-        const QCPAxisRect* m = memory->plot()->axisRect();
-        const auto settle = [&] {
-            for (int i = 0; i < 3; ++i) {
-                timeline->plot()->replot(QCustomPlot::rpImmediateRefresh);
-                memory->plot()->replot(QCustomPlot::rpImmediateRefresh);
-            }
-        };
+        const QCPAxisRect* t = column.timeline->plot()->axisRect();
+        const QCPAxisRect* m = column.memory->plot()->axisRect();
         auto store = std::make_shared<ts::TraceStore>();
         store->nameTrack(0, 7, "tile worker 7 with a long name for its row");
         ts::TraceEvent tile = span("tile 0", "tile", 0, 0, 50'000'000);
@@ -487,13 +484,13 @@ private Q_SLOTS:
         store->append(counter("rss_bytes", 0, 0, 100 << 20));
         feed.follow(store, 0);
         feed.poll();
-        settle();
+        column.settle();
         const int wide = t->left();
         QCOMPARE(m->left(), wide);
 
         feed.follow(nullptr, 0);
         feed.inject({span("decode", "run", 0, 0, 100'000'000), counter("rss_bytes", 0, 0, 100 << 20)});
-        settle();
+        column.settle();
         QCOMPARE(m->left(), t->left());
         QVERIFY2(t->left() < wide - 40, qPrintable(QStringLiteral("%1 against %2").arg(t->left()).arg(wide)));
     }
