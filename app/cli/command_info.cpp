@@ -70,7 +70,7 @@ int commandInfo(const std::vector<std::string>& argv) {
               << "\n  CUDA norm + SiLU: " << out["cuda_norm_silu"].get<std::string>() << "\n";
     if (out.contains("decode")) {
         const auto& d = out["decode"];
-        std::printf("  decode %s -> %s: %.1f GFLOP, estimated peak %.0f MiB (fp32) / %.0f MiB (bf16), untiled, --opt %s\n",
+        std::printf("  decode %s -> %s: %.1f GFLOP, estimated tensor peak %.0f MiB (fp32) / %.0f MiB (bf16), untiled, --opt %s\n",
                     d["latent_shape"].dump().c_str(), d["video_shape"].dump().c_str(), d["gflop"].get<double>(),
                     d["estimated_peak_bytes_fp32"].get<double>() / 1048576.0,
                     d["estimated_peak_bytes_bf16"].get<double>() / 1048576.0, toString(graph).c_str());
