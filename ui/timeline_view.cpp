@@ -5,6 +5,7 @@
 
 #include <QCursor>
 #include <QEvent>
+#include <QFontMetricsF>
 #include <QKeyEvent>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -167,7 +168,7 @@ void TimelineView::onFeedReset() {
     stats_->setStats({});
     rangeRect_->setVisible(false);
     followLive_ = true;
-    rowsLabelled_ = -1;
+    rowLabels_.clear();
     setSearchText(search_->text());
     updateRowLabels();
     requestReplot();
@@ -188,16 +189,25 @@ void TimelineView::onFeedUpdated() {
 void TimelineView::updateRowLabels() {
     const TimelineIndex& idx = feed_->index();
     const int rows = idx.rowCount();
-    // A fifth of a row to spare above the first: a span's name there was cut by the plot's edge.
-    plot_->yAxis->setRange(-0.2, std::max(1, rows));
-    if (rows == rowsLabelled_) return;
-    rowsLabelled_ = rows;
+    // Room above the first row for half a line of text: QCustomPlot leaves out a row label
+    // that would cross the widget's edge (the main track's, at the top), and a span's name
+    // there was cut. `pad` rows of the axis's height H take `room` pixels when
+    // pad * H / (rows + pad) = room.
+    const double height = std::max(1, plot_->axisRect()->height());
+    const double room = QFontMetricsF(plot_->yAxis->tickLabelFont()).height() / 2 + 2;
+    const double shown = std::max(1, rows);
+    const double pad = height > 2 * room ? room * shown / (height - room) : 0.2;
+    plot_->yAxis->setRange(-pad, shown);
+    // The labels again on every update, not only when rows appear: a track's name can
+    // arrive after its rows (a finished trace's names are read once more at the end).
+    QStringList labels;
+    for (int r = 0; r < rows; ++r) labels << QString::fromStdString(idx.rowLabel(r));
+    if (labels == rowLabels_) return;
+    rowLabels_ = labels;
     auto ticker = qSharedPointerCast<QCPAxisTickerText>(plot_->yAxis->ticker());
     ticker->clear();
-    for (int r = 0; r < rows; ++r) {
-        const std::string label = idx.rowLabel(r);
-        if (!label.empty()) ticker->addTick(r + 0.5, QString::fromStdString(label));
-    }
+    for (int r = 0; r < rows; ++r)
+        if (!labels[r].isEmpty()) ticker->addTick(r + 0.5, labels[r]);
 }
 
 void TimelineView::resetView() {

@@ -7,6 +7,7 @@
 #include "span_stats_model.h"
 #include "trace_feed.h"
 
+#include <QStringList>
 #include <QWidget>
 
 #include <cstdint>
@@ -82,7 +83,7 @@ private:
     bool draggingRange_ = false;
     double rangeStartMs_ = 0;
     std::int64_t matches_ = 0;
-    int rowsLabelled_ = -1;
+    QStringList rowLabels_;  // what the row axis shows, one per row ("" under a track's first)
     int replots_ = 0;
 };
 

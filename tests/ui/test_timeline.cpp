@@ -11,6 +11,7 @@
 #include "test_support.h"
 
 #include <QAbstractItemModelTester>
+#include <QFontMetricsF>
 #include <QSignalSpy>
 #include <QTest>
 #include <QVBoxLayout>
@@ -339,6 +340,13 @@ private Q_SLOTS:
         view.plot()->replot(QCustomPlot::rpImmediateRefresh);
         QVERIFY(view.plot()->axisRect()->height() / feed.index().rowCount() < 8);
         QCOMPARE(view.spans()->lastLabelCount(), 0);
+        // Half a line of room above the first row's label, however thin the rows:
+        // QCustomPlot leaves out a tick label that would cross the widget's edge (the top
+        // track's name went missing).
+        view.resetView();  // the room is worked out from the laid-out height
+        const double labelCentre = view.plot()->yAxis->coordToPixel(0.5) - view.plot()->axisRect()->top();
+        QVERIFY2(labelCentre >= QFontMetricsF(view.plot()->yAxis->tickLabelFont()).height() / 2,
+                 qPrintable(QString::number(labelCentre)));
     }
 
     void viewZoomsPansSelectsAndSearches() {
@@ -353,6 +361,7 @@ private Q_SLOTS:
         feed.inject(events);
         QCustomPlot* plot = view.plot();
         QVERIFY(plot->xAxis->range().upper >= 100.0);  // follows the whole run
+
         QCOMPARE(view.spans()->toKey(20'000'000), 20.0);
 
         // Hover text names the span, its duration and args.
