@@ -13,8 +13,9 @@
 namespace ts::layers {
 
 // Whether fusedRmsNormSiluInto takes x: on the CPU, fp32 or bf16 [B,C,T,H,W] with unit
-// stride along W (a crop of an exact tile is a view, read in place), autograd off (training keeps the ATen path, which has a backward); on CUDA
-// where the kernel is built, fp32/bf16/fp16 [B,C,T,H,W] in any layout.
+// stride along W (a crop of an exact tile is a view, read in place), autograd off
+// (training keeps the ATen path, which has a backward); on CUDA where the kernel is
+// built, fp32/bf16/fp16 [B,C,T,H,W] in any layout.
 bool fusedNormSiluApplies(const at::Tensor& x);
 
 // out = silu(x / max(||x||_2 over C, 1e-12) * sqrt(C) * gamma). out: x's sizes and dtype,
