@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QMouseEvent>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -116,6 +117,14 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
 }
 
 bool TimelineView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == plot_ && event->type() == QEvent::Resize) {
+        // The room above the first row is in pixels: work it out again for the new height
+        // (the axis rect has not been laid out yet; it changes by what the plot did).
+        const auto* resize = static_cast<QResizeEvent*>(event);
+        if (resize->oldSize().isValid())
+            updateRowLabels(plot_->axisRect()->height() + resize->size().height() - resize->oldSize().height());
+        return QWidget::eventFilter(watched, event);
+    }
     const auto* key = event->type() == QEvent::KeyPress ? static_cast<QKeyEvent*>(event) : nullptr;
     if (watched != plot_ || !key || key->modifiers() != Qt::NoModifier) return QWidget::eventFilter(watched, event);
     // Zoom around the mouse when it is over the plot, as the wheel does; else the middle.
@@ -186,14 +195,14 @@ void TimelineView::onFeedUpdated() {
     requestReplot();
 }
 
-void TimelineView::updateRowLabels() {
+void TimelineView::updateRowLabels(int axisHeight) {
     const TimelineIndex& idx = feed_->index();
     const int rows = idx.rowCount();
     // Room above the first row for half a line of text: QCustomPlot leaves out a row label
     // that would cross the widget's edge (the main track's, at the top), and a span's name
     // there was cut. `pad` rows of the axis's height H take `room` pixels when
     // pad * H / (rows + pad) = room.
-    const double height = std::max(1, plot_->axisRect()->height());
+    const double height = std::max(1, axisHeight >= 0 ? axisHeight : plot_->axisRect()->height());
     const double room = QFontMetricsF(plot_->yAxis->tickLabelFont()).height() / 2 + 2;
     const double shown = std::max(1, rows);
     const double pad = height > 2 * room ? room * shown / (height - room) : 0.2;

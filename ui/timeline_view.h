@@ -66,7 +66,7 @@ private:
     void onMousePress(QMouseEvent* event);
     void onMouseMove(QMouseEvent* event);
     void onMouseRelease(QMouseEvent* event);
-    void updateRowLabels();
+    void updateRowLabels(int axisHeight = -1);  // -1: the plot's laid-out axis height
     std::int64_t recordAt(const QPointF& pos) const;
     void requestReplot();
 

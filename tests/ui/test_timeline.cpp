@@ -344,9 +344,17 @@ private Q_SLOTS:
         // QCustomPlot leaves out a tick label that would cross the widget's edge (the top
         // track's name went missing).
         view.resetView();  // the room is worked out from the laid-out height
-        const double labelCentre = view.plot()->yAxis->coordToPixel(0.5) - view.plot()->axisRect()->top();
-        QVERIFY2(labelCentre >= QFontMetricsF(view.plot()->yAxis->tickLabelFont()).height() / 2,
-                 qPrintable(QString::number(labelCentre)));
+        const double halfLine = QFontMetricsF(view.plot()->yAxis->tickLabelFont()).height() / 2;
+        const auto labelCentre = [&view] {
+            view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+            return view.plot()->yAxis->coordToPixel(0.5) - view.plot()->axisRect()->top();
+        };
+        QVERIFY2(labelCentre() >= halfLine, qPrintable(QString::number(labelCentre())));
+        // And after the view shrinks (a dragged splitter): worked out again on resize.
+        const int before = view.plot()->height();
+        view.resize(900, 260);
+        QTRY_VERIFY(view.plot()->height() < before * 2 / 3);
+        QVERIFY2(labelCentre() >= halfLine, qPrintable(QString::number(labelCentre())));
     }
 
     void viewZoomsPansSelectsAndSearches() {
