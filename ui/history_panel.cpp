@@ -1,10 +1,9 @@
 #include "history_panel.h"
 
-#include "run_history_model.h"
 #include "profiler_table.h"
+#include "run_history_model.h"
 
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
@@ -22,14 +21,8 @@ HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(pa
     table_->setModel(model_);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    // One line per run, each column as wide as its contents; the --opt list (the longest,
-    // its tooltip has all of it) takes what is left.
-    table_->setWordWrap(false);
-    QHeaderView* header = table_->horizontalHeader();
-    header->setSectionResizeMode(QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(RunHistoryModel::Options, QHeaderView::Stretch);
-    table_->verticalHeader()->hide();
-    installTableCopy(table_);
+    // The --opt list (the longest, its tooltip has all of it) takes what is left.
+    layOutProfilerTable(table_, RunHistoryModel::Options);
     table_->setToolTip(tr("Every finished run. Select two (Ctrl+click) to compare them; Ctrl+C copies the selected rows as tab-separated text."));
     layout->addWidget(table_, 1);
     auto* bar = new QHBoxLayout;

@@ -28,18 +28,22 @@ QTableView* makeProfilerTable(QAbstractItemModel* model, int stretchColumn, int 
     sorted->setSourceModel(model);
     sorted->setSortRole(Qt::UserRole);
     table->setModel(sorted);
+    layOutProfilerTable(table, stretchColumn);
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
+    // Enabling sorting sorts at once by the indicator's column: set it first (-1: the
+    // model's order, which a proxy keeps when asked to sort by no column).
+    table->horizontalHeader()->setSortIndicator(sortColumn, order);
+    table->setSortingEnabled(true);
+    return table;
+}
+
+void layOutProfilerTable(QTableView* table, int stretchColumn) {
     table->setWordWrap(false);
     table->verticalHeader()->hide();
-    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
     QHeaderView* header = table->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
     header->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
-    // Enabling sorting sorts at once by the indicator's column: set it first (-1: the
-    // model's order, which a proxy keeps when asked to sort by no column).
-    header->setSortIndicator(sortColumn, order);
-    table->setSortingEnabled(true);
     installTableCopy(table);
-    return table;
 }
 
 QString tableAsTsv(const QTableView* view) {

@@ -12,7 +12,12 @@ class QWidget;
 
 namespace tsui {
 
-// A table over `model` through a sorting proxy. sortColumn -1 keeps the model's own order
+// One line per row, no row numbers, columns as wide as their contents but `stretchColumn`,
+// which takes what is left, and Ctrl+C (installTableCopy): what every profiler table here
+// has, the Run history's too (its rows are the model's, so it has no sorting proxy).
+void layOutProfilerTable(QTableView* table, int stretchColumn);
+
+// A table over `model` through a sorting proxy, laid out as above with dense rows. sortColumn -1 keeps the model's own order
 // until a header is clicked.
 QTableView* makeProfilerTable(QAbstractItemModel* model, int stretchColumn, int sortColumn, Qt::SortOrder order,
                               QWidget* parent = nullptr);

@@ -3,11 +3,11 @@
 #include "axis_link.h"
 #include "frame_compare.h"
 #include "frame_view.h"
+#include "profiler_table.h"
 #include "qcp.h"
 #include "run_archive.h"
 #include "run_diff_model.h"
 #include "seam_heatmap.h"
-#include "profiler_table.h"
 #include "timeline_plottable.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
@@ -181,15 +181,12 @@ void RunCompareView::alignPlotAreas() {
 
 void RunCompareView::clear() {
     const bool wasSingle = single_;
-    if (statsJob_) {  // a previous pair's statistics: stop them, their result is not wanted
-        static_cast<QFutureWatcher<QVector<FrameDiffStats>>*>(statsJob_)->cancel();
-        statsJob_->deleteLater();
-        statsJob_ = nullptr;
-    }
-    if (diffJob_) {
-        static_cast<QFutureWatcher<std::vector<RunDiffRow>>*>(diffJob_)->cancel();
-        diffJob_->deleteLater();
-        diffJob_ = nullptr;
+    // A previous pair's statistics and diff: stop them, their results are not wanted.
+    for (QFutureWatcherBase** job : {&statsJob_, &diffJob_}) {
+        if (!*job) continue;
+        (*job)->cancel();
+        (*job)->deleteLater();
+        *job = nullptr;
     }
     diffModel_->setRows({});
     feedA_->clear();

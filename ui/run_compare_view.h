@@ -21,6 +21,7 @@ class TraceStore;
 }
 
 class QComboBox;
+class QFutureWatcherBase;
 class QTabWidget;
 class QTableView;
 class QLabel;
@@ -110,11 +111,11 @@ private:
     int compared_ = 0;
     bool single_ = false;
     QVector<FrameDiffStats> stats_;
-    QObject* statsJob_ = nullptr;  // the QFutureWatcher of the statistics in progress
+    QFutureWatcherBase* statsJob_ = nullptr;  // the statistics in progress
     RunDiffModel* diffModel_ = nullptr;
     QTableView* diffTable_ = nullptr;
     QTabWidget* timeTabs_ = nullptr;  // the timelines, or the diff table
-    QObject* diffJob_ = nullptr;  // the QFutureWatcher of the diff in progress
+    QFutureWatcherBase* diffJob_ = nullptr;  // the diff in progress
 };
 
 }  // namespace tsui
