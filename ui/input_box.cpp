@@ -133,7 +133,11 @@ void InputBox::refreshRecentMenu() {
     menu->clear();
     for (const QString& s : recentCheckpoints())
         menu->addAction(s, this, [this, s] { setVaeSource(s); });
-    recentButton_->setEnabled(!menu->isEmpty() && !running_);
+    updateRecentButton();
+}
+
+void InputBox::updateRecentButton() {
+    recentButton_->setEnabled(!recentButton_->menu()->isEmpty() && !running_);
 }
 
 void InputBox::browseVae() {
@@ -217,7 +221,7 @@ void InputBox::setRunning(bool running) {
     latentsEdit_->setEnabled(!running);
     vaeBrowse_->setEnabled(!running);
     latentsBrowse_->setEnabled(!running);
-    recentButton_->setEnabled(!running && !recentButton_->menu()->isEmpty());
+    updateRecentButton();
 }
 
 }  // namespace tsui

@@ -56,6 +56,7 @@ private:
     void onModelInfo(const ModelInfo& info);
     void addRecent(const QString& source);
     void refreshRecentMenu();
+    void updateRecentButton();  // on with checkpoints to offer, off during a run
     void updateLatentsInfo();
 
     QSettings* store_;
