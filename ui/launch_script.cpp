@@ -4,6 +4,7 @@
 #include "history_controller.h"
 #include "main_window.h"
 #include "preview_panel.h"
+#include "frame_compare_panel.h"
 #include "run_compare_view.h"
 #include "run_history_model.h"
 #include "run_reopener.h"
@@ -163,9 +164,9 @@ void LaunchScript::onRunFinished(const RunOutcome& outcome) {
         view->showStagesTab(options_.compareStages);
         // The clip's statistics and the per-stage diff come from pool threads: grab once
         // both are in.
-        if (view->statsPending() || view->diffPending()) {
+        if (view->frames()->statsPending() || view->diffPending()) {
             const auto grabWhenDone = [this, view, ok] {
-                if (view->statsPending() || view->diffPending() || finishing_) return;
+                if (view->frames()->statsPending() || view->diffPending() || finishing_) return;
                 finishing_ = true;
                 QTimer::singleShot(100, this, [this, ok] { finish(ok); });
             };

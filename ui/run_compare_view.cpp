@@ -1,36 +1,27 @@
 #include "run_compare_view.h"
 
 #include "axis_link.h"
-#include "frame_compare.h"
-#include "frame_view.h"
+#include "frame_compare_panel.h"
 #include "profiler_table.h"
 #include "qcp.h"
 #include "run_archive.h"
 #include "run_diff_model.h"
-#include "seam_heatmap.h"
 #include "timeline_plottable.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
 
-#include <QComboBox>
 #include <QFutureWatcher>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QSlider>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 
 namespace tsui {
 
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 QString runTitle(const char* which, const RunRecord& r) {
     return QStringLiteral("<b>%1</b>: %2, %3").arg(QLatin1String(which), r.settingsText().toHtmlEscaped(),
@@ -95,47 +86,8 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
     timesLayout->addWidget(timelineB_, 1);
 
     left->addTab(times, tr("Timelines"));
-    auto* frames = new QWidget(split);
-    auto* framesLayout = new QVBoxLayout(frames);
-    framesLayout->setContentsMargins(0, 0, 0, 0);
-    auto* bar = new QHBoxLayout;
-    showCombo_ = new QComboBox(frames);
-    showCombo_->setObjectName(QStringLiteral("compareShowCombo"));
-    showCombo_->addItem(tr("|A − B|"), static_cast<int>(Show::Diff));
-    showCombo_->addItem(tr("A"), static_cast<int>(Show::A));
-    showCombo_->addItem(tr("B"), static_cast<int>(Show::B));
-    showCombo_->setToolTip(tr("|A − B|: where the two runs' frames differ, amplified by the gain "
-                              "(black = identical); A or B: that run's frame"));
-    gainCombo_ = new QComboBox(frames);
-    gainCombo_->setObjectName(QStringLiteral("compareGainCombo"));
-    gainCombo_->addItem(tr("Auto"), 0.0);
-    for (int g : {10, 100, 1000, 10000}) gainCombo_->addItem(QStringLiteral("×%1").arg(g), static_cast<double>(g));
-    gainCombo_->setToolTip(tr("Heatmap gain: |A − B| (on the [-1,1] scale) times the gain is the colour, black → red "
-                              "→ yellow → white at 1. Auto maps the largest difference of the clip to white"));
-    bar->addWidget(new QLabel(tr("Frames:"), frames));
-    bar->addWidget(showCombo_);
-    bar->addWidget(gainCombo_);
-    bar->addStretch(1);
-    framesLayout->addLayout(bar);
-    view_ = new FrameView(frames);
-    view_->setObjectName(QStringLiteral("compareFrameView"));
-    view_->setPlaceholderText(tr("No frames to compare"));
-    framesLayout->addWidget(view_, 1);
-    auto* sliderBar = new QHBoxLayout;
-    slider_ = new QSlider(Qt::Horizontal, frames);
-    slider_->setObjectName(QStringLiteral("compareFrameSlider"));
-    slider_->setRange(0, 0);
-    slider_->setEnabled(false);
-    slider_->setToolTip(tr("The frame of both runs to compare"));
-    frameLabel_ = new QLabel(tr("Frame – / –"), frames);
-    sliderBar->addWidget(slider_, 1);
-    sliderBar->addWidget(frameLabel_);
-    framesLayout->addLayout(sliderBar);
-    statsLabel_ = new QLabel(frames);
-    statsLabel_->setObjectName(QStringLiteral("compareStats"));
-    statsLabel_->setWordWrap(true);
-    statsLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    framesLayout->addWidget(statsLabel_);
+    frames_ = new FrameComparePanel(split);
+    connect(frames_, &FrameComparePanel::statsReady, this, &RunCompareView::statsReady);
 
     // Per stage, op and memory counter: what changed between the runs, largest first.
     diffModel_ = new RunDiffModel(this);
@@ -152,9 +104,6 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
     layout->addWidget(split, 1);
 
     linkAxes();
-    connect(slider_, &QSlider::valueChanged, this, &RunCompareView::showFrame);
-    connect(showCombo_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
-    connect(gainCombo_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
     clear();
 }
 
@@ -180,36 +129,25 @@ void RunCompareView::alignPlotAreas() {
 }
 
 void RunCompareView::clear() {
-    const bool wasSingle = single_;
-    // A previous pair's statistics and diff: stop them, their results are not wanted.
-    for (QFutureWatcherBase** job : {&statsJob_, &diffJob_}) {
-        if (!*job) continue;
-        (*job)->cancel();
-        (*job)->deleteLater();
-        *job = nullptr;
+    if (diffJob_) {  // a previous pair's diff: its result is not wanted any more
+        diffJob_->cancel();
+        diffJob_->deleteLater();
+        diffJob_ = nullptr;
     }
+    frames_->clear();
     diffModel_->setRows({});
     feedA_->clear();
     feedB_->clear();
-    framesA_.clear();
-    framesB_.clear();
-    stats_.clear();
-    compared_ = 0;
-    single_ = false;
     titleA_->setText(tr("<b>A</b>: –"));
     titleB_->setText(tr("<b>B</b>: –"));
     titleB_->show();
     timelineB_->show();
-    showCombo_->setEnabled(true);
     message_->clear();
     message_->hide();
-    slider_->setRange(0, 0);
-    slider_->setEnabled(false);
-    if (wasSingle) {  // Reopen showed A only; a pair starts on the diff again
-        setShow(Show::Diff);
-        view_->setPlaceholderText(tr("No frames to compare"));
-    }
-    refresh();
+}
+
+bool RunCompareView::isSingle() const {
+    return frames_->isSingle();
 }
 
 void RunCompareView::showLoading(const RunRecord& a, const RunRecord* b) {
@@ -246,20 +184,15 @@ QStringList showTrace(const char* which, const ArchivedRun* kept, const QString&
 
 void RunCompareView::setRun(const RunRecord& r, const ArchivedRun* kept, const QString& missing) {
     clear();
-    single_ = true;
     summary_->setText(runSummary(r));
     titleA_->setText(runTitle("Run", r));
     titleB_->hide();
     timelineB_->hide();
-    setShow(Show::A);
-    showCombo_->setEnabled(false);
-    view_->setPlaceholderText(tr("No frames kept of this run"));
     const QStringList problems = showTrace("Run", kept, missing, feedA_);
-    if (kept) framesA_ = kept->frames;
-    compared_ = framesA_.size();
+    frames_->setSingle(kept ? kept->frames : QVector<QImage>());
     timelineA_->plot()->xAxis->setRange(0, std::max(traceEndMs(feedA_), 1e-3) * 1.02);
     alignPlotAreas();
-    finishSetup(problems);
+    showProblems(problems);
 }
 
 void RunCompareView::setRuns(const RunRecord& a, const ArchivedRun* keptA, const RunRecord& b, const ArchivedRun* keptB,
@@ -270,57 +203,18 @@ void RunCompareView::setRuns(const RunRecord& a, const ArchivedRun* keptA, const
     titleB_->setText(runTitle("B", b));
     QStringList problems = showTrace("A", keptA, missingA, feedA_);
     problems << showTrace("B", keptB, missingB, feedB_);
-    if (keptA && keptB) {
-        framesA_ = keptA->frames;
-        framesB_ = keptB->frames;
-    }
     // Both timelines on one range: from the start to the end of the longer run.
     const double end = std::max({traceEndMs(feedA_), traceEndMs(feedB_), 1e-3});
     timelineA_->plot()->xAxis->setRange(0, end * 1.02);
     alignPlotAreas();
-
-    const int n = std::min(framesA_.size(), framesB_.size());
-    if (n > 0 && framesA_.first().size() != framesB_.first().size()) {
-        problems << tr("The frames differ in size (A %1×%2, B %3×%4): no frame diff")
-                        .arg(framesA_.first().width()).arg(framesA_.first().height())
-                        .arg(framesB_.first().width()).arg(framesB_.first().height());
-    } else {
-        compared_ = n;
-        if (framesA_.size() != framesB_.size() && n > 0)
-            problems << tr("A has %1 frames, B %2: the first %3 are compared").arg(framesA_.size()).arg(framesB_.size()).arg(n);
-    }
-    finishSetup(problems);
-    startStats();
+    if (keptA && keptB) problems << frames_->setPair(keptA->frames, keptB->frames);
+    showProblems(problems);
     if (keptA && keptB && keptA->trace && keptB->trace) startDiff(keptA->trace, keptB->trace);
 }
 
-void RunCompareView::finishSetup(const QStringList& problems) {
+void RunCompareView::showProblems(const QStringList& problems) {
     message_->setText(problems.join(QLatin1Char('\n')));
     message_->setVisible(!problems.isEmpty());
-    slider_->setRange(0, std::max(0, frameCount() - 1));
-    slider_->setEnabled(frameCount() > 0);
-    slider_->setValue(0);
-    refresh();
-}
-
-void RunCompareView::startStats() {
-    if (compared_ <= 0) return;
-    auto* watcher = new QFutureWatcher<QVector<FrameDiffStats>>(this);
-    statsJob_ = watcher;
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
-        if (statsJob_ != watcher) return;  // superseded (clear() cancelled it)
-        const QFuture<QVector<FrameDiffStats>> f = watcher->future();
-        if (f.resultCount() > 0) stats_ = f.result();
-        statsJob_ = nullptr;
-        watcher->deleteLater();
-        // A pair that could not be diffed stops the statistics there; compare that many.
-        compared_ = std::min(compared_, static_cast<int>(stats_.size()));
-        slider_->setRange(0, std::max(0, compared_ - 1));
-        slider_->setEnabled(compared_ > 0);
-        refresh();
-        Q_EMIT statsReady();
-    });
-    watcher->setFuture(diffClipInBackground(framesA_.mid(0, compared_), framesB_.mid(0, compared_)));
 }
 
 void RunCompareView::showStagesTab(bool stages) {
@@ -347,93 +241,6 @@ QString RunCompareView::summary() const {
 
 QString RunCompareView::message() const {
     return message_->text();
-}
-
-int RunCompareView::currentFrame() const {
-    return frameCount() > 0 ? slider_->value() : -1;
-}
-
-double RunCompareView::framePsnrDb(int index) const {
-    return index >= 0 && index < stats_.size() ? psnrFromMse(stats_[index].mse) : kNaN;
-}
-
-double RunCompareView::frameMaxAbs(int index) const {
-    return index >= 0 && index < stats_.size() ? stats_[index].maxAbs : kNaN;
-}
-
-double RunCompareView::runPsnrDb() const {
-    if (stats_.isEmpty()) return kNaN;
-    double sum = 0;  // same-size frames: the clip's MSE is the mean of the frames'
-    for (const FrameDiffStats& s : stats_) sum += s.mse;
-    return psnrFromMse(sum / stats_.size());
-}
-
-double RunCompareView::runMaxAbs() const {
-    if (stats_.isEmpty()) return kNaN;
-    double worst = 0;
-    for (const FrameDiffStats& s : stats_) worst = std::max(worst, s.maxAbs);
-    return worst;
-}
-
-QString RunCompareView::statsText() const {
-    const int i = currentFrame();
-    if (i < 0) return single_ ? tr("No frames kept of this run.") : tr("No frames of both runs to compare.");
-    if (single_) return tr("Frame %1 of %2").arg(i + 1).arg(frameCount());
-    if (statsPending()) return tr("B vs A, frame %1: computing the differences of the clip's %2 frames…").arg(i + 1).arg(frameCount());
-    const double gain = gainCombo_->currentData().toDouble() > 0 ? gainCombo_->currentData().toDouble() : autoGain(runMaxAbs());
-    return tr("B vs A, frame %1: %2, max |Δ| %3 · clip (%4 frames): %5, max |Δ| %6 · gain ×%7")
-        .arg(i + 1)
-        .arg(psnrText(framePsnrDb(i)))
-        .arg(frameMaxAbs(i), 0, 'g', 3)
-        .arg(frameCount())
-        .arg(psnrText(runPsnrDb()))
-        .arg(runMaxAbs(), 0, 'g', 3)
-        .arg(gain, 0, 'g', 3);
-}
-
-QImage RunCompareView::displayedImage() const {
-    return view_->image();
-}
-
-void RunCompareView::setShow(Show show) {
-    showCombo_->setCurrentIndex(showCombo_->findData(static_cast<int>(show)));
-}
-
-void RunCompareView::setGain(double gain) {
-    const int i = gainCombo_->findData(gain);
-    if (i >= 0) gainCombo_->setCurrentIndex(i);
-}
-
-void RunCompareView::showFrame(int index) {
-    if (index < 0 || index >= frameCount()) return;
-    if (slider_->value() != index) {
-        slider_->setValue(index);  // comes back here through valueChanged
-        return;
-    }
-    refresh();
-}
-
-void RunCompareView::refresh() {
-    const int i = currentFrame();
-    frameLabel_->setText(i < 0 ? tr("Frame – / –") : tr("Frame %1 / %2").arg(i + 1).arg(frameCount()));
-    statsLabel_->setText(statsText());
-    gainCombo_->setEnabled(!single_ && static_cast<Show>(showCombo_->currentData().toInt()) == Show::Diff);
-    if (i < 0) {
-        view_->setImage(QImage());
-        return;
-    }
-    switch (static_cast<Show>(showCombo_->currentData().toInt())) {
-    case Show::A: view_->setImage(framesA_[i]); break;
-    case Show::B: view_->setImage(single_ ? framesA_[i] : framesB_[i]); break;
-    case Show::Diff: {
-        // Only the shown frame is diffed here (one frame: milliseconds); until the clip's
-        // statistics are in, Auto scales by this frame's largest difference.
-        const DiffMap d = diffImages(framesA_[i], framesB_[i]);
-        const double g = gainCombo_->currentData().toDouble();
-        view_->setImage(heatmapImage(d, g > 0 ? g : autoGain(statsPending() ? d.maxAbs : runMaxAbs())));
-        break;
-    }
-    }
 }
 
 }  // namespace tsui

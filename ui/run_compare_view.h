@@ -1,17 +1,15 @@
 #pragma once
 // Two runs from the history side by side in time and in pixels: both runs' timelines one
 // above the other (each on its own run's clock, so the x-axes align at each run's start;
-// zooming or panning one moves the other), and the frame diff |A − B| as a heatmap with
-// the frame's and the whole clip's PSNR and max |Δ|, one frame slider for both. Built
-// from what RunArchive kept or the RunStore read back from disk; a run whose trace or
-// frames are gone (never written, or pruned) is named in message() instead. The clip's
-// statistics are computed on a pool thread (statsReady() when done); the shown frame's
-// heatmap is diffed when it is shown. Reopen shows a single run the same way (setRun).
-#include "frame_compare.h"
+// zooming or panning one moves the other) or, in the tab beside them, what changed per
+// stage, op and memory counter; and their frames (FrameComparePanel). Built from what
+// RunArchive kept or the RunStore read back from disk; a run whose trace or frames are
+// gone (never written, or pruned) is named in message() instead. The diff table is
+// computed on a pool thread (diffReady() when done). Reopen shows a single run the same
+// way (setRun).
 #include "run_history_model.h"
 
-#include <QImage>
-#include <QVector>
+#include <QStringList>
 #include <QWidget>
 
 #include <memory>
@@ -20,17 +18,15 @@ namespace ts {
 class TraceStore;
 }
 
-class QComboBox;
 class QFutureWatcherBase;
 class QTabWidget;
 class QTableView;
 class QLabel;
-class QSlider;
 
 namespace tsui {
 
 struct ArchivedRun;
-class FrameView;
+class FrameComparePanel;
 class RunDiffModel;
 class TimelineView;
 class TraceFeed;
@@ -38,8 +34,6 @@ class TraceFeed;
 class RunCompareView : public QWidget {
     Q_OBJECT
 public:
-    enum class Show { Diff, A, B };
-
     explicit RunCompareView(QWidget* parent = nullptr);
 
     // a: the older run. keptA/keptB: what the archive still holds of each, or nullptr,
@@ -51,45 +45,27 @@ public:
     // The runs' numbers and "reading … from disk" until setRuns/setRun; b null for Reopen.
     void showLoading(const RunRecord& a, const RunRecord* b);
     void clear();
-    bool isSingle() const { return single_; }
-    // The clip's frame statistics are still being computed (framePsnrDb etc. are NaN).
-    bool statsPending() const { return statsJob_ != nullptr; }
+    bool isSingle() const;
 
     TimelineView* timelineA() const { return timelineA_; }
     TimelineView* timelineB() const { return timelineB_; }
     TraceFeed* feedA() const { return feedA_; }
     TraceFeed* feedB() const { return feedB_; }
-    FrameView* frameView() const { return view_; }
+    FrameComparePanel* frames() const { return frames_; }
     RunDiffModel* diffModel() const { return diffModel_; }
     bool diffPending() const { return diffJob_ != nullptr; }
     void showStagesTab(bool stages);  // the per-stage diff table instead of the timelines
 
     QString summary() const;   // the runs' time and memory differences
     QString message() const;   // what cannot be shown and why; "" when everything is there
-    // Frames compared (both runs have them, of one size); a single run's frames.
-    int frameCount() const { return compared_; }
-    int currentFrame() const;
-    double framePsnrDb(int index) const;  // NaN outside [0, frameCount)
-    double frameMaxAbs(int index) const;
-    double runPsnrDb() const;             // NaN without frames
-    double runMaxAbs() const;
-    QString statsText() const;
-    QImage displayedImage() const;
-    void setShow(Show show);
-    void setGain(double gain);  // 0 = auto
-
-public Q_SLOTS:
-    void showFrame(int index);
 
 Q_SIGNALS:
-    void statsReady();  // the clip's statistics are in (after setRuns)
+    void statsReady();  // the clip's frame statistics are in (after setRuns; FrameComparePanel's)
     void diffReady();   // the per-stage/op/memory table is filled (after setRuns with both traces)
 
 private:
-    void startStats();
     void startDiff(std::shared_ptr<const ts::TraceStore> a, std::shared_ptr<const ts::TraceStore> b);
-    void finishSetup(const QStringList& problems);
-    void refresh();
+    void showProblems(const QStringList& problems);
     void linkAxes();
     void alignPlotAreas();
 
@@ -101,17 +77,7 @@ private:
     QLabel* message_ = nullptr;
     QLabel* titleA_ = nullptr;
     QLabel* titleB_ = nullptr;
-    FrameView* view_ = nullptr;
-    QComboBox* showCombo_ = nullptr;
-    QComboBox* gainCombo_ = nullptr;
-    QSlider* slider_ = nullptr;
-    QLabel* frameLabel_ = nullptr;
-    QLabel* statsLabel_ = nullptr;
-    QVector<QImage> framesA_, framesB_;
-    int compared_ = 0;
-    bool single_ = false;
-    QVector<FrameDiffStats> stats_;
-    QFutureWatcherBase* statsJob_ = nullptr;  // the statistics in progress
+    FrameComparePanel* frames_ = nullptr;
     RunDiffModel* diffModel_ = nullptr;
     QTableView* diffTable_ = nullptr;
     QTabWidget* timeTabs_ = nullptr;  // the timelines, or the diff table

@@ -6,6 +6,7 @@
 #include "async_run_store.h"
 #include "history_panel.h"
 #include "main_window.h"
+#include "frame_compare_panel.h"
 #include "run_compare_view.h"
 #include "run_reopener.h"
 #include "run_history_model.h"
@@ -94,9 +95,9 @@ private Q_SLOTS:
         RunCompareView* view = ctl.compareView();
         QVERIFY2(view->message().isEmpty(), qPrintable(view->message()));
         QCOMPARE(view->feedA()->index().spanCount(), std::size_t(1));
-        QCOMPARE(view->frameCount(), 2);
-        QTRY_VERIFY_WITH_TIMEOUT(!view->statsPending(), 10000);
-        QVERIFY(std::abs(view->runMaxAbs() - 50 / 127.5) < 1e-6);  // grey 10 vs grey 60
+        QCOMPARE(view->frames()->frameCount(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->frames()->statsPending(), 10000);
+        QVERIFY(std::abs(view->frames()->runMaxAbs() - 50 / 127.5) < 1e-6);  // grey 10 vs grey 60
         QVERIFY(ctl.archive().find(model.record(5).id));  // read once, cached since
 
         // A store that cannot be written (its root is a file): the runs still record.
@@ -115,10 +116,10 @@ private Q_SLOTS:
         QVERIFY(!ctl2.isLoading());
         QVERIFY2(ctl2.compareView()->message().startsWith(QStringLiteral("Run: its trace and frames could not be written to disk: ")),
                  qPrintable(ctl2.compareView()->message()));
-        QCOMPARE(ctl2.compareView()->frameCount(), 0);
+        QCOMPARE(ctl2.compareView()->frames()->frameCount(), 0);
         QVERIFY(ctl2.showRun(0));  // the newest is still in memory
         QVERIFY2(ctl2.compareView()->message().isEmpty(), qPrintable(ctl2.compareView()->message()));
-        QCOMPARE(ctl2.compareView()->frameCount(), 2);
+        QCOMPARE(ctl2.compareView()->frames()->frameCount(), 2);
     }
 };
 
@@ -167,8 +168,8 @@ void TestHistorySessions::newSessionReopensAndComparesEarlierRuns() {
     QCOMPARE(view->feedA()->store()->size(), spansA);
     QCOMPARE(view->feedB()->store()->size(), spansB);
     QVERIFY(view->feedB()->index().countMatches(view->feedB()->index().matchNames("tile")) > 0);
-    QCOMPARE(view->frameCount(), 5);
-    QTRY_VERIFY_WITH_TIMEOUT(!view->statsPending(), 10000);
+    QCOMPARE(view->frames()->frameCount(), 5);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->frames()->statsPending(), 10000);
     double mse = 0, worst = 0;
     for (int i = 0; i < 5; ++i) {
         const DiffMap d = diffImages(framesA[i], framesB[i]);
@@ -176,11 +177,11 @@ void TestHistorySessions::newSessionReopensAndComparesEarlierRuns() {
         worst = std::max(worst, d.maxAbs);
     }
     QVERIFY(worst > 0);
-    QCOMPARE(view->runMaxAbs(), worst);
-    QVERIFY(std::abs(view->runPsnrDb() - psnrFromMse(mse)) < 1e-9);
-    view->setShow(RunCompareView::Show::B);
-    view->showFrame(4);
-    QCOMPARE(view->displayedImage(), framesB[4]);
+    QCOMPARE(view->frames()->runMaxAbs(), worst);
+    QVERIFY(std::abs(view->frames()->runPsnrDb() - psnrFromMse(mse)) < 1e-9);
+    view->frames()->setShow(FrameComparePanel::Show::B);
+    view->frames()->showFrame(4);
+    QCOMPARE(view->frames()->displayedImage(), framesB[4]);
 
     // Reopen through the history tab: the run back in the main window's views (now cached).
     HistoryPanel* panel = ctl->panel();
@@ -202,9 +203,9 @@ void TestHistorySessions::newSessionReopensAndComparesEarlierRuns() {
     QVERIFY(view->isSingle());
     QVERIFY2(view->message().isEmpty(), qPrintable(view->message()));
     QCOMPARE(view->feedA()->store()->size(), spansA);
-    QCOMPARE(view->frameCount(), 5);
-    view->showFrame(2);
-    QCOMPARE(view->displayedImage(), framesA[2]);
+    QCOMPARE(view->frames()->frameCount(), 5);
+    view->frames()->showFrame(2);
+    QCOMPARE(view->frames()->displayedImage(), framesA[2]);
 
     // A run whose folder was pruned still opens, with its numbers and why.
     QVERIFY(disk.remove(idA));
@@ -215,7 +216,7 @@ void TestHistorySessions::newSessionReopensAndComparesEarlierRuns() {
     RunCompareView* v3 = third.historyController()->compareView();
     QVERIFY2(v3->message().startsWith(QStringLiteral("Run: its trace and frames are not on disk")), qPrintable(v3->message()));
     QVERIFY(v3->summary().contains(QStringLiteral("cpu fp32 off")));
-    QCOMPARE(v3->frameCount(), 0);
+    QCOMPARE(v3->frames()->frameCount(), 0);
 
     // Deleting a row deletes the run's folder.
     third.history()->removeRows(0, 1);

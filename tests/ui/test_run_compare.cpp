@@ -12,6 +12,7 @@
 #include "run_diff_model.h"
 
 #include <nlohmann/json.hpp>
+#include "frame_compare_panel.h"
 #include "run_compare_view.h"
 #include "run_history_model.h"
 #include "seam_heatmap.h"
@@ -163,13 +164,13 @@ private Q_SLOTS:
         view.setRuns(recordWithId(QStringLiteral("A"), 1), &a, recordWithId(QStringLiteral("B"), 2), &bb);
         // The clip's statistics are computed off the GUI thread: not there yet when
         // setRuns returns (their result comes back through the event loop).
-        QVERIFY(view.statsPending());
-        QVERIFY(std::isnan(view.runPsnrDb()));
-        QVERIFY(view.statsText().contains(QStringLiteral("computing")));
-        QCOMPARE(view.frameCount(), 3);
+        QVERIFY(view.frames()->statsPending());
+        QVERIFY(std::isnan(view.frames()->runPsnrDb()));
+        QVERIFY(view.frames()->statsText().contains(QStringLiteral("computing")));
+        QCOMPARE(view.frames()->frameCount(), 3);
         QSignalSpy ready(&view, &RunCompareView::statsReady);
         QVERIFY(ready.wait(10000));
-        QVERIFY(!view.statsPending());
+        QVERIFY(!view.frames()->statsPending());
 
         // Per stage: A's 10 + 10 ms against B's 25 + 25 ms, as tilescope-cli diff says it.
         if (view.diffPending()) {
@@ -226,39 +227,39 @@ private Q_SLOTS:
 
         // Frame statistics: 10 grey levels = 10/127.5 on the [-1,1] scale in every value.
         const double delta = 10.0 / 127.5;
-        QCOMPARE(view.frameCount(), 3);
-        QVERIFY(std::abs(view.frameMaxAbs(0) - delta) < 1e-6);
-        QVERIFY(std::abs(view.framePsnrDb(0) - 10 * std::log10(4 / (delta * delta))) < 1e-3);
-        QCOMPARE(view.frameMaxAbs(1), 0.0);
-        QVERIFY(view.framePsnrDb(1) >= 99.0);  // identical frame
-        QVERIFY(std::abs(view.runMaxAbs() - delta) < 1e-6);
-        QVERIFY(std::abs(view.runPsnrDb() - 10 * std::log10(4 / (delta * delta * 2 / 3))) < 1e-3);
-        QVERIFY(std::isnan(view.framePsnrDb(3)));
+        QCOMPARE(view.frames()->frameCount(), 3);
+        QVERIFY(std::abs(view.frames()->frameMaxAbs(0) - delta) < 1e-6);
+        QVERIFY(std::abs(view.frames()->framePsnrDb(0) - 10 * std::log10(4 / (delta * delta))) < 1e-3);
+        QCOMPARE(view.frames()->frameMaxAbs(1), 0.0);
+        QVERIFY(view.frames()->framePsnrDb(1) >= 99.0);  // identical frame
+        QVERIFY(std::abs(view.frames()->runMaxAbs() - delta) < 1e-6);
+        QVERIFY(std::abs(view.frames()->runPsnrDb() - 10 * std::log10(4 / (delta * delta * 2 / 3))) < 1e-3);
+        QVERIFY(std::isnan(view.frames()->framePsnrDb(3)));
 
         // The shared slider drives the heatmap: auto gain maps delta to white.
-        QCOMPARE(view.currentFrame(), 0);
-        const QRgb top = view.displayedImage().pixel(3, 3);
+        QCOMPARE(view.frames()->currentFrame(), 0);
+        const QRgb top = view.frames()->displayedImage().pixel(3, 3);
         QVERIFY2(qRed(top) > 250 && qGreen(top) > 250 && qBlue(top) > 240, qPrintable(QString::number(top, 16)));
-        QCOMPARE(top, heatmapImage(diffImages(a.frames[0], b[0]), autoGain(view.runMaxAbs())).pixel(3, 3));
+        QCOMPARE(top, heatmapImage(diffImages(a.frames[0], b[0]), autoGain(view.frames()->runMaxAbs())).pixel(3, 3));
         auto* slider = view.findChild<QSlider*>(QStringLiteral("compareFrameSlider"));
         QVERIFY(slider && slider->isEnabled());
         QCOMPARE(slider->maximum(), 2);
         slider->setValue(1);
-        QCOMPARE(view.currentFrame(), 1);
-        QCOMPARE(view.displayedImage().pixel(3, 3), heatColour(0.0));
-        QVERIFY(view.statsText().contains(QStringLiteral("frame 2")));
-        view.setShow(RunCompareView::Show::B);
+        QCOMPARE(view.frames()->currentFrame(), 1);
+        QCOMPARE(view.frames()->displayedImage().pixel(3, 3), heatColour(0.0));
+        QVERIFY(view.frames()->statsText().contains(QStringLiteral("frame 2")));
+        view.frames()->setShow(FrameComparePanel::Show::B);
         slider->setValue(2);
-        QCOMPARE(view.displayedImage().pixel(0, 0), qRgb(110, 110, 110));
-        view.setShow(RunCompareView::Show::A);
-        QCOMPARE(view.displayedImage().pixel(0, 0), qRgb(100, 100, 100));
-        view.setShow(RunCompareView::Show::Diff);
-        view.setGain(10);  // 10 * 0.078 = 0.78 of the colour map
-        QCOMPARE(view.displayedImage().pixel(0, 0), heatmapImage(diffImages(a.frames[2], b[2]), 10).pixel(0, 0));
+        QCOMPARE(view.frames()->displayedImage().pixel(0, 0), qRgb(110, 110, 110));
+        view.frames()->setShow(FrameComparePanel::Show::A);
+        QCOMPARE(view.frames()->displayedImage().pixel(0, 0), qRgb(100, 100, 100));
+        view.frames()->setShow(FrameComparePanel::Show::Diff);
+        view.frames()->setGain(10);  // 10 * 0.078 = 0.78 of the colour map
+        QCOMPARE(view.frames()->displayedImage().pixel(0, 0), heatmapImage(diffImages(a.frames[2], b[2]), 10).pixel(0, 0));
         // 0.78 of the map: between yellow (2/3) and white, blue at 3 * 0.784 - 2 = 0.35.
-        QCOMPARE(qRed(view.displayedImage().pixel(0, 0)), 255);
-        QCOMPARE(qGreen(view.displayedImage().pixel(0, 0)), 255);
-        QVERIFY(std::abs(qBlue(view.displayedImage().pixel(0, 0)) - 90) <= 2);
+        QCOMPARE(qRed(view.frames()->displayedImage().pixel(0, 0)), 255);
+        QCOMPARE(qGreen(view.frames()->displayedImage().pixel(0, 0)), 255);
+        QVERIFY(std::abs(qBlue(view.frames()->displayedImage().pixel(0, 0)) - 90) <= 2);
     }
 
     void diffRowsSayNewAndMiB() {
@@ -304,26 +305,26 @@ private Q_SLOTS:
         view.setRuns(recordWithId(QStringLiteral("A"), 1), &a, recordWithId(QStringLiteral("B"), 2), nullptr);
         QVERIFY2(view.message().contains(QStringLiteral("B: this run's trace and frames are no longer kept")),
                  qPrintable(view.message()));
-        QCOMPARE(view.frameCount(), 0);
+        QCOMPARE(view.frames()->frameCount(), 0);
         QCOMPARE(view.feedA()->index().spanCount(), std::size_t(3));
         QCOMPARE(view.feedB()->index().spanCount(), std::size_t(0));
-        QVERIFY(view.displayedImage().isNull());
-        QVERIFY(std::isnan(view.runPsnrDb()));
-        QVERIFY(view.statsText().contains(QStringLiteral("No frames")));
-        view.showFrame(0);  // nothing to show: no crash, still nothing
-        QCOMPARE(view.currentFrame(), -1);
+        QVERIFY(view.frames()->displayedImage().isNull());
+        QVERIFY(std::isnan(view.frames()->runPsnrDb()));
+        QVERIFY(view.frames()->statsText().contains(QStringLiteral("No frames")));
+        view.frames()->showFrame(0);  // nothing to show: no crash, still nothing
+        QCOMPARE(view.frames()->currentFrame(), -1);
 
         // Frames of different sizes and counts: said, not diffed.
         const ArchivedRun big = syntheticRun(QStringLiteral("C"), 0, 20, solidFrames(2, 16, 6, 100));
         view.setRuns(recordWithId(QStringLiteral("A"), 1), &a, recordWithId(QStringLiteral("C"), 2), &big);
         QVERIFY2(view.message().contains(QStringLiteral("differ in size (A 8×6, B 16×6)")), qPrintable(view.message()));
-        QCOMPARE(view.frameCount(), 0);
+        QCOMPARE(view.frames()->frameCount(), 0);
         const ArchivedRun shorter = syntheticRun(QStringLiteral("D"), 0, 20, solidFrames(2, 8, 6, 100));
         view.setRuns(recordWithId(QStringLiteral("A"), 1), &a, recordWithId(QStringLiteral("D"), 2), &shorter);
         QVERIFY2(view.message().contains(QStringLiteral("A has 3 frames, B 2")), qPrintable(view.message()));
-        QCOMPARE(view.frameCount(), 2);
-        QTRY_VERIFY_WITH_TIMEOUT(!view.statsPending(), 10000);
-        QCOMPARE(view.frameMaxAbs(1), 0.0);
+        QCOMPARE(view.frames()->frameCount(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(!view.frames()->statsPending(), 10000);
+        QCOMPARE(view.frames()->frameMaxAbs(1), 0.0);
 
         // Cleared: both sides empty again.
         view.clear();
@@ -358,26 +359,26 @@ private Q_SLOTS:
 
             RunCompareView* view = w.historyController()->compareView();
             QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(view));
-            QTRY_VERIFY_WITH_TIMEOUT(!view->statsPending(), 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(!view->frames()->statsPending(), 10000);
             QVERIFY2(view->message().isEmpty(), qPrintable(view->message()));
             QVERIFY(view->summary().contains(QStringLiteral("cpu fp32 blend 32/8 px")));
             QVERIFY(view->feedA()->index().spanCount() > 0);
             QVERIFY(view->feedB()->index().spanCount() > 0);
             // B tiles: its trace has tile spans, A's (untiled) none.
             QVERIFY(view->feedB()->index().countMatches(view->feedB()->index().matchNames("tile")) > 0);
-            QCOMPARE(view->frameCount(), w.frameCount());
-            QCOMPARE(view->frameCount(), 5);
+            QCOMPARE(view->frames()->frameCount(), w.frameCount());
+            QCOMPARE(view->frames()->frameCount(), 5);
             // Blend tiles of 32 px (random weights) differ from the untiled decode visibly
             // but boundedly; the frame of the slider is among them.
-            QVERIFY2(view->runPsnrDb() > 10 && view->runPsnrDb() < 99 && view->runMaxAbs() > 0 && view->runMaxAbs() <= 2,
-                     qPrintable(QString::number(view->runPsnrDb()) + " dB"));
+            QVERIFY2(view->frames()->runPsnrDb() > 10 && view->frames()->runPsnrDb() < 99 && view->frames()->runMaxAbs() > 0 && view->frames()->runMaxAbs() <= 2,
+                     qPrintable(QString::number(view->frames()->runPsnrDb()) + " dB"));
             double worst = 0;
-            for (int i = 0; i < view->frameCount(); ++i) worst = std::max(worst, view->frameMaxAbs(i));
-            QCOMPARE(worst, view->runMaxAbs());
+            for (int i = 0; i < view->frames()->frameCount(); ++i) worst = std::max(worst, view->frames()->frameMaxAbs(i));
+            QCOMPARE(worst, view->frames()->runMaxAbs());
             // B is the run the preview still shows.
-            view->setShow(RunCompareView::Show::B);
-            view->showFrame(4);
-            QCOMPARE(view->displayedImage(), w.frame(4));
+            view->frames()->setShow(FrameComparePanel::Show::B);
+            view->frames()->showFrame(4);
+            QCOMPARE(view->frames()->displayedImage(), w.frame(4));
             QCOMPARE(view->timelineA()->plot()->xAxis->range().upper, view->timelineB()->plot()->xAxis->range().upper);
 
             // Deleting a run drops what the archive kept of it.
