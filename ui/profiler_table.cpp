@@ -15,6 +15,21 @@ namespace tsui {
 
 namespace {
 
+// Sorts on Qt::UserRole within kSortGroupRole's groups; the groups keep their order when the
+// sort is descending (the proxy reverses lessThan for it, so this reverses them back).
+class GroupedSortProxy : public QSortFilterProxyModel {
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+protected:
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override {
+        const QVariant gl = left.data(kSortGroupRole), gr = right.data(kSortGroupRole);
+        if (gl.isValid() && gr.isValid() && gl.toInt() != gr.toInt())
+            return (sortOrder() == Qt::AscendingOrder) == (gl.toInt() < gr.toInt());
+        return QSortFilterProxyModel::lessThan(left, right);
+    }
+};
+
 QString cellText(QString text) {
     return text.replace(QLatin1Char('\t'), QLatin1Char(' ')).replace(QLatin1Char('\n'), QLatin1Char(' '));
 }
@@ -24,7 +39,7 @@ QString cellText(QString text) {
 QTableView* makeProfilerTable(QAbstractItemModel* model, int stretchColumn, int sortColumn, Qt::SortOrder order,
                               QWidget* parent) {
     auto* table = new QTableView(parent);
-    auto* sorted = new QSortFilterProxyModel(table);
+    auto* sorted = new GroupedSortProxy(table);
     sorted->setSourceModel(model);
     sorted->setSortRole(Qt::UserRole);
     table->setModel(sorted);

@@ -2,15 +2,21 @@
 // The tables of a profiler's views (Range statistics, Compare runs' per-stage diff, Run
 // history): one line per row, dense, columns as wide as their contents and one stretched,
 // sortable by any column on the model's raw numbers (Qt::UserRole, so "10.5" sorts after
-// "9.8"), and Ctrl+C copying the selected rows as tab-separated text with the header, what
+// "9.8"; rows that give Qt::UserRole + 1, kSortGroupRole, sort within their group, the groups
+// in a fixed order whichever way the column sorts), and Ctrl+C copying the selected rows as tab-separated text with the header, what
 // Nsight Systems' and the PyTorch profiler's users paste into a spreadsheet.
 #include <QString>
+#include <Qt>
 
 class QAbstractItemModel;
 class QTableView;
 class QWidget;
 
 namespace tsui {
+
+// A cell's sort group (an int): a sorted column keeps rows of one group together, lowest
+// group first, e.g. times apart from byte counts in one column. Cells without it sort as one group.
+constexpr int kSortGroupRole = Qt::UserRole + 1;
 
 // One line per row, no row numbers, columns as wide as their contents but `stretchColumn`,
 // which takes what is left, and Ctrl+C (installTableCopy): what every profiler table here

@@ -1,5 +1,7 @@
 #include "run_diff_model.h"
 
+#include "profiler_table.h"
+
 #include "profile/trace_store.h"
 #include "report/run_summary.h"
 #include "report/summary_diff.h"
@@ -90,6 +92,8 @@ QVariant RunDiffModel::data(const QModelIndex& index, int role) const {
     const RunDiffRow& r = rows_[static_cast<std::size_t>(index.row())];
     if (role == Qt::TextAlignmentRole)
         return index.column() >= A ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    // Seconds and bytes in one column: a sort keeps the time rows and the memory rows apart.
+    if (role == kSortGroupRole && index.column() >= A && index.column() <= Change) return r.kind == QLatin1String("memory") ? 1 : 0;
     if (role == Qt::UserRole) {
         switch (index.column()) {
         case Kind: return r.kind;

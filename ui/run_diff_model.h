@@ -46,7 +46,8 @@ public:
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
     int columnCount(const QModelIndex& parent = QModelIndex()) const override;
-    // DisplayRole: "12.3 ms", "-1.25 s", "+4.0 MiB", "-12.5 %"; UserRole: the raw number (sorting).
+    // DisplayRole: "12.3 ms", "-1.25 s", "+4.0 MiB", "-12.5 %"; UserRole: the raw number (sorting);
+    // kSortGroupRole: time rows 0, memory rows 1 in the A, B and Change columns.
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 

@@ -283,17 +283,27 @@ private Q_SLOTS:
         QCOMPARE(model.index(2, RunDiffModel::Change).data().toString(), QStringLiteral("+2.0 MiB"));
         QCOMPARE(model.index(2, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+200 %"));
         QCOMPARE(model.index(2, RunDiffModel::A).data(Qt::UserRole).toDouble(), 1048576.0);
-        // A table keeps the model's order (here memory, then op) until a header is clicked,
-        // though sorting is on (it sorted by the first column, descending, at once); then
-        // it sorts by the raw numbers.
+        // A table keeps the model's order (here memory, then op, then stage) until a header
+        // is clicked, though sorting is on (it sorted by the first column, descending, at
+        // once); then it sorts by the raw numbers, times apart from bytes: 3 MiB is not
+        // "more" than 2 ms, whichever way the column sorts.
         RunDiffModel reversed;
-        reversed.setRows({model.rows()[2], model.rows()[0]});
+        reversed.setRows({model.rows()[2], model.rows()[0], model.rows()[1]});
         std::unique_ptr<QTableView> table(makeProfilerTable(&reversed, RunDiffModel::Name, -1, Qt::AscendingOrder));
-        QCOMPARE(table->model()->index(0, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
+        const auto kinds = [&table] {
+            QStringList k;
+            for (int r = 0; r < table->model()->rowCount(); ++r) k << table->model()->index(r, RunDiffModel::Kind).data().toString();
+            return k.join(QLatin1Char(','));
+        };
+        QCOMPARE(kinds(), QStringLiteral("memory,op,stage"));
         table->sortByColumn(RunDiffModel::Kind, Qt::DescendingOrder);
-        QCOMPARE(table->model()->index(0, RunDiffModel::Kind).data().toString(), QStringLiteral("op"));
-        table->sortByColumn(RunDiffModel::B, Qt::DescendingOrder);  // 3 MiB > 2 ms as raw numbers
-        QCOMPARE(table->model()->index(0, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
+        QCOMPARE(kinds(), QStringLiteral("stage,op,memory"));
+        table->sortByColumn(RunDiffModel::B, Qt::DescendingOrder);
+        QCOMPARE(kinds(), QStringLiteral("stage,op,memory"));  // 6.83 s, 2 ms; then 3 MiB
+        table->sortByColumn(RunDiffModel::B, Qt::AscendingOrder);
+        QCOMPARE(kinds(), QStringLiteral("op,stage,memory"));
+        table->sortByColumn(RunDiffModel::ChangePct, Qt::DescendingOrder);  // percentages compare across units
+        QCOMPARE(kinds(), QStringLiteral("op,memory,stage"));  // new (infinite), +200 %, -51.7 %
         model.setRows({});
         QCOMPARE(model.rowCount(), 0);
     }
