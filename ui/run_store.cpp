@@ -116,7 +116,9 @@ QString RunStore::save(const ArchivedRun& run) const {
     if (dir.isEmpty()) return tr("cannot store run \"%1\": not a valid run id").arg(run.id);
     if (!QDir().mkpath(root_)) return tr("%1: cannot create the run store folder").arg(root_);
     try {
-        ts::AtomicOutput out(QDir::toNativeSeparators(dir).toStdString(), ts::AtomicOutput::Kind::Directory);
+        // The store owns the folders under its root: a run saved again replaces its files.
+        ts::AtomicOutput out(QDir::toNativeSeparators(dir).toStdString(), ts::AtomicOutput::Kind::Directory,
+                             [](const std::string&) { return true; });
         const QString tmp = QString::fromStdString(out.tempPath()) + QLatin1Char('/');
         QJsonObject manifest{
             {QStringLiteral("format"), kFormat},

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+#include <vector>
 
 #include <unistd.h>
 
@@ -17,22 +18,52 @@ namespace ts {
 
 namespace {
 
+// What every temporary of finalPath made by this process starts with.
+std::string ownTempPrefix(const std::string& finalPath) {
+    return finalPath + ".tmp-" + std::to_string(::getpid()) + "-";
+}
+
 // pid + process-wide counter: unique among concurrent runs and among several outputs of
 // one run, without asking the filesystem (mkstemp does not cover directories).
 std::string tempNameFor(const std::string& finalPath) {
     static std::atomic<unsigned> counter{0};
-    return finalPath + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    return ownTempPrefix(finalPath) + std::to_string(counter++);
 }
 
 [[noreturn]] void throwCannotWrite(const std::string& finalPath, const std::string& why) {
     throwInput(finalPath + ": cannot write output: " + why);
 }
 
+// "out/" and "out//" name the folder "out": the temporary goes beside it, not inside.
+std::string withoutTrailingSeparators(std::string path) {
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    return path;
+}
+
 }  // namespace
 
-AtomicOutput::AtomicOutput(std::string finalPath, Kind kind)
-    : final_(std::move(finalPath)), kind_(kind) {
+void removeOwnTemporaries(const std::string& finalPath) {
+    const fs::path prefix = ownTempPrefix(withoutTrailingSeparators(finalPath));
+    const fs::path dir = prefix.has_parent_path() ? prefix.parent_path() : fs::path(".");
+    const std::string start = prefix.filename().string();
+    std::error_code ec;
+    std::vector<fs::path> ours;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() > start.size() && name.compare(0, start.size(), start) == 0 &&
+            name.find_first_not_of("0123456789", start.size()) == std::string::npos)
+            ours.push_back(it->path());
+    }
+    for (const fs::path& p : ours) fs::remove_all(p, ec);
+}
+
+AtomicOutput::AtomicOutput(std::string finalPath, Kind kind, OwnsEntry ownsEntry)
+    : final_(withoutTrailingSeparators(std::move(finalPath))), kind_(kind), ownsEntry_(std::move(ownsEntry)) {
     if (final_.empty()) throwUsage("output path is empty");
+    const std::string name = fs::path(final_).filename().string();
+    if (final_ == "/" || name == "." || name == "..")
+        throwCannotWrite(final_, "it names an existing folder as a whole; give a new file or folder name");
+    checkTarget();  // before any work: a refused target must not cost a decode
     // The temporary must sit in the final path's directory: rename() is atomic only
     // within one filesystem.
     temp_ = tempNameFor(final_);
@@ -61,22 +92,49 @@ AtomicOutput::~AtomicOutput() {
     }
 }
 
+void AtomicOutput::checkTarget() const {
+    std::error_code ec;
+    const fs::file_status own = fs::symlink_status(final_, ec);
+    if (ec || !fs::exists(own)) return;  // nothing there (or unreadable: creating the temporary will say)
+    // A file output follows a link to a regular file (the link is replaced, its target kept).
+    const fs::file_status st = kind_ == Kind::File ? fs::status(final_, ec) : own;
+    if (kind_ == Kind::File) {
+        if (fs::is_regular_file(st)) return;
+        throwCannotWrite(final_, fs::is_directory(st)
+                                     ? "it is a folder; give a file name (nothing was changed)"
+                                     : "it exists and is not a regular file (a device, pipe or socket); nothing was changed");
+    }
+    if (!fs::is_directory(st))
+        throwCannotWrite(final_, "it exists and is not a folder; this output is a folder (nothing was changed)");
+    for (fs::directory_iterator it(final_, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string entry = it->path().filename().string();
+        if (!it->is_regular_file(ec) || !ownsEntry_ || !ownsEntry_(entry))
+            throwCannotWrite(final_, "the folder exists and holds '" + entry +
+                                         "', which this output does not write; choose another folder or empty it "
+                                         "(nothing was changed)");
+    }
+    if (ec) throwCannotWrite(final_, "cannot list the existing folder: " + ec.message());
+}
+
 void AtomicOutput::commit() {
     if (committed_) return;
+    checkTarget();  // again: the target may have changed during the run
     std::error_code ec;
-    // rename() replaces a file but not a non-empty directory (nor a dir by a file), so
-    // an existing target is removed first. Brief window without a target: acceptable
-    // for an output that is being overwritten anyway.
-    const auto st = fs::symlink_status(final_, ec);
-    if (!ec && fs::exists(st)) {
-        const bool sameKindFile = kind_ == Kind::File && !fs::is_directory(st);
-        if (!sameKindFile) {
-            fs::remove_all(final_, ec);
-            if (ec) throwCannotWrite(final_, "cannot replace the existing target: " + ec.message());
-        }
+    if (kind_ == Kind::Directory && fs::exists(fs::symlink_status(final_, ec))) {
+        // rename() does not replace a non-empty folder. Delete the files checkTarget
+        // found to be ours one by one, then the folder without recursion: a file that
+        // appeared meanwhile makes that fail instead of being lost. Brief window without
+        // a target: acceptable for an output that is being overwritten anyway.
+        std::vector<fs::path> ours;
+        for (fs::directory_iterator it(final_, ec), end; !ec && it != end; it.increment(ec))
+            if (it->is_regular_file(ec) && ownsEntry_ && ownsEntry_(it->path().filename().string())) ours.push_back(it->path());
+        for (const fs::path& p : ours)
+            if (!ec) fs::remove(p, ec);
+        if (!ec) fs::remove(final_, ec);
+        if (ec) throwCannotWrite(final_, "cannot replace the existing folder: " + ec.message());
     }
     ec.clear();
-    fs::rename(temp_, final_, ec);
+    fs::rename(temp_, final_, ec);  // replaces a regular file atomically
     if (ec) throwCannotWrite(final_, ec.message());
     committed_ = true;
 }

@@ -2,6 +2,13 @@
 // Output that appears only when complete: written under a temporary name next to the
 // target and renamed on commit(). Destroyed without commit (error, cancel), it removes
 // the temporary, so a failed run leaves nothing behind. Works for files and folders.
+//
+// It never deletes what it did not write. An existing regular file is replaced by a file
+// output (as most tools overwrite); a folder, a device, a pipe or a socket in the file's
+// place is refused. A folder output replaces an existing folder only when that folder is
+// empty or holds nothing but files the writer says it writes (ownsEntry), e.g. the PNG
+// frames of an earlier decode; anything else is refused, before any work is done.
+#include <functional>
 #include <string>
 
 namespace ts {
@@ -9,20 +16,32 @@ namespace ts {
 class AtomicOutput {
 public:
     enum class Kind { File, Directory };
-    AtomicOutput(std::string finalPath, Kind kind);
+    // For Kind::Directory: true for a file name (no folder) this kind of output writes.
+    using OwnsEntry = std::function<bool(const std::string& fileName)>;
+
+    // Throws an Input error naming finalPath when the target cannot be (re)placed.
+    AtomicOutput(std::string finalPath, Kind kind, OwnsEntry ownsEntry = {});
     ~AtomicOutput();
     AtomicOutput(const AtomicOutput&) = delete;
     AtomicOutput& operator=(const AtomicOutput&) = delete;
 
     const std::string& tempPath() const { return temp_; }
-    const std::string& finalPath() const { return final_; }
-    void commit();  // rename into place (replacing an existing target)
+    const std::string& finalPath() const { return final_; }  // without trailing separators
+    void commit();  // rename into place (replacing an existing target, as above)
 
 private:
+    void checkTarget() const;  // throws when the existing target may not be replaced
+
     std::string final_;
     std::string temp_;
     Kind kind_;
+    OwnsEntry ownsEntry_;
     bool committed_ = false;
 };
+
+// Removes what this process's unfinished AtomicOutputs for finalPath left (files and
+// folders named like their temporaries). For a program stopped by a signal, which cannot
+// unwind to their destructors; a complete output is never touched.
+void removeOwnTemporaries(const std::string& finalPath);
 
 }  // namespace ts

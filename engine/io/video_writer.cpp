@@ -150,11 +150,20 @@ private:
     uint64_t dataStart_ = 0;
 };
 
-// A folder of frame_00000.png ..., built in a temporary folder renamed on finish().
+// frame_00000.png and the like: what PngFolderWriter writes, so what it may replace.
+bool isFrameFileName(const std::string& name) {
+    if (name.size() < 11 || name.compare(0, 6, "frame_") != 0 || name.compare(name.size() - 4, 4, ".png") != 0) return false;
+    for (std::size_t i = 6; i + 4 < name.size(); ++i)
+        if (name[i] < '0' || name[i] > '9') return false;
+    return true;
+}
+
+// A folder of frame_00000.png ..., built in a temporary folder renamed on finish(). An
+// earlier decode's frame folder is replaced; a folder with anything else in it is refused.
 class PngFolderWriter final : public CountingWriter {
 public:
     PngFolderWriter(const std::string& path, int total, int height, int width)
-        : CountingWriter(path, total, height, width), out_(path, AtomicOutput::Kind::Directory) {}
+        : CountingWriter(path, total, height, width), out_(path, AtomicOutput::Kind::Directory, isFrameFileName) {}
 
     void append(const at::Tensor& frames) override {
         const int64_t n = admit(frames);

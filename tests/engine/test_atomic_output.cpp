@@ -4,10 +4,13 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <fstream>
+
+#include <sys/stat.h>
 
 using ts::AtomicOutput;
 
@@ -21,6 +24,9 @@ private:
     static QByteArray readAll(const QString& path) {
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+    static bool isFrame(const std::string& name) {
+        return QString::fromStdString(name).contains(QRegularExpression(QStringLiteral("^frame_\\d+\\.png$")));
     }
     static QStringList entries(const QString& dir) {
         return QDir(dir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
@@ -84,16 +90,91 @@ private slots:
         }
         QVERIFY(entries(dir.path()).isEmpty());
 
-        // An existing folder with other content is replaced as a whole.
+        // An existing folder of files the output owns is replaced as a whole.
         QDir(dir.path()).mkdir("frames");
-        writeText(final + "/stale.png", "x");
+        writeText(final + "/frame_00000.png", "old");
+        writeText(final + "/frame_00001.png", "old");
         {
-            AtomicOutput out(final, AtomicOutput::Kind::Directory);
+            AtomicOutput out(final, AtomicOutput::Kind::Directory, isFrame);
             writeText(out.tempPath() + "/frame_00000.png", "png");
             out.commit();
         }
         QCOMPARE(entries(dir.path()), QStringList{"frames"});
         QCOMPARE(entries(QString::fromStdString(final)), QStringList{"frame_00000.png"});
+        QCOMPARE(readAll(QString::fromStdString(final + "/frame_00000.png")), QByteArray("png"));
+    }
+
+    // The user's data is never deleted: every target that is not the output's own kind,
+    // or a folder with files the output does not write, is refused before any work, with
+    // the path named, and left exactly as it was.
+    void refusesTargetsItWouldDestroy() {
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        QDir(root).mkpath("folder/sub");
+        writeText((root + "/folder/notes.txt").toStdString(), "keep");
+        QDir(root).mkdir("mixed");
+        writeText((root + "/mixed/frame_00000.png").toStdString(), "old");
+        writeText((root + "/mixed/notes.txt").toStdString(), "keep");
+        writeText((root + "/file.txt").toStdString(), "keep");
+        QVERIFY(::mkfifo((root + "/pipe").toLocal8Bit().constData(), 0600) == 0);
+        const struct {
+            const char* name;
+            AtomicOutput::Kind kind;
+            const char* why;
+        } cases[] = {
+            {"folder", AtomicOutput::Kind::File, "it is a folder"},
+            {"folder/", AtomicOutput::Kind::File, "it is a folder"},
+            {"pipe", AtomicOutput::Kind::File, "not a regular file"},
+            {"file.txt", AtomicOutput::Kind::Directory, "not a folder"},
+            {"folder", AtomicOutput::Kind::Directory, "which this output does not write"},
+            {"mixed", AtomicOutput::Kind::Directory, "holds 'notes.txt'"},
+            {".", AtomicOutput::Kind::Directory, "names an existing folder"},
+        };
+        const QStringList before = entries(root);
+        for (const auto& c : cases) {
+            const std::string final = (root + "/" + c.name).toStdString();
+            try {
+                AtomicOutput out(final, c.kind, isFrame);
+                QFAIL(qPrintable(QStringLiteral("expected a refusal for %1").arg(c.name)));
+            } catch (const ts::Error& e) {
+                QCOMPARE(e.kind(), ts::ErrorKind::Input);
+                QVERIFY2(QString::fromUtf8(e.what()).contains(c.why), e.what());
+                QVERIFY2(QString::fromUtf8(e.what()).startsWith(root + "/"), e.what());
+            }
+        }
+        QCOMPARE(entries(root), before);  // no temporaries either
+        QCOMPARE(readAll(root + "/folder/notes.txt"), QByteArray("keep"));
+        QVERIFY(QFileInfo(root + "/folder/sub").isDir());
+        QCOMPARE(entries(root + "/mixed"), (QStringList{"frame_00000.png", "notes.txt"}));
+        QCOMPARE(readAll(root + "/file.txt"), QByteArray("keep"));
+    }
+
+    // A file that appears in the target folder during the run stops the commit; it survives.
+    void commitChecksTheTargetAgain() {
+        QTemporaryDir dir;
+        const std::string final = dir.filePath("frames").toStdString();
+        QDir(dir.path()).mkdir("frames");
+        writeText(final + "/frame_00000.png", "old");
+        AtomicOutput out(final, AtomicOutput::Kind::Directory, isFrame);
+        writeText(out.tempPath() + "/frame_00000.png", "new");
+        writeText(final + "/notes.txt", "keep");
+        QVERIFY_THROWS_EXCEPTION(ts::Error, out.commit());
+        QCOMPARE(readAll(QString::fromStdString(final + "/notes.txt")), QByteArray("keep"));
+        QCOMPARE(readAll(QString::fromStdString(final + "/frame_00000.png")), QByteArray("old"));
+    }
+
+    // "out/" is the folder "out": the temporary sits beside it, and the result is "out".
+    void trailingSeparatorNamesTheFolder() {
+        QTemporaryDir dir;
+        {
+            AtomicOutput out(dir.filePath("frames//").toStdString(), AtomicOutput::Kind::Directory, isFrame);
+            QCOMPARE(out.finalPath(), dir.filePath("frames").toStdString());
+            QCOMPARE(QFileInfo(QString::fromStdString(out.tempPath())).absolutePath(), dir.path());
+            writeText(out.tempPath() + "/frame_00000.png", "png");
+            out.commit();
+        }
+        QCOMPARE(entries(dir.path()), QStringList{"frames"});
+        QCOMPARE(entries(dir.filePath("frames")), QStringList{"frame_00000.png"});
     }
 
     void twoOutputsGetDistinctTemporaries() {
