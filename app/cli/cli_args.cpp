@@ -2,7 +2,9 @@
 
 #include "core/error.h"
 
+#include <filesystem>
 #include <sstream>
+#include <utility>
 
 namespace ts::cli {
 
@@ -31,6 +33,32 @@ CliArgs::CliArgs(const std::string& command, const std::vector<std::string>& arg
         } else {
             throwUsage(command + ": unknown flag --" + name + " (see tilescope-cli help " + command + ")");
         }
+    }
+    requireDistinctFiles();
+}
+
+void CliArgs::requireDistinctFiles() const {
+    // An output on an input's path would replace the input; two outputs on one path, the
+    // first. Paths compare as the files they name ("./a" is "a").
+    static const char* const kInputs[] = {"vae", "latents", "video", "case"};
+    static const char* const kOutputs[] = {"out", "trace", "csv", "summary", "report"};
+    const auto file = [](const std::string& p) {
+        std::error_code ec;
+        const std::filesystem::path c = std::filesystem::weakly_canonical(p, ec);
+        return ec ? std::filesystem::path(p).lexically_normal() : c;
+    };
+    std::vector<std::pair<std::string, std::filesystem::path>> seen;
+    for (const char* flag : kInputs)
+        if (auto it = values_.find(flag); it != values_.end()) seen.emplace_back(flag, file(it->second));
+    for (const char* flag : kOutputs) {
+        auto it = values_.find(flag);
+        if (it == values_.end()) continue;
+        const std::filesystem::path out = file(it->second);
+        for (const auto& [other, path] : seen)
+            if (path == out)
+                throwUsage(command_ + ": --" + flag + " and --" + other + " name the same file (" + it->second +
+                           "); give the output a path of its own");
+        seen.emplace_back(flag, out);
     }
 }
 

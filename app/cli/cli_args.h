@@ -1,6 +1,7 @@
 #pragma once
 // Command-line flags of one subcommand: "--name value" and boolean "--name". Unknown
-// flags, missing values and malformed numbers are usage errors naming the flag.
+// flags, missing values and malformed numbers are usage errors naming the flag, and so
+// is an output flag naming the same file as an input or another output.
 #include <map>
 #include <set>
 #include <string>
@@ -20,6 +21,8 @@ public:
     const std::string& command() const { return command_; }
 
 private:
+    void requireDistinctFiles() const;
+
     std::string command_;
     std::map<std::string, std::string> values_;
     std::set<std::string> bools_;

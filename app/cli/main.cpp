@@ -1,6 +1,7 @@
 // tilescope-cli: the engine for scripts and sweeps. Exit codes: 0 done, 2 bad usage or
 // bad input, 1 any other failure; never a crash or an uncaught exception.
 #include "commands.h"
+#include "interrupt_cleanup.h"
 
 #include "core/error.h"
 #include "core/host_allocator.h"
@@ -103,6 +104,8 @@ int main(int argc, char** argv) {
     }
     const std::vector<std::string> rest(argv + 2, argv + argc);
     ts::configureHostAllocator();  // before any thread or tensor (core/host_allocator.h says why)
+    // Before any other thread too: they inherit the blocked signals (interrupt_cleanup.h).
+    const ts::cli::InterruptCleanup interrupts(ts::cli::InterruptCleanup::outputPathsIn(rest));
     try {
         return dispatch(argv[1], rest);
     } catch (const ts::Error& e) {
