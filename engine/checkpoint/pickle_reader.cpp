@@ -319,6 +319,32 @@ private:
 
 }  // namespace
 
+namespace {
+
+void moveChildren(Value& v, std::vector<ValuePtr>& to) {
+    for (ValuePtr& x : v.items) to.push_back(std::move(x));
+    for (auto& [k, x] : v.dict) {
+        to.push_back(std::move(k));
+        to.push_back(std::move(x));
+    }
+    v.items.clear();
+    v.dict.clear();
+}
+
+}  // namespace
+
+Value::~Value() {
+    std::vector<ValuePtr> pending;
+    moveChildren(*this, pending);
+    while (!pending.empty()) {
+        ValuePtr v = std::move(pending.back());
+        pending.pop_back();
+        // The last owner: its children join the worklist, so it dies childless (no
+        // recursion). A value still shared elsewhere keeps them.
+        if (v && v.use_count() == 1) moveChildren(*v, pending);
+    }
+}
+
 ValuePtr unpickle(const std::string& data, const std::string& where) {
     return Unpickler(data, where).run();
 }

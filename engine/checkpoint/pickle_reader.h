@@ -38,6 +38,13 @@ struct Value {
     std::vector<std::pair<ValuePtr, ValuePtr>> dict;       // Dict, in insertion order
     std::shared_ptr<StorageRef> storage;                   // Storage
     std::shared_ptr<TensorRef> tensor;                     // Tensor
+
+    Value() = default;
+    Value(const Value&) = delete;
+    Value& operator=(const Value&) = delete;
+    // Releases nested values with a worklist, not by recursion: a pickle of lists nested
+    // 200,000 deep (400 KB) would overflow the stack in the default destructor.
+    ~Value();
 };
 
 // Parses a pickle; `where` (the file's path) starts every error message.
