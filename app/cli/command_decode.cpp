@@ -1,5 +1,6 @@
 // decode: latents -> video file;  encode: video -> latents file.
 #include "commands.h"
+#include "output_paths.h"
 #include "progress_printer.h"
 #include "trace_outputs.h"
 
@@ -17,6 +18,7 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 
 namespace ts::cli {
@@ -146,6 +148,9 @@ int commandEncode(const std::vector<std::string>& argv) {
     warnIfReferenceBlas(settings);
     const std::string videoPath = args.require("video");
     const std::string outPath = args.require("out");
+    if (std::filesystem::path(outPath).extension() != ".safetensors")
+        throwUsage("encode: --out " + outPath + ": latents are written as safetensors; name the file *.safetensors");
+    checkOutputWritable("out", outPath);
     const VideoFit fit = args.has("fit") ? parseVideoFit(args.get("fit", "")) : VideoFit::None;
     const at::Tensor read = readVideo(videoPath);
     const WanVae model = WanVae::load(args.require("vae"), VaeParts::Encoder);

@@ -1,5 +1,7 @@
 #include "trace_outputs.h"
 
+#include "output_paths.h"
+
 #include "core/error.h"
 #include "profile/cpu_peak_probe.h"
 #include "profile/device_peaks.h"
@@ -22,18 +24,6 @@ const std::set<std::string>& TraceOutputs::flags() {
 
 namespace {
 
-// Fails before any work when a profile output cannot be written where it was asked for.
-void checkWritable(const std::string& flag, const std::string& path) {
-    if (path.empty()) return;
-    std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    if (dir.empty()) dir = ".";
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec))
-        throwInput("--" + flag + ": " + path + ": cannot write output: folder " + dir.string() + " does not exist");
-    if (::access(dir.c_str(), W_OK) != 0)
-        throwInput("--" + flag + ": " + path + ": cannot write output: " + std::strerror(errno));
-}
-
 // Frames the report shows: the first, two in between and the last.
 constexpr int kReportFrames = 4;
 
@@ -46,10 +36,10 @@ TraceOutputs::TraceOutputs(const CliArgs& args, const ProfileSources& sources, b
       report_(args.get("report", "")),
       sources_(sources),
       force_(forceRecording) {
-    checkWritable("trace", trace_);
-    checkWritable("csv", csv_);
-    checkWritable("summary", summary_);
-    checkWritable("report", report_);
+    checkOutputWritable("trace", trace_);
+    checkOutputWritable("csv", csv_);
+    checkOutputWritable("summary", summary_);
+    checkOutputWritable("report", report_);
     sources_.validate("--profile");
 }
 

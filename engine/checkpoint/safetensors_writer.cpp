@@ -69,8 +69,8 @@ void writeSafetensors(const std::string& path, const NamedTensors& tensors,
         f.write(text.data(), static_cast<std::streamsize>(text.size()));
         for (const at::Tensor& t : data)
             f.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
-        f.flush();
-        if (!f) throwRuntime(path + ": write failed (disk full?)");
+        f.close();  // flushes; a full disk shows here at the latest
+        if (!f) throwRuntime(path + ": cannot write output: write failed (disk full?)");
     }
     out.commit();
 }

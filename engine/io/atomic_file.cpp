@@ -63,7 +63,7 @@ AtomicOutput::AtomicOutput(std::string finalPath, Kind kind, OwnsEntry ownsEntry
     const std::string name = fs::path(final_).filename().string();
     if (final_ == "/" || name == "." || name == "..")
         throwCannotWrite(final_, "it names an existing folder as a whole; give a new file or folder name");
-    checkTarget();  // before any work: a refused target must not cost a decode
+    checkOutputTarget(final_, kind_, ownsEntry_);  // before any work: a refused target must not cost a decode
     // The temporary must sit in the final path's directory: rename() is atomic only
     // within one filesystem.
     temp_ = tempNameFor(final_);
@@ -92,33 +92,35 @@ AtomicOutput::~AtomicOutput() {
     }
 }
 
-void AtomicOutput::checkTarget() const {
+void checkOutputTarget(const std::string& finalPath, AtomicOutput::Kind kind, const AtomicOutput::OwnsEntry& ownsEntry) {
+    const std::string target = withoutTrailingSeparators(finalPath);
+    using Kind = AtomicOutput::Kind;
     std::error_code ec;
-    const fs::file_status own = fs::symlink_status(final_, ec);
+    const fs::file_status own = fs::symlink_status(target, ec);
     if (ec || !fs::exists(own)) return;  // nothing there (or unreadable: creating the temporary will say)
     // A file output follows a link to a regular file (the link is replaced, its target kept).
-    const fs::file_status st = kind_ == Kind::File ? fs::status(final_, ec) : own;
-    if (kind_ == Kind::File) {
+    const fs::file_status st = kind == Kind::File ? fs::status(target, ec) : own;
+    if (kind == Kind::File) {
         if (fs::is_regular_file(st)) return;
-        throwCannotWrite(final_, fs::is_directory(st)
+        throwCannotWrite(target, fs::is_directory(st)
                                      ? "it is a folder; give a file name (nothing was changed)"
                                      : "it exists and is not a regular file (a device, pipe or socket); nothing was changed");
     }
     if (!fs::is_directory(st))
-        throwCannotWrite(final_, "it exists and is not a folder; this output is a folder (nothing was changed)");
-    for (fs::directory_iterator it(final_, ec), end; !ec && it != end; it.increment(ec)) {
+        throwCannotWrite(target, "it exists and is not a folder; this output is a folder (nothing was changed)");
+    for (fs::directory_iterator it(target, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string entry = it->path().filename().string();
-        if (!it->is_regular_file(ec) || !ownsEntry_ || !ownsEntry_(entry))
-            throwCannotWrite(final_, "the folder exists and holds '" + entry +
+        if (!it->is_regular_file(ec) || !ownsEntry || !ownsEntry(entry))
+            throwCannotWrite(target, "the folder exists and holds '" + entry +
                                          "', which this output does not write; choose another folder or empty it "
                                          "(nothing was changed)");
     }
-    if (ec) throwCannotWrite(final_, "cannot list the existing folder: " + ec.message());
+    if (ec) throwCannotWrite(target, "cannot list the existing folder: " + ec.message());
 }
 
 void AtomicOutput::commit() {
     if (committed_) return;
-    checkTarget();  // again: the target may have changed during the run
+    checkOutputTarget(final_, kind_, ownsEntry_);  // again: the target may have changed during the run
     std::error_code ec;
     if (kind_ == Kind::Directory && fs::exists(fs::symlink_status(final_, ec))) {
         // rename() does not replace a non-empty folder. Delete the files checkTarget

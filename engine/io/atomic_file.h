@@ -30,14 +30,17 @@ public:
     void commit();  // rename into place (replacing an existing target, as above)
 
 private:
-    void checkTarget() const;  // throws when the existing target may not be replaced
-
     std::string final_;
     std::string temp_;
     Kind kind_;
     OwnsEntry ownsEntry_;
     bool committed_ = false;
 };
+
+// The constructor's check of an existing target (an Input error naming finalPath when it may
+// not be replaced), for outputs written only after the run, such as profile reports: so
+// that a refusal comes before the work, not after it.
+void checkOutputTarget(const std::string& finalPath, AtomicOutput::Kind kind, const AtomicOutput::OwnsEntry& ownsEntry = {});
 
 // Removes what this process's unfinished AtomicOutputs for finalPath left (files and
 // folders named like their temporaries). For a program stopped by a signal, which cannot

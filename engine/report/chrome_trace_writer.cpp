@@ -121,19 +121,21 @@ void writeChromeTrace(std::ostream& out, const TraceStore::Snapshot& snapshot, c
 }
 
 void writeAtomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
-    AtomicOutput out(path, AtomicOutput::Kind::File);
+    AtomicOutput out(path, AtomicOutput::Kind::File);  // an unwritable place is an Input error here
     {
         std::ofstream f(out.tempPath(), std::ios::binary | std::ios::trunc);
+        errno = 0;  // a stream failure may leave errno unset: then the likely cause is named
+        const auto why = [] { return errno ? std::string(std::strerror(errno)) : std::string("write failed (disk full?)"); };
         if (namesGzip(path)) {
             GzipOstream z(f);
             write(z);
             z.finish();
-            if (!z) throwInput(path + ": cannot write output: " + (f ? std::string("compression failed") : std::strerror(errno)));
+            if (!z) throwRuntime(path + ": cannot write output: " + (f ? std::string("compression failed") : why()));
         } else {
             write(f);
         }
-        f.flush();
-        if (!f) throwInput(path + ": cannot write output: " + std::strerror(errno));
+        f.close();  // flushes; a full disk shows here at the latest
+        if (!f) throwRuntime(path + ": cannot write output: " + why());
     }
     out.commit();
 }
