@@ -84,7 +84,13 @@ WanVae WanVae::fromTensors(NamedTensors wanNamed, VaeParts parts, std::string so
     vae.config_ = inferVaeConfig(wanNamed, parts);
     for (auto& [name, t] : wanNamed) {
         if (!wanted(name, parts)) continue;
-        vae.weights_[name] = t.to(at::kFloat).contiguous();
+        // A damaged or foreign file must fail here, not decode to a video of NaNs.
+        if (!at::isFloatingType(t.scalar_type()))
+            throwInput("tensor " + name + " is stored as " + std::string(c10::toString(t.scalar_type())) +
+                       "; a VAE's weights are floating point");
+        at::Tensor w = t.to(at::kFloat).contiguous();
+        if (!at::isfinite(w).all().item<bool>()) throwInput("tensor " + name + " holds NaN or Inf values");
+        vae.weights_[name] = std::move(w);
     }
     vae.source_ = std::move(source);
     return vae;
