@@ -137,6 +137,7 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
     const std::int64_t budget = runBudget(settings, device);
     DecodeSettings effective = settings;
     TilePlan plan = planWithinBudget(cfg, z.size(2), z.size(3), z.size(4), effective, budget);
+    refuseBeyondHostMemory(plan, budget, device);
     const WorkerBalance balance = balanceFor(effective, plan, device, budget);
     if (effective.streams == DecodeSettings::kAutoCount) {
         // The plan's memory estimate (and the per-tile budget) counts the chosen workers.

@@ -8,6 +8,8 @@
 #include <cctype>
 #include <fstream>
 
+#include <unistd.h>
+
 namespace ts {
 
 std::int64_t parseMemorySize(const std::string& text, const std::string& option) {
@@ -25,7 +27,9 @@ std::int64_t parseMemorySize(const std::string& text, const std::string& option)
     }
     if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 15)
         throwUsage(option + ": '" + text + "' is not BYTES, a size like 512M or 8G, or auto");
-    return std::stoll(digits) * scale;  // 0: no budget
+    const std::int64_t n = std::stoll(digits);  // at most 15 digits: fits
+    if (n > (std::int64_t(1) << 50) / scale) throwUsage(option + ": '" + text + "' is more than 1 PiB");
+    return n * scale;  // 0: no budget
 }
 
 std::int64_t resolveBudget(std::int64_t setting, const c10::Device& device) {
@@ -42,6 +46,18 @@ std::int64_t resolveBudget(std::int64_t setting, const c10::Device& device) {
     while (in >> key >> kb >> unit)
         if (key == "MemAvailable:") return kb * 1024;
     throwRuntime("--max-memory auto: cannot read MemAvailable from /proc/meminfo");
+}
+
+void refuseBeyondHostMemory(const TilePlan& plan, std::int64_t budget, const c10::Device& device) {
+    if (!device.is_cpu() || budget > 0) return;  // a budget plans within itself
+    const long pages = ::sysconf(_SC_PHYS_PAGES), pageSize = ::sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || pageSize <= 0) return;
+    const std::int64_t ram = static_cast<std::int64_t>(pages) * pageSize;
+    if (plan.estimatedPeakBytes <= ram) return;
+    throw Error(ErrorKind::OutOfMemory,
+                "this decode is predicted to need " + formatBytes(plan.estimatedPeakBytes) +
+                    " of tensors at its peak, more than this machine's " + formatBytes(ram) +
+                    " of RAM; use --tiling exact with a smaller --tile, or --max-memory auto");
 }
 
 std::int64_t perTileBudget(const TilePlan& plan, int streams, std::int64_t budget) {

@@ -25,6 +25,11 @@ std::int64_t resolveBudget(std::int64_t setting, const c10::Device& device);
 TilePlan planWithinBudget(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std::int64_t w,
                           DecodeSettings& settings, std::int64_t budget);
 
+// On the CPU without a budget: throws ErrorKind::OutOfMemory when the plan's predicted peak
+// is more than the machine's RAM (sysconf), so that such a run fails at once with advice
+// instead of after minutes of paging or with the allocator's bare message.
+void refuseBeyondHostMemory(const TilePlan& plan, std::int64_t budget, const c10::Device& device);
+
 // What a tile may use: the budget less what the run holds regardless of tiles (weights,
 // the kept prefix outputs, the output video), shared by the workers.
 std::int64_t perTileBudget(const TilePlan& plan, int streams, std::int64_t budget);

@@ -39,7 +39,9 @@ private slots:
         QCOMPARE(parseMemorySize("1073741824"), std::int64_t(1073741824));
         QCOMPARE(parseMemorySize("auto"), std::int64_t(-1));
         QCOMPARE(parseMemorySize("0"), std::int64_t(0));
-        for (const char* bad : {"8X", "-1", "", "G", "1.5G", "lots"}) {
+        QCOMPARE(parseMemorySize("1048576G"), std::int64_t(1) << 50);
+        // 17179869184G wrapped around to 0 ("no budget") before sizes were capped at 1 PiB.
+        for (const char* bad : {"8X", "-1", "", "G", "1.5G", "lots", "1048577G", "17179869184G"}) {
             const Error e = test::caughtError([&] { parseMemorySize(bad); });
             QCOMPARE(int(e.kind()), int(ErrorKind::Usage));
             QVERIFY(std::string(e.what()).find("--max-memory") != std::string::npos);
