@@ -27,6 +27,14 @@ CliArgs::CliArgs(const std::string& command, const std::vector<std::string>& arg
         } else if (valueFlags.count(name)) {
             if (!inlineValue) {
                 if (i + 1 >= args.size()) throwUsage(command + ": --" + name + " needs a value");
+                // "--latents --out o.mp4": the value is missing, not a file named "--out".
+                const std::string& next = args[i + 1];
+                if (next.rfind("--", 0) == 0) {
+                    const std::string nextName = next.substr(2, next.find('=') == std::string::npos ? std::string::npos : next.find('=') - 2);
+                    if (valueFlags.count(nextName) || boolFlags.count(nextName))
+                        throwUsage(command + ": --" + name + " needs a value (got the flag " + next + "; use --" + name +
+                                   "=VALUE for a value that starts with --)");
+                }
                 value = args[++i];
             }
             values_[name] = value;

@@ -218,14 +218,18 @@ int commandBench(const std::vector<std::string>& argv) {
     if (warmupRuns < 0 || warmupRuns > 100)
         throwUsage("--warmup: " + std::to_string(warmupRuns) + " untimed runs before each timed one; expected 0 to 100");
     const std::string vaePath = args.get("vae", "builtin:wan2.1");
-    warnIfReferenceBlas(configs.front());
+    warnAboutCpuSetup(configs.front());
 
     const auto t0 = std::chrono::steady_clock::now();
     const WanVae model = WanVae::load(vaePath, VaeParts::Decoder);
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (args.has("latents") && args.has("latent-shape")) throwUsage("bench: give --latents or --latent-shape, not both");
     at::Tensor latents;
     if (args.has("latents")) {
         latents = readLatents(args.require("latents"));
+        if (latents.size(0) != model.config().zDim)
+            throwInput(args.require("latents") + ": latents have " + std::to_string(latents.size(0)) +
+                       " channels, the model expects " + std::to_string(model.config().zDim));
     } else {
         const std::vector<long> shape = parseShape("latent-shape", args.get("latent-shape", "16x3x16x16"));
         if (shape.size() != 4 || shape[0] != model.config().zDim)

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <sstream>
 
 namespace ts::cli {
 
@@ -24,7 +25,14 @@ struct Comparison {
     double psnr = 0;
 };
 
-Comparison compare(const at::Tensor& got, const at::Tensor& want) {
+// want: the case file's tensor `name`; a shape that cannot be compared is the file's fault.
+Comparison compare(const at::Tensor& got, const at::Tensor& want, const std::string& casePath, const std::string& name) {
+    if (got.sizes() != want.sizes()) {
+        std::ostringstream why;
+        why << casePath << ": tensor '" << name << "' is " << want.sizes() << " but the model gives " << got.sizes()
+            << " for this case's input; the case was made for another model or is damaged";
+        throwInput(why.str());
+    }
     const at::Tensor diff = (got.to(at::kDouble) - want.to(at::kDouble));
     const double mse = diff.pow(2).mean().item<double>();
     // Range [-1, 1]: peak-to-peak 2.
@@ -61,8 +69,12 @@ int commandCheck(const std::vector<std::string>& argv) {
     flags.insert(settingsFlags().begin(), settingsFlags().end());
     const CliArgs args("check", argv, flags, {"json", "tf32", "kernels"});
     const DecodeSettings settings = settingsFrom(args);
-    if (args.has("kernels")) return checkKernels(args, settings);
-    warnIfReferenceBlas(settings);
+    if (args.has("kernels")) {
+        if (args.has("vae") || args.has("case") || args.has("tolerance"))
+            throwUsage("check --kernels tests the GPU kernels alone: it takes no --vae, --case or --tolerance");
+        return checkKernels(args, settings);
+    }
+    warnAboutCpuSetup(settings);
     const std::string casePath = args.require("case");
     const NamedTensors c = readSafetensors(casePath);
     if (!c.count("latents") || !c.count("video")) throwInput(casePath + ": a check case needs tensors 'latents' and 'video'");
@@ -70,21 +82,36 @@ int commandCheck(const std::vector<std::string>& argv) {
     const WanVae model = WanVae::load(args.require("vae"), withEncoder ? VaeParts::Both : VaeParts::Decoder);
     double tolerance = settings.precision == Precision::FP32 ? 1e-4 : 0.1;
     if (args.has("tolerance")) {
+        const std::string text = args.get("tolerance", "");
+        std::size_t used = 0;
         try {
-            tolerance = std::stod(args.get("tolerance", ""));
+            tolerance = std::stod(text, &used);
         } catch (const std::exception&) {
-            throwUsage("--tolerance: '" + args.get("tolerance", "") + "' is not a number");
+            used = 0;
         }
+        if (used == 0 || used != text.size() || !std::isfinite(tolerance) || tolerance < 0)
+            throwUsage("--tolerance: '" + text + "' is not a non-negative number");
     }
 
     nlohmann::json out{{"case", casePath}, {"device", settings.device}, {"precision", toString(settings.precision)},
                        {"tolerance", tolerance}};
     RunStats stats;
-    const Comparison dec = compare(decodeToTensor(model, c.at("latents"), settings, &stats), c.at("video"));
+    // The engine names no file in what it says of bad latents or video: this is the case's.
+    const auto fromCase = [&casePath](const auto& run) {
+        try {
+            return run();
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::Input) throw Error(e.kind(), casePath + ": " + e.what());
+            throw;
+        }
+    };
+    const Comparison dec = compare(fromCase([&] { return decodeToTensor(model, c.at("latents"), settings, &stats); }),
+                                   c.at("video"), casePath, "video");
     out["decode"] = {{"max_abs", dec.maxAbs}, {"psnr_db", dec.psnr}, {"seconds", stats.wallSeconds}};
     bool ok = dec.maxAbs <= tolerance;
     if (withEncoder) {
-        const Comparison enc = compare(encodeToLatents(model, c.at("encode_input"), settings, &stats), c.at("encode_mu"));
+        const Comparison enc = compare(fromCase([&] { return encodeToLatents(model, c.at("encode_input"), settings, &stats); }),
+                                       c.at("encode_mu"), casePath, "encode_mu");
         out["encode"] = {{"max_abs", enc.maxAbs}, {"seconds", stats.wallSeconds}};
         ok = ok && enc.maxAbs <= tolerance;
     }

@@ -54,7 +54,7 @@ int commandDecode(const std::vector<std::string>& argv) {
     const CliArgs args("decode", argv, valueFlags,
                        {"json", "raw-latents", "tf32", "check-seams", "check-precision"});
     const DecodeSettings settings = settingsFrom(args);
-    warnIfReferenceBlas(settings);
+    warnAboutCpuSetup(settings);
     const std::string latentsPath = args.require("latents");
     const std::string outPath = args.require("out");
     const VideoWriterOptions videoOptions = videoOptionsFrom(args, outPath);
@@ -145,7 +145,7 @@ int commandDecode(const std::vector<std::string>& argv) {
 int commandEncode(const std::vector<std::string>& argv) {
     const CliArgs args("encode", argv, withSettings({"vae", "video", "out", "fit"}), {"json", "raw-latents", "tf32"});
     const DecodeSettings settings = settingsFrom(args);
-    warnIfReferenceBlas(settings);
+    warnAboutCpuSetup(settings);
     const std::string videoPath = args.require("video");
     const std::string outPath = args.require("out");
     if (std::filesystem::path(outPath).extension() != ".safetensors")

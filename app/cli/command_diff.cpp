@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -15,12 +16,16 @@ namespace ts::cli {
 namespace {
 
 nlohmann::json readSummary(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throwInput(path + ": is a folder, not a summary file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throwInput(path + ": cannot open summary");
     try {
         return nlohmann::json::parse(in);
     } catch (const nlohmann::json::parse_error& e) {
         throwInput(path + ": not JSON (" + std::string(e.what()) + ")");
+    } catch (const std::exception& e) {  // a read error (e.g. EIO) surfaces from the stream buffer
+        throwInput(path + ": cannot read summary (" + std::string(e.what()) + ")");
     }
 }
 

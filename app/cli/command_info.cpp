@@ -34,10 +34,15 @@ int commandInfo(const std::vector<std::string>& argv) {
                          {"encoder", model.parameterCount(VaeParts::Encoder)}}},
                        {"cpu_blas", currentBlasLibrary().describe()},
                        {"cuda_norm_silu", gpu::describeCudaNormSilu()}};
+    if (args.has("latents") && args.has("latent-shape")) throwUsage("info: give --latents or --latent-shape, not both");
     std::vector<long> shape;
     if (args.has("latents")) {
-        const at::Tensor latents = readLatents(args.require("latents"));
+        const std::string path = args.require("latents");
+        const at::Tensor latents = readLatents(path);
         shape.assign(latents.sizes().begin(), latents.sizes().end());
+        if (shape.size() != 4 || shape[0] != cfg.zDim)
+            throwInput(path + ": latents of shape " + nlohmann::json(latents.sizes().vec()).dump() + "; this model decodes " +
+                       std::to_string(cfg.zDim) + "xTxHxW");
     } else if (args.has("latent-shape")) {
         shape = parseShape("latent-shape", args.require("latent-shape"));
     }

@@ -19,9 +19,10 @@ int commandDiff(const std::vector<std::string>& args);
 // The settings flags shared by decode, encode, bench and check.
 const std::set<std::string>& settingsFlags();
 DecodeSettings settingsFrom(const CliArgs& args);
-// On the CPU with the netlib reference BLAS: one warning line on stderr saying what to
-// install (core/blas_library.h). Called once per command, before the work.
-void warnIfReferenceBlas(const DecodeSettings& settings);
+// On the CPU, one warning line on stderr each: the netlib reference BLAS (what to install,
+// core/blas_library.h), and more threads than twice the cores. Called once per command,
+// before the work.
+void warnAboutCpuSetup(const DecodeSettings& settings);
 
 // --fps/--crf for .mp4/.mkv outputs (decode, roundtrip), validated against --out.
 const std::set<std::string>& videoOutputFlags();

@@ -49,7 +49,7 @@ settings:
   --device cpu|cuda|cuda:N   --precision fp32|fp16|bf16   --threads N|auto (default: auto = all cores)
   --tiling off|blend|exact   --tile PX   --overlap PX (blend)   --streams N|auto (tiled runs;
          auto: workers x threads each for the cores, tiles and memory; reported as it runs)
-  --max-memory BYTES|512M|8G|auto (choose exact tiles that fit; split tiles that do not)
+  --max-memory BYTES|512M|8G|auto (choose exact tiles that fit; split tiles that do not; 0: none)
   --simulate-vram 24G (CUDA: cap LibTorch's allocator as on a smaller card; runs over it meet
          real out-of-memory errors, tiles are split and retried)
   --tf32 (CUDA fp32: allow TensorFloat-32, faster but ~1e-3 from exact fp32)
@@ -79,8 +79,20 @@ profile outputs (decode, bench), written after the run:
 built-in models builtin:wan2.1 (full size, random weights) and builtin:tiny.
 )";
 
+bool isCommand(const std::string& name) {
+    for (const char* c : {"decode", "encode", "roundtrip", "info", "bench", "check", "diff"})
+        if (name == c) return true;
+    return false;
+}
+
 int dispatch(const std::string& command, const std::vector<std::string>& rest) {
     using namespace ts::cli;
+    const bool askedForHelp = std::find(rest.begin(), rest.end(), "--help") != rest.end() ||
+                              std::find(rest.begin(), rest.end(), "-h") != rest.end();
+    if (isCommand(command) && askedForHelp) {  // "decode --help": the usage, not an unknown flag
+        std::cout << kUsage;
+        return 0;
+    }
     if (command == "decode") return commandDecode(rest);
     if (command == "encode") return commandEncode(rest);
     if (command == "info") return commandInfo(rest);
@@ -89,6 +101,8 @@ int dispatch(const std::string& command, const std::vector<std::string>& rest) {
     if (command == "roundtrip") return commandRoundtrip(rest);
     if (command == "diff") return commandDiff(rest);
     if (command == "help" || command == "--help" || command == "-h") {
+        if (!rest.empty() && !isCommand(rest.front()))
+            ts::throwUsage("help: unknown command '" + rest.front() + "' (decode, encode, roundtrip, info, bench, check, diff)");
         std::cout << kUsage;
         return 0;
     }
@@ -125,6 +139,9 @@ int main(int argc, char** argv) {
         // LibTorch's own errors (e.g. out of memory) carry a backtrace: keep the first line.
         std::string msg = e.what_without_backtrace();
         msg = msg.substr(0, msg.find('\n'));
+        // The CPU allocator's failure is a c10::Error in this LibTorch, not an OutOfMemoryError.
+        if (msg.find("can't allocate memory") != std::string::npos)
+            msg += "; decode with --tiling exact and a smaller --tile, or --max-memory auto";
         std::cerr << "tilescope-cli: " << msg << std::endl;
         return 1;
     } catch (const std::bad_alloc&) {

@@ -2,6 +2,7 @@
 
 #include "core/blas_library.h"
 #include "plan/memory_budget.h"
+#include "schedule/cpu_balance.h"
 
 #include <ATen/Parallel.h>
 
@@ -35,10 +36,18 @@ DecodeSettings settingsFrom(const CliArgs& a) {
     return s;
 }
 
-void warnIfReferenceBlas(const DecodeSettings& settings) {
+void warnAboutCpuSetup(const DecodeSettings& settings) {
     if (!parseDevice(settings.device).is_cpu()) return;
     const std::string warning = blasWarning(currentBlasLibrary());
     if (!warning.empty()) std::cerr << "tilescope-cli: warning: " << warning << std::endl;
+    // More threads than cores wait on each other (OpenMP spins): many times slower, not faster.
+    const int cores = availableCores();
+    const int workers = settings.streams > 0 ? settings.streams : 1;
+    if (settings.threads > 0 && settings.threads * workers > 2 * cores)
+        std::cerr << "tilescope-cli: warning: --threads " << settings.threads
+                  << (workers > 1 ? " for each of " + std::to_string(workers) + " workers" : std::string())
+                  << " on " << cores << " cores: the threads will wait on each other; --threads auto fits the machine"
+                  << std::endl;
 }
 
 }  // namespace ts::cli

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -17,6 +18,8 @@ namespace ts {
 namespace {
 
 std::string readAll(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throwInput(path + ": is a folder, not a trace file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throwInput(path + ": cannot open the trace");
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

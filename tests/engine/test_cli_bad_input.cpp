@@ -1,6 +1,7 @@
 // tilescope-cli as a user meets it with bad input: every case exits with a code below
 // 128 (2 for bad usage or input), prints one line naming the file or flag and the
 // problem, and leaves no output file behind.
+#include "checkpoint/safetensors_reader.h"
 #include "checkpoint/safetensors_writer.h"
 #include "io/video_reader.h"
 #include "io/video_writer.h"
@@ -75,6 +76,21 @@ private slots:
         writeBytes(path("empty.y4m"), "YUV4MPEG2 W32 H32 F16:1 Ip A1:1 C420jpeg\n");
         writeSafetensors(path("video6.safetensors").toStdString(), {{"video", at::zeros({3, 6, 32, 32})}});
         writeSafetensors(path("video5.safetensors").toStdString(), {{"video", at::zeros({3, 5, 32, 32})}});
+        // A checkpoint with one NaN weight, one with integer weights, and a check case whose
+        // stored video has the wrong shape.
+        NamedTensors weights = readSafetensors((kData + "/vae.safetensors").toStdString());
+        at::Tensor damaged = weights.at("decoder.conv1.weight").clone();
+        damaged.view(-1)[7] = NAN;
+        NamedTensors nanWeights = weights;
+        nanWeights.insert_or_assign("decoder.conv1.weight", damaged);
+        writeSafetensors(path("nan-weight.safetensors").toStdString(), nanWeights);
+        NamedTensors intWeights = weights;
+        intWeights.insert_or_assign("decoder.conv1.weight", weights.at("decoder.conv1.weight").to(at::kInt));
+        writeSafetensors(path("int-weight.safetensors").toStdString(), intWeights);
+        NamedTensors badCase = readSafetensors((kData + "/case.safetensors").toStdString());
+        badCase.insert_or_assign("video", badCase.at("video").transpose(2, 3).reshape({3, 13, 32, 128}).contiguous());
+        writeSafetensors(path("case-shape.safetensors").toStdString(), badCase);
+        QVERIFY(QDir(dir_.path()).mkdir("a-folder"));
     }
 
     void badInputFails_data() {
@@ -139,6 +155,30 @@ private slots:
                                                              "--out", path("no/such/dir/out.mp4")}
                                               << "out.mp4" << "cannot write";
         QTest::newRow("missing --out") << QStringList{"decode", "--vae", vae, "--latents", good} << "--out" << "required";
+        QTest::newRow("flag as value") << QStringList{"decode", "--vae", vae, "--latents", "--out", path("out.safetensors")}
+                                       << "--latents" << "needs a value";
+        QTest::newRow("NaN weight") << decode(path("nan-weight.safetensors"), good) << "nan-weight.safetensors"
+                                    << "decoder.conv1.weight holds NaN";
+        QTest::newRow("integer weights") << decode(path("int-weight.safetensors"), good) << "int-weight.safetensors"
+                                         << "floating point";
+        QTest::newRow("max-memory overflow") << decode(vae, good) + QStringList{"--max-memory", "99999999999G"}
+                                             << "--max-memory" << "1 PiB";
+        QTest::newRow("check case shape") << QStringList{"check", "--vae", vae, "--case", path("case-shape.safetensors")}
+                                          << "case-shape.safetensors" << "tensor 'video'";
+        QTest::newRow("check tolerance") << QStringList{"check", "--vae", vae, "--case", kData + "/case.safetensors",
+                                                        "--tolerance", "-1"} << "--tolerance" << "non-negative";
+        QTest::newRow("kernels with case") << QStringList{"check", "--kernels", "--case", kData + "/case.safetensors"}
+                                           << "--kernels" << "alone";
+        QTest::newRow("encode to mp4") << QStringList{"encode", "--vae", vae, "--video", path("video5.safetensors"), "--out",
+                                                      path("out.mp4")} << "out.mp4" << "safetensors";
+        QTest::newRow("shape and latents") << QStringList{"info", "--vae", vae, "--latents", good, "--latent-shape", "16x1x2x2"}
+                                           << "--latent-shape" << "not both";
+        QTest::newRow("info latents channels") << QStringList{"info", "--vae", vae, "--latents", path("latents8.safetensors")}
+                                               << "latents8.safetensors" << "16xTxHxW";
+        QTest::newRow("diff folder") << QStringList{"diff", path("a-folder"), path("a-folder")} << "a-folder" << "folder";
+        QTest::newRow("trace on a folder") << decode(vae, good) + QStringList{"--trace", path("a-folder")} << "a-folder"
+                                           << "it is a folder";
+        QTest::newRow("help for nothing") << QStringList{"help", "decompose"} << "decompose" << "unknown command";
         QTest::newRow("unknown command") << QStringList{"decompose"} << "decompose" << "unknown command";
     }
 
@@ -158,6 +198,16 @@ private slots:
         // Nor a temporary next to it.
         const QStringList leftovers = QDir(dir_.path()).entryList({"out.safetensors*", "out.mp4*"});
         QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(", ")));
+    }
+
+    // A decode far beyond the machine's RAM (here ~1 TiB predicted) is refused before it
+    // starts, with the way out, instead of ending in the allocator's bare message.
+    void decodeBeyondRamRefusedAtOnce() {
+        const CliResult r = runCli({"bench", "--vae", "builtin:tiny", "--latent-shape", "16x1x1024x1024", "--profile", "off"});
+        QVERIFY2(!r.crashed, "tilescope-cli crashed");
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.stderrText.contains("of RAM") && r.stderrText.contains("--tiling exact"), qPrintable(r.stderrText));
+        QVERIFY2(!r.stderrText.contains('\n'), qPrintable(r.stderrText));
     }
 
     // Blend seams are measured against an untiled decode and reported, not hidden;
