@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -134,7 +136,15 @@ NamedTensors readSafetensors(const std::string& path, const KeyFilter& keep) {
 
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(header);
+        // A tensor named twice is ambiguous (a parser keeps the last, another the first):
+        // refused, as the reference implementation's Rust reader does.
+        std::set<std::string> names;
+        const auto noDuplicateNames = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+            if (depth == 1 && event == nlohmann::json::parse_event_t::key && !names.insert(parsed.get<std::string>()).second)
+                throwInput(path + ": safetensors header names tensor '" + parsed.get<std::string>() + "' twice");
+            return true;
+        };
+        j = nlohmann::json::parse(header, noDuplicateNames);
     } catch (const nlohmann::json::exception& e) {
         // nlohmann's messages contain no newline but say where it failed; keep one line.
         throwInput(path + ": safetensors header is not valid JSON (" + std::string(e.what()) + ")");

@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>
 
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -141,6 +142,17 @@ at::Tensor readVideoTensor(const std::string& path) {
                              "[3,F,H,W] or [1,3,F,H,W]");
     if (v.size(0) != 3)
         throwInput(path + ": video must have 3 (RGB) channels first, [3,F,H,W]; got " + shapeText(v.sizes()));
+    // Frames in 0..1 or 0..255 would encode without complaint and come back as nonsense.
+    if (v.numel() > 0) {
+        const double lo = v.min().item<double>(), hi = v.max().item<double>();
+        constexpr double kSlack = 1e-3;  // rounding of a [-1,1] clip saved in bf16/fp16
+        if (lo < -1 - kSlack || hi > 1 + kSlack) {
+            char range[64];
+            std::snprintf(range, sizeof range, "[%.4g, %.4g]", lo, hi);
+            throwInput(path + ": video values span " + range +
+                       "; expected [-1, 1] (8-bit pixels p map to p / 127.5 - 1)");
+        }
+    }
     return v;
 }
 

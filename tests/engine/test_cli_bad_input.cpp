@@ -76,6 +76,7 @@ private slots:
         writeBytes(path("empty.y4m"), "YUV4MPEG2 W32 H32 F16:1 Ip A1:1 C420jpeg\n");
         writeSafetensors(path("video6.safetensors").toStdString(), {{"video", at::zeros({3, 6, 32, 32})}});
         writeSafetensors(path("video5.safetensors").toStdString(), {{"video", at::zeros({3, 5, 32, 32})}});
+        writeSafetensors(path("video255.safetensors").toStdString(), {{"video", at::full({3, 5, 32, 32}, 128.0)}});
         // A checkpoint with one NaN weight, one with integer weights, and a check case whose
         // stored video has the wrong shape.
         NamedTensors weights = readSafetensors((kData + "/vae.safetensors").toStdString());
@@ -143,6 +144,7 @@ private slots:
                                                      << "fake.mp4" << "not a video";
         }
         QTest::newRow("frames not 1+4k") << encode(path("video6.safetensors")) << "video6.safetensors" << "--fit crop|pad";
+        QTest::newRow("pixels not in [-1,1]") << encode(path("video255.safetensors")) << "video255.safetensors" << "[-1, 1]";
         QTest::newRow("fit") << encode(path("video6.safetensors")) + QStringList{"--fit", "stretch"} << "--fit" << "stretch";
         QTest::newRow("fps") << decode(vae, good) + QStringList{"--fps", "0"} << "--fps" << "out of range";
         QTest::newRow("fps not a number") << decode(vae, good) + QStringList{"--fps", "fast"} << "--fps" << "fast";

@@ -170,6 +170,11 @@ private slots:
         QVERIFY(expectError([&] { readSafetensors(path); }).find("too large") != std::string::npos);
         withHeader("{\"x\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8);
         QVERIFY(expectError([&] { readSafetensors(path); }).find("negative") != std::string::npos);
+        // One name twice: refused, whichever entry a reader would keep.
+        withHeader("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                   "\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8);
+        const std::string twice = expectError([&] { readSafetensors(path); });
+        QVERIFY2(twice.find(path + ": safetensors header names tensor 'x' twice") == 0, twice.c_str());
         withHeader("{\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8);  // past the data
         QVERIFY(expectError([&] { readSafetensors(path); }).find("outside the data section") != std::string::npos);
         withHeader("{\"x\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8);
