@@ -30,7 +30,7 @@ CliArgs::CliArgs(const std::string& command, const std::vector<std::string>& arg
                 // "--latents --out o.mp4": the value is missing, not a file named "--out".
                 const std::string& next = args[i + 1];
                 if (next.rfind("--", 0) == 0) {
-                    const std::string nextName = next.substr(2, next.find('=') == std::string::npos ? std::string::npos : next.find('=') - 2);
+                    const std::string nextName = next.substr(2, next.find('=') - 2);  // npos - 2: to the end
                     if (valueFlags.count(nextName) || boolFlags.count(nextName))
                         throwUsage(command + ": --" + name + " needs a value (got the flag " + next + "; use --" + name +
                                    "=VALUE for a value that starts with --)");

@@ -1,5 +1,6 @@
 // tilescope-cli: the engine for scripts and sweeps. Exit codes: 0 done, 2 bad usage or
-// bad input, 1 any other failure; never a crash or an uncaught exception.
+// bad input, 1 any other failure, 128 + N stopped by signal N (interrupt_cleanup.h); never
+// a crash or an uncaught exception.
 #include "commands.h"
 #include "interrupt_cleanup.h"
 

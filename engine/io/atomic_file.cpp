@@ -123,7 +123,7 @@ void AtomicOutput::commit() {
     checkOutputTarget(final_, kind_, ownsEntry_);  // again: the target may have changed during the run
     std::error_code ec;
     if (kind_ == Kind::Directory && fs::exists(fs::symlink_status(final_, ec))) {
-        // rename() does not replace a non-empty folder. Delete the files checkTarget
+        // rename() does not replace a non-empty folder. Delete the files checkOutputTarget
         // found to be ours one by one, then the folder without recursion: a file that
         // appeared meanwhile makes that fail instead of being lost. Brief window without
         // a target: acceptable for an output that is being overwritten anyway.
