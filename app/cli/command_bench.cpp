@@ -119,6 +119,7 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
     outputs.start(device, settings.effectiveThreads());
     const RunStats stats = runDecode(model, latents, settings, sampler);
     outputs.stopSources();
+    const nlohmann::json cupti = outputs.cuptiResult();
     nlohmann::json out{
         {"vae", vaePath},
         {"device", settings.device},
@@ -168,6 +169,7 @@ nlohmann::json benchOne(const WanVae& model, const std::string& vaePath, const a
                                               {"misses", stats.blockCache.misses},
                                               {"peak_kept_bytes", stats.blockCache.peakKeptBytes}}
                              : nlohmann::json(nullptr);
+    out["cupti"] = cupti;  // null unless --profile records CUPTI on CUDA
     out["peak_device_used_bytes"] = device.is_cuda() ? nlohmann::json(sampler.peakDeviceUsed) : nlohmann::json(nullptr);
     // What the card holds once the run is over (the CUDA context, what the allocator kept;
     // --opt release-cache hands its cached blocks back).

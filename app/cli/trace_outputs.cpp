@@ -100,6 +100,13 @@ void TraceOutputs::stopSources() {
     }
 }
 
+nlohmann::json TraceOutputs::cuptiResult() const {
+    if (gpu_.contains("cupti_records"))
+        return {{"records", gpu_["cupti_records"]}, {"dropped", gpu_["cupti_dropped_records"]}};
+    if (gpu_.contains("activity")) return gpu_["activity"];
+    return nullptr;
+}
+
 nlohmann::json TraceOutputs::write(nlohmann::json run) {
     stopSources();
     nlohmann::json recorded = recorded_;

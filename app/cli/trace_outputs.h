@@ -43,6 +43,11 @@ public:
     void offerFrames(int first, const at::Tensor& frames, int totalFrames);
     // Stops the sources (before work that is not part of the profile); idempotent.
     void stopSources();
+    // After stopSources(), on CUDA: {"records": N, "dropped": M} from this run's CUPTI
+    // session, or the reason it recorded nothing; null on the CPU or without CUPTI. bench
+    // prints it per configuration, so one sweep shows that every session of a process
+    // records (the GUI starts one per run).
+    nlohmann::json cuptiResult() const;
     // Stops the sources and writes every requested file; run = the run's settings and
     // stats (gets "peak" and "profile"). Returns what the sources recorded.
     nlohmann::json write(nlohmann::json run);
