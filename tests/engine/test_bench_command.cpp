@@ -41,6 +41,18 @@ private Q_SLOTS:
         QCOMPARE(r.jsonLines().front().value("warmup_decode_s").toArray().size(), 0);
     }
 
+    // Each configuration says what CUPTI recorded for it: on a GPU the record counts of its
+    // own session; on the CPU (this machine) nothing, as JSON null, in every line.
+    void cuptiResultPerConfiguration() {
+        const ts::test::CliResult r = runBench({"--tiling", "off,exact", "--tile", "16", "--profile", "on"});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.jsonLines().size(), 2);
+        for (const QJsonObject& line : r.jsonLines()) {
+            QVERIFY2(line.contains("cupti"), "no cupti field");
+            QVERIFY(line.value("cupti").isNull());
+        }
+    }
+
     void hostBlockSwitchesReachTheAllocator() {
         // 16x2x16x16 on the tiny model: activations of 1-2 MiB, over unmap-freed's minimum.
         const auto blockStats = [](const QString& opt) {
