@@ -51,9 +51,14 @@ HistoryController::HistoryController(RunHistoryModel* model, QTabWidget* tabs, Q
     connect(panel_, &HistoryPanel::compareRequested, this, &HistoryController::compare);
     connect(store_, &AsyncRunStore::loaded, this, &HistoryController::onLoaded);
     connect(store_, &AsyncRunStore::saved, this, [this](const QString& id, const QString& error) {
-        if (error.isEmpty()) return;
+        if (error.isEmpty()) {
+            panel_->setStoreProblem(QString());  // the store writes again
+            return;
+        }
         qWarning("tilescope: run %s not kept on disk: %s", qPrintable(id), qPrintable(error));
         saveErrors_.insert(id, tr("its trace and frames could not be written to disk: %1").arg(error));
+        panel_->setStoreProblem(tr("The last run's trace and frames could not be written to disk, so later sessions "
+                                   "cannot reopen it: %1").arg(error));
     });
     // A deleted run's trace and frames go with its row, in memory and on disk.
     connect(model_, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this](const QModelIndex&, int first, int last) {

@@ -16,6 +16,15 @@ namespace tsui {
 
 HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(parent), model_(model) {
     auto* layout = new QVBoxLayout(this);
+    problem_ = new QLabel(this);
+    problem_->setObjectName(QStringLiteral("historyProblem"));
+    problem_->setWordWrap(true);
+    problem_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    problem_->setForegroundRole(QPalette::BrightText);
+    problem_->setBackgroundRole(QPalette::Dark);
+    problem_->setAutoFillBackground(true);
+    problem_->setMargin(4);
+    layout->addWidget(problem_);
     table_ = new QTableView(this);
     table_->setObjectName(QStringLiteral("historyTable"));
     table_->setModel(model_);
@@ -59,6 +68,25 @@ HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(pa
     connect(model_, &QAbstractItemModel::modelReset, this, &HistoryPanel::onSelection);
     connect(model_, &QAbstractItemModel::rowsInserted, this, &HistoryPanel::onSelection);
     connect(model_, &QAbstractItemModel::rowsRemoved, this, &HistoryPanel::onSelection);
+    connect(model_, &RunHistoryModel::lastErrorChanged, this, &HistoryPanel::showProblems);
+    showProblems();
+}
+
+void HistoryPanel::setStoreProblem(const QString& problem) {
+    storeProblem_ = problem;
+    showProblems();
+}
+
+QString HistoryPanel::problemText() const {
+    return problem_->text();
+}
+
+void HistoryPanel::showProblems() {
+    QStringList lines;
+    if (!model_->lastError().isEmpty()) lines << model_->lastError();
+    if (!storeProblem_.isEmpty()) lines << storeProblem_;
+    problem_->setText(lines.join(QLatin1Char('\n')));
+    problem_->setVisible(!lines.isEmpty());
 }
 
 QString HistoryPanel::comparison() const {

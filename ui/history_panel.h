@@ -28,6 +28,10 @@ public:
     // (`why` becomes the button's tooltip). A double-click still asks; the window refuses.
     void setReopenAllowed(bool allowed, const QString& why = QString());
     bool reopenAllowed() const { return reopenAllowed_; }
+    // What is not being kept on disk (the history file's problem, from the model, and the
+    // run store's: a run's trace and frames not written), above the table until resolved.
+    void setStoreProblem(const QString& problem);
+    QString problemText() const;
 
 Q_SIGNALS:
     void compareRequested(int olderRow, int newerRow);
@@ -35,6 +39,7 @@ Q_SIGNALS:
 
 private:
     void onSelection();
+    void showProblems();
 
     RunHistoryModel* model_;
     QTableView* table_ = nullptr;
@@ -42,6 +47,8 @@ private:
     QPushButton* compareButton_ = nullptr;
     QPushButton* reopenButton_ = nullptr;
     QLabel* compare_ = nullptr;
+    QLabel* problem_ = nullptr;
+    QString storeProblem_;
     bool reopenAllowed_ = true;
     QString reopenTip_;
 };

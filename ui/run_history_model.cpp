@@ -4,6 +4,7 @@
 #include "decode/decode_settings.h"
 #include "model/graph_options.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -118,19 +119,18 @@ RunHistoryModel::RunHistoryModel(const QString& file, QObject* parent) : QAbstra
 bool RunHistoryModel::load() {
     beginResetModel();
     records_.clear();
-    error_.clear();
+    keepFile_ = false;
+    QString problem;
     QFile f(file_);
-    bool ok = true;
     if (f.exists()) {
         if (!f.open(QIODevice::ReadOnly)) {
-            error_ = tr("%1: cannot read: %2").arg(file_, f.errorString());
-            ok = false;
+            problem = tr("cannot read: %1").arg(f.errorString());
         } else {
             QJsonParseError pe;
             const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+            f.close();
             if (pe.error != QJsonParseError::NoError || !doc.isArray()) {
-                error_ = tr("%1: not a run history (%2); starting a new one").arg(file_, pe.errorString());
-                ok = false;
+                problem = tr("not a run history (%1)").arg(doc.isNull() ? pe.errorString() : tr("not a list of runs"));
             } else {
                 for (const QJsonValue& v : doc.array())
                     if (v.isObject()) records_.push_back(RunRecord::fromJson(v.toObject()));
@@ -138,20 +138,43 @@ bool RunHistoryModel::load() {
         }
     }
     endResetModel();
-    return ok;
+    if (problem.isEmpty()) {
+        setError(QString());
+        return true;
+    }
+    // The next save would replace the file: move it aside first, so that whatever it held
+    // can still be recovered by hand.
+    const QString aside = file_ + QStringLiteral(".damaged-") + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    if (QFile::rename(file_, aside)) {
+        setError(tr("%1: %2; it was kept as %3 and a new history started").arg(file_, problem, aside));
+    } else {
+        keepFile_ = true;
+        setError(tr("%1: %2; it could not be moved aside, so runs of this session are not saved to it").arg(file_, problem));
+    }
+    return false;
 }
 
 bool RunHistoryModel::save() {
+    if (keepFile_) return false;  // load() said why
     QDir().mkpath(QFileInfo(file_).absolutePath());
     QJsonArray array;
     for (const RunRecord& r : records_) array.append(r.toJson());
     // QSaveFile: the old history stays intact until the new one is complete.
     QSaveFile f(file_);
     if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(array).toJson()) < 0 || !f.commit()) {
-        error_ = tr("%1: cannot write: %2").arg(file_, f.errorString());
+        writeFailed_ = true;
+        setError(tr("%1: cannot write: %2; runs listed here are not kept for later sessions").arg(file_, f.errorString()));
         return false;
     }
+    if (writeFailed_) setError(QString());  // written again: that problem is over
+    writeFailed_ = false;
     return true;
+}
+
+void RunHistoryModel::setError(const QString& error) {
+    if (error == error_) return;
+    error_ = error;
+    Q_EMIT lastErrorChanged(error_);
 }
 
 void RunHistoryModel::add(const RunRecord& record) {

@@ -50,13 +50,18 @@ public:
     explicit RunHistoryModel(const QString& file = QString(), QObject* parent = nullptr);
 
     const QString& file() const { return file_; }
+    // What went wrong last when reading or writing the file ("" when nothing): the Run
+    // history tab shows it until it is resolved (lastErrorChanged).
     const QString& lastError() const { return error_; }
     const QVector<RunRecord>& records() const { return records_; }
     const RunRecord& record(int row) const { return records_.at(row); }
 
     void add(const RunRecord& record);  // newest first; saved at once
     bool removeRows(int row, int count, const QModelIndex& parent = QModelIndex()) override;
-    bool load();  // false (history empty, lastError set) when the file is unreadable
+    // false (history empty, lastError set) when the file is unreadable or damaged. A
+    // damaged file is moved aside (run-history.json.damaged-DATE) so that nothing in it is
+    // lost; when it cannot be, save() refuses to write over it.
+    bool load();
     bool save();
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
@@ -64,9 +69,16 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+Q_SIGNALS:
+    void lastErrorChanged(const QString& error);
+
 private:
+    void setError(const QString& error);
+
     QString file_;
     QString error_;
+    bool keepFile_ = false;  // an unreadable history that could not be moved aside: never overwritten
+    bool writeFailed_ = false;  // error_ is the last save's
     QVector<RunRecord> records_;
 };
 

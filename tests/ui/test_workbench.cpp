@@ -154,6 +154,26 @@ private Q_SLOTS:
         RunHistoryModel broken(bad.fileName());
         QCOMPARE(broken.rowCount(), 0);
         QVERIFY(broken.lastError().contains(QStringLiteral("bad.json")));
+        // The damaged file is moved aside, not overwritten by the next save (it was, and
+        // every earlier run went with it); the tab says where it went until resolved.
+        const QStringList aside = QDir(dir_.path()).entryList({QStringLiteral("bad.json.damaged-*")});
+        QCOMPARE(aside.size(), 1);
+        QVERIFY2(broken.lastError().contains(aside.first()), qPrintable(broken.lastError()));
+        HistoryPanel brokenPanel(&broken);
+        const auto* problem = brokenPanel.findChild<QLabel*>(QStringLiteral("historyProblem"));
+        QVERIFY(!problem->isHidden());
+        QCOMPARE(brokenPanel.problemText(), broken.lastError());
+        broken.add(record(1.0, 1 << 20, 1'000'000));
+        QCOMPARE(RunHistoryModel(bad.fileName()).rowCount(), 1);
+        QFile kept(dir_.filePath(aside.first()));
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(kept.readAll(), QByteArray("{not json"));
+        // A run store that cannot write says so there too, and stops once it writes again.
+        brokenPanel.setStoreProblem(QStringLiteral("disk full"));
+        QVERIFY(brokenPanel.problemText().endsWith(QStringLiteral("\ndisk full")));
+        brokenPanel.setStoreProblem(QString());
+        QCOMPARE(brokenPanel.problemText(), broken.lastError());
+        QVERIFY(panel.findChild<QLabel*>(QStringLiteral("historyProblem"))->isHidden());  // a sound history: no line
     }
 
     void historyKeepsGraphOptions() {
