@@ -23,6 +23,7 @@
 #include <QCloseEvent>
 #include <QKeySequence>
 #include <QLabel>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -56,8 +57,17 @@ MainWindow::MainWindow(QWidget* parent, const QString& historyFile) : QMainWindo
     reopener_ = new RunReopener(this);  // after the views and the exporter it fills
     importer_ = new TraceImporter(this);
     connect(importer_, &TraceImporter::opened, reopener_, &RunReopener::showImported);
-    connect(importer_, &TraceImporter::failed, this,
-            [this](const QString&, const QString& error) { showStatus(tr("Open Trace: %1").arg(error)); });
+    connect(importer_, &TraceImporter::failed, this, [this](const QString&, const QString& error) {
+        showStatus(tr("Open Trace: %1").arg(error));
+        // As for a failed export: a box that stays until read (the status line is replaced by
+        // the next message). Non-blocking, so the event loop and tests keep running.
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Open Trace failed"), tr("Could not open the trace."),
+                                    QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("openTraceErrorBox"));
+        box->setInformativeText(error);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
     new WindowMenus(this);  // around File > Export
     setWindowTitle(QStringLiteral("TileScope"));
     onSettingsChanged();

@@ -168,6 +168,11 @@ void RunReopener::show(const ReopenedRun& r) {
                   "and File > Export are this trace's; a trace has no frames. The settings panel keeps yours, which Run "
                   "decodes with.")
                    .arg(r.importedFrom.toHtmlEscaped(), when.toHtmlEscaped(), settingsLine(r.record).toHtmlEscaped());
+        // What the reader left out (events of other phases, out-of-range times) and the
+        // notes the recording tool wrote: said where the trace is shown, not only in its file.
+        if (trace)
+            for (const std::string& n : trace->snapshot().notes)
+                html += tr("<br>Note: %1").arg(QString::fromStdString(n).toHtmlEscaped());
     } else {
         html = tr("<b>Reopened run of %1</b> · %2 on %3 · its settings, read-only: <b>%4</b><br>The frames, tile grid, "
                   "timeline, memory graph and File > Export are this run's; the settings panel keeps yours, which "

@@ -1,5 +1,6 @@
 #include "trace_importer.h"
 
+#include "core/error.h"
 #include "report/chrome_trace_reader.h"
 
 #include <QDateTime>
@@ -95,6 +96,10 @@ bool TraceImporter::open(const QString& path) {
         QString error;
         try {
             const ts::ImportedTrace imported = ts::readChromeTrace(path.toStdString());
+            if (imported.events == 0)  // an empty timeline with "0 frames" would say nothing of why
+                throw ts::Error(ts::ErrorKind::Input,
+                                path.toStdString() + ": holds no events the timeline can show" +
+                                    (imported.skipped ? " (" + std::to_string(imported.skipped) + " skipped)" : std::string()));
             run.record = recordOfTrace(path, imported.metadata);
             ArchivedRun archived;
             archived.trace = imported.trace;

@@ -20,6 +20,9 @@ namespace {
 std::string readAll(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throwInput(path + ": is a folder, not a trace file");
+    // A pipe or device could block the reader for ever (and the program at exit, waiting for it).
+    if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        throwInput(path + ": not a regular file (a pipe or a device); a trace is read from a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throwInput(path + ": cannot open the trace");
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -18,10 +18,13 @@
 #include <QFile>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace tsui;
 
@@ -139,8 +142,48 @@ private Q_SLOTS:
         QVERIFY(failed.wait(20000));
         QVERIFY2(w.statusText().contains(QStringLiteral("notes.txt")) && w.statusText().contains(QStringLiteral("not JSON")),
                  qPrintable(w.statusText()));
+        // And in a box that stays until read: the status line is replaced by the next message.
+        auto* box = w.findChild<QMessageBox*>(QStringLiteral("openTraceErrorBox"));
+        QVERIFY(box);
+        QVERIFY2(box->informativeText().contains(QStringLiteral("notes.txt")), qPrintable(box->informativeText()));
         QVERIFY(!w.reopener()->isShowing());
         QCOMPARE(w.traceFeed()->index().spanCount(), std::size_t(0));
+    }
+
+    // A pipe is refused at once: reading it blocked the reader thread for ever, and the
+    // window's exit with it. A trace without one showable event is refused, not shown
+    // as an empty run.
+    void pipesAndEmptyTracesAreRefused() {
+        const QString pipe = dir_.filePath(QStringLiteral("pipe.json"));
+        QCOMPARE(::mkfifo(pipe.toLocal8Bit().constData(), 0600), 0);
+        const QString empty = dir_.filePath(QStringLiteral("empty.json"));
+        QFile f(empty);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"traceEvents":[{"ph":"B","name":"x","ts":1,"pid":1,"tid":1}]})");
+        f.close();
+        MainWindow w(nullptr, dir_.filePath(QStringLiteral("history-pipe.json")));
+        for (const auto& [path, why] : {std::pair{pipe, QStringLiteral("not a regular file")},
+                                        std::pair{empty, QStringLiteral("holds no events the timeline can show (1 skipped)")}}) {
+            QSignalSpy failed(w.traceImporter(), &TraceImporter::failed);
+            QVERIFY(w.openTrace(path));
+            QVERIFY(failed.wait(10000));
+            const QString error = failed.first().at(1).toString();
+            QVERIFY2(error.startsWith(path + QStringLiteral(": ")) && error.contains(why), qPrintable(error));
+        }
+    }
+
+    // Events the reader leaves out are said in the banner over the shown trace.
+    void skippedEventsAreNamedWhereTheTraceIsShown() {
+        const QString path = dir_.filePath(QStringLiteral("partial.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"traceEvents":[{"ph":"X","name":"decode","cat":"run","ts":0,"dur":5,"pid":1,"tid":1},)"
+                R"({"ph":"B","name":"x","ts":1,"pid":1,"tid":1}]})");
+        f.close();
+        MainWindow w(nullptr, dir_.filePath(QStringLiteral("history-partial.json")));
+        QVERIFY(openAndWait(w, path));
+        QVERIFY2(w.reopener()->bannerText().contains(QStringLiteral("Note: 1 events of ") + path + QStringLiteral(" were skipped")),
+                 qPrintable(w.reopener()->bannerText()));
     }
 
     void oneReadAtATime() {
