@@ -184,8 +184,12 @@ QString InputBox::latentsPath() const {
 }
 
 void InputBox::updateLatentsInfo() {
-    if (!latents_.defined()) {
-        latentsLabel_->setText(latentsError_);
+    mismatch_ = latentsMismatch();
+    const QString error = !latents_.defined() ? latentsError_ : mismatch_;
+    // Red as the checkpoint's errors are: a refusal, not a description.
+    latentsLabel_->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("color: #c03030;"));
+    if (!error.isEmpty() || !latents_.defined()) {
+        latentsLabel_->setText(error);
         return;
     }
     QString text = tr("Latents %1").arg(shapeText(latents_));
@@ -208,8 +212,20 @@ void InputBox::browseLatents() {
 
 // ------------------------------------------------------------------------ state
 
+QString InputBox::latentsMismatch() const {
+    // What the decode would refuse, said before Run: latents of another channel count
+    // than the checkpoint's latent space.
+    if (!latents_.defined() || !model_.ok || latents_.dim() != 4 || latents_.size(0) == model_.config.zDim) return {};
+    return tr("%1: latents have %2 channels; this checkpoint decodes %3 (%4)")
+        .arg(latentsLabel())
+        .arg(latents_.size(0))
+        .arg(model_.config.zDim)
+        .arg(QString::fromStdString(model_.config.describe()));
+}
+
 QString InputBox::problem() const {
     if (!latents_.defined() && !latentsError_.isEmpty()) return latentsError_;
+    if (!mismatch_.isEmpty()) return mismatch_;
     if (!model_.ok && !probe_->isBusy() && !model_.error.isEmpty()) return model_.error;
     return {};
 }

@@ -58,12 +58,14 @@ private:
     void refreshRecentMenu();
     void updateRecentButton();  // on with checkpoints to offer, off during a run
     void updateLatentsInfo();
+    QString latentsMismatch() const;  // "" unless the latents' channels differ from the model's
 
     QSettings* store_;
     ModelProbe* probe_;
     ModelInfo model_;
     at::Tensor latents_;
     QString latentsError_;
+    QString mismatch_;  // latentsMismatch() as of the last update
 
     bool running_ = false;
     QLineEdit* vaeEdit_ = nullptr;

@@ -259,6 +259,24 @@ private Q_SLOTS:
         QVERIFY2(worst <= 1, qPrintable(QStringLiteral("exact tiles differ by %1/255").arg(worst)));
     }
 
+    // Latents of another channel count than the checkpoint's latent space are refused in
+    // red before Run, naming them (the decode used to fail only after Run, unnamed).
+    void latentsOfAnotherLatentSpaceAreRefusedBeforeRun() {
+        MainWindow w;
+        QVERIFY(tsui::test::openDemoAndProbe(w, demo_, at::zeros({8, 2, 4, 4}), QStringLiteral("eight.safetensors")));
+        auto* run = w.findChild<QPushButton*>(QStringLiteral("runButton"));
+        auto* label = w.findChild<QLabel*>(QStringLiteral("latentsLabel"));
+        QVERIFY(!run->isEnabled());
+        QVERIFY2(label->text().startsWith(QStringLiteral("eight.safetensors: latents have 8 channels; this checkpoint decodes 16")),
+                 qPrintable(label->text()));
+        QVERIFY(label->styleSheet().contains(QStringLiteral("color")));
+        QVERIFY(!w.startRun());
+        QVERIFY2(w.statusText().contains(QStringLiteral("8 channels")), qPrintable(w.statusText()));
+        w.setLatents(demo_.latents, QStringLiteral("(demo)"));
+        QVERIFY(run->isEnabled());
+        QVERIFY(label->styleSheet().isEmpty());
+    }
+
     void cancelBeforeTheFirstLayer() {
         MainWindow w;
         // The model probe finishing during this very short run is checked below.
