@@ -64,6 +64,9 @@ InputBox::InputBox(QSettings* store, QWidget* parent)
     modelLabel_ = new QLabel(this);
     modelLabel_->setObjectName(QStringLiteral("modelLabel"));
     modelLabel_->setWordWrap(true);
+    // A wrapped label's row is sized for its width before the final one: keep the text at
+    // the top of it rather than floating in the middle.
+    modelLabel_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     modelLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     inputForm->addRow(QString(), modelLabel_);
 
@@ -78,6 +81,7 @@ InputBox::InputBox(QSettings* store, QWidget* parent)
     latentsLabel_ = new QLabel(this);
     latentsLabel_->setObjectName(QStringLiteral("latentsLabel"));
     latentsLabel_->setWordWrap(true);
+    latentsLabel_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     inputForm->addRow(QString(), latentsLabel_);
 
     connect(vaeBrowse_, &QPushButton::clicked, this, &InputBox::browseVae);

@@ -32,6 +32,10 @@ namespace tsui {
 bool saveScreenshot(QWidget& window, const QString& file) {
     const QFileInfo info(file);
     if (!info.absoluteDir().exists()) QDir().mkpath(info.absolutePath());
+    // Text that arrived since the last layout pass (a checkpoint's error, say) is laid out
+    // first: a grab does not run pending layout requests, and showed it cut off.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    QCoreApplication::processEvents();
     const QPixmap shot = window.grab();
     if (shot.isNull() || !shot.save(file, "PNG")) {
         std::fprintf(stderr, "tilescope: --screenshot: cannot write '%s'\n", qPrintable(file));
