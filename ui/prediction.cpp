@@ -3,7 +3,11 @@
 #include "core/format_bytes.h"
 #include "plan/memory_budget.h"
 
+#include <QObject>
+#include <QRegularExpression>
+
 #include <exception>
+#include <utility>
 
 namespace tsui {
 
@@ -60,6 +64,11 @@ Prediction predictDecode(const ts::VaeConfig& cfg, std::int64_t T, std::int64_t 
         } else {
             p.plan = ts::makeTilePlan(cfg, T, h, w, settings);
         }
+        try {
+            ts::refuseBeyondHostMemory(p.plan, p.budgetBytes, ts::parseDevice(settings.device));
+        } catch (const std::exception& e) {
+            p.refusal = inWindowTerms(QString::fromUtf8(e.what()));
+        }
         p.peakBytes = p.plan.estimatedPeakBytes;
         p.flops = 2.0 * static_cast<double>(p.plan.totalMacs);
         p.overhead = p.plan.untiledMacs > 0
@@ -68,9 +77,21 @@ Prediction predictDecode(const ts::VaeConfig& cfg, std::int64_t T, std::int64_t 
         p.ok = true;
     } catch (const std::exception& e) {
         p.ok = false;
-        p.error = QString::fromUtf8(e.what());
+        p.error = inWindowTerms(QString::fromUtf8(e.what()));
     }
     return p;
+}
+
+QString inWindowTerms(QString message) {
+    // Longest first where one flag's name starts another's (--tile, --tiling).
+    static const std::pair<const char*, const char*> kFields[] = {
+        {"--max-memory", "Memory budget"}, {"--tiling", "Tiling"},       {"--tile", "Tile"},
+        {"--overlap", "Overlap"},          {"--streams", "Streams"},     {"--threads", "Threads"},
+        {"--precision", "Precision"},      {"--device", "Device"},       {"--opt", "Optimisations"},
+    };
+    for (const auto& [flag, field] : kFields)
+        message.replace(QRegularExpression(QStringLiteral("%1\\b(?!-)").arg(QLatin1String(flag))), QObject::tr(field));
+    return message;
 }
 
 }  // namespace tsui

@@ -22,6 +22,9 @@ struct Prediction {
     double flops = 0;               // 2 per multiply-add
     double overhead = 1;            // total work / untiled work
     std::int64_t budgetBytes = 0;   // resolved budget, 0 = none
+    // Why the run would be refused at its start although the plan exists (a CPU decode
+    // predicted beyond the machine's RAM); "" when it would start. Run stays off with it.
+    QString refusal;
     QString summary() const;        // "exact 2x3 tiles · peak 1.2 GiB · 3.4 TFLOP (1.26x untiled)"
 };
 
@@ -31,6 +34,10 @@ Prediction predictDecode(const ts::VaeConfig& cfg, std::int64_t T, std::int64_t 
                          ts::DecodeSettings settings);
 
 QString flopsText(double flops);  // "3.41 GFLOP"
+
+// The engine's messages name command-line flags ("--overlap: 32 px must be at most half
+// of --tile"); the window names its fields instead ("Overlap: … half of Tile").
+QString inWindowTerms(QString message);
 
 // The plan's tiles in output pixels, for the preview: exact tiles with the halo of
 // context they read, blend tiles with their whole (overlapping) area. Untiled: none.

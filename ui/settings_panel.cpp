@@ -228,24 +228,21 @@ QString SettingsPanel::settingsProblem() const {
         if (!memoryText().isEmpty()) ts::parseMemorySize(memoryText().toStdString());
         settings().validate();
     } catch (const std::exception& e) {
-        return QString::fromUtf8(e.what());
+        return inWindowTerms(QString::fromUtf8(e.what()));
     }
     // A preset may select a GPU this build or machine cannot run: refuse it here, not
     // in a run that fails.
     if (const QString device = deviceProblem(settings().device); !device.isEmpty()) return device;
-    return inputs_->problem();
+    if (const QString input = inputs_->problem(); !input.isEmpty()) return input;
+    return prediction_.refusal;  // e.g. a decode beyond this machine's RAM
 }
 
 void SettingsPanel::onChanged() {
     const bool tiled = tilingCombo_->currentText() != QStringLiteral("off");
     for (QSpinBox* s : {tileSpin_, overlapSpin_, streamsSpin_}) s->setEnabled(tiled && !running_);
 
-    const QString problem = settingsProblem();
-    problemLabel_->setText(problem);
-    problemLabel_->setVisible(!problem.isEmpty());
-
     // The prediction does not need a runnable device: a CPU-only build can still plan a
-    // 3090 Ti preset.
+    // 3090 Ti preset. First: its refusal (beyond this machine's RAM) is a settings problem.
     const ModelInfo& model = inputs_->modelInfo();
     const at::Tensor& latents = inputs_->latents();
     if (model.ok && latents.defined() && latents.dim() == 4)
@@ -254,6 +251,10 @@ void SettingsPanel::onChanged() {
         prediction_ = Prediction();
         prediction_.error = inputs_->modelPending() ? tr("Reading the checkpoint…") : tr("No prediction without a model and latents");
     }
+    const QString problem = settingsProblem();
+    problemLabel_->setText(problem);
+    problemLabel_->setVisible(!problem.isEmpty());
+
     predictionLabel_->setText(prediction_.ok ? tr("Predicted: %1").arg(prediction_.summary()) : prediction_.error);
     Q_EMIT problemChanged(problem);
     Q_EMIT settingsChanged();

@@ -108,12 +108,14 @@ private Q_SLOTS:
         tiling->setCurrentText(QStringLiteral("blend"));
         tile->setValue(64);
         overlap->setValue(64);
-        QVERIFY2(w.statusText().contains(QStringLiteral("--overlap")), qPrintable(w.statusText()));
+        // Named as the window names the fields, not as the command line does.
+        QVERIFY2(w.statusText().startsWith(QStringLiteral("Overlap: 64 px must be at most half of Tile (64 px)")),
+                 qPrintable(w.statusText()));
         QVERIFY(!run->isEnabled());
         overlap->setValue(16);
         // A tile size that is no multiple of 8 (typed, not stepped).
         tile->setValue(100);
-        QVERIFY2(w.statusText().contains(QStringLiteral("--tile")), qPrintable(w.statusText()));
+        QVERIFY2(w.statusText().startsWith(QStringLiteral("Tile: 100 px")), qPrintable(w.statusText()));
         tile->setValue(256);
         tiling->setCurrentText(QStringLiteral("off"));
         QVERIFY2(w.settingsProblem().isEmpty(), qPrintable(w.settingsProblem()));

@@ -247,7 +247,15 @@ private Q_SLOTS:
         s.overlapPx = 24;  // more than half the tile: refused, naming the option
         const Prediction bad = predictDecode(model.config(), 5, 12, 16, s);
         QVERIFY(!bad.ok);
-        QVERIFY2(bad.error.contains(QStringLiteral("--overlap")), qPrintable(bad.error));
+        QVERIFY2(bad.error.startsWith(QStringLiteral("Overlap: ")), qPrintable(bad.error));
+        QCOMPARE(inWindowTerms(QStringLiteral("--tiling off; --tile 8, --max-memory auto, --opt none, --opt-x")),
+                 QStringLiteral("Tiling off; Tile 8, Memory budget auto, Optimisations none, --opt-x"));
+        // A decode far beyond this machine's RAM is planned but refused, as the run would be.
+        const Prediction huge = predictDecode(model.config(), 1, 1024, 1024, ts::DecodeSettings());
+        QVERIFY(huge.ok);
+        QVERIFY2(huge.refusal.contains(QStringLiteral("of RAM")) && huge.refusal.contains(QStringLiteral("Tiling exact")),
+                 qPrintable(huge.refusal));
+        QVERIFY(predictDecode(model.config(), 5, 12, 16, ts::DecodeSettings()).refusal.isEmpty());
     }
 
     void optimisationCheckboxesReachTheSettings() {
