@@ -1,7 +1,5 @@
 #include "input_box.h"
 
-#include "io/latents_reader.h"
-
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -41,7 +39,7 @@ QWidget* formRow(QWidget* parent, QWidget* a, QWidget* b, QWidget* c) {
 }
 
 InputBox::InputBox(QSettings* store, QWidget* parent)
-    : QGroupBox(tr("Model and input"), parent), store_(store), probe_(new ModelProbe(this)) {
+    : QGroupBox(tr("Model and input"), parent), store_(store), probe_(new ModelProbe(this)), latentsProbe_(new LatentsProbe(this)) {
     qRegisterMetaType<tsui::ModelInfo>("tsui::ModelInfo");
     connect(probe_, &ModelProbe::finished, this, &InputBox::onModelInfo);
 
@@ -155,6 +153,7 @@ void InputBox::browseVae() {
 // ------------------------------------------------------------------------ latents
 
 void InputBox::setLatents(const at::Tensor& latents, const QString& label) {
+    latentsProbe_->cancel();  // a file still being read is not wanted any more
     latents_ = latents;
     latentsError_.clear();
     latentsEdit_->setText(label);
@@ -168,14 +167,14 @@ void InputBox::setLatentsPath(const QString& path) {
     latentsError_.clear();
     latentsEdit_->setText(path);
     latentsEdit_->setCursorPosition(0);
-    try {
-        latents_ = ts::readLatents(path.toStdString());
-    } catch (const c10::Error& e) {
-        latentsError_ = QString::fromUtf8(e.what_without_backtrace());
-    } catch (const std::exception& e) {
-        latentsError_ = QString::fromUtf8(e.what());
-    }
+    latentsError_ = tr("Reading the latents…");  // also what problem() says: Run waits for them
     updateLatentsInfo();
+    latentsProbe_->read(path, [this](const at::Tensor& latents, const QString& error) {
+        latents_ = latents;
+        latentsError_ = error;
+        updateLatentsInfo();
+        Q_EMIT changed();
+    });
     Q_EMIT changed();
 }
 
@@ -191,7 +190,7 @@ void InputBox::updateLatentsInfo() {
     mismatch_ = latentsMismatch();
     const QString error = !latents_.defined() ? latentsError_ : mismatch_;
     // Red as the checkpoint's errors are: a refusal, not a description.
-    latentsLabel_->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("color: #c03030;"));
+    latentsLabel_->setStyleSheet(error.isEmpty() || latentsProbe_->isBusy() ? QString() : QStringLiteral("color: #c03030;"));
     if (!error.isEmpty() || !latents_.defined()) {
         latentsLabel_->setText(error);
         return;

@@ -5,6 +5,7 @@
 // in-memory clip such as the demo's; below it the shape and the frames it decodes to).
 // It knows nothing about decode settings: changed() tells the panel to validate and
 // predict again.
+#include "latents_probe.h"
 #include "model_probe.h"
 
 #include <ATen/core/Tensor.h>
@@ -62,6 +63,7 @@ private:
 
     QSettings* store_;
     ModelProbe* probe_;
+    LatentsProbe* latentsProbe_;
     ModelInfo model_;
     at::Tensor latents_;
     QString latentsError_;

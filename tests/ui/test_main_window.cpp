@@ -9,6 +9,7 @@
 #include "window_menus.h"
 
 #include "core/blas_library.h"
+#include "checkpoint/safetensors_writer.h"
 #include "core/error.h"
 
 #include <torch/version.h>
@@ -30,6 +31,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -277,6 +279,33 @@ private Q_SLOTS:
         w.setLatents(demo_.latents, QStringLiteral("(demo)"));
         QVERIFY(run->isEnabled());
         QVERIFY(label->styleSheet().isEmpty());
+    }
+
+    // A latents file is read off the GUI thread (a large one froze the window): until it
+    // is in, the label says so and Run waits; a file that fails says why, in red.
+    void latentsFilesAreReadOffTheGuiThread() {
+        QTemporaryDir dir;
+        const QString good = dir.filePath(QStringLiteral("good.safetensors"));
+        ts::writeSafetensors(good.toStdString(), {{"latents", demo_.latents}});
+        MainWindow w;
+        QVERIFY(tsui::test::openDemoAndProbe(w, demo_, demo_.latents));
+        auto* run = w.findChild<QPushButton*>(QStringLiteral("runButton"));
+        auto* label = w.findChild<QLabel*>(QStringLiteral("latentsLabel"));
+        w.setLatentsPath(good);
+        QCOMPARE(label->text(), QStringLiteral("Reading the latents…"));  // returned before the read
+        QVERIFY(!run->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), 10000);
+        QVERIFY2(label->text().startsWith(QStringLiteral("Latents 16×")), qPrintable(label->text()));
+        w.setLatentsPath(dir.filePath(QStringLiteral("missing.safetensors")));
+        QTRY_VERIFY_WITH_TIMEOUT(label->text().contains(QStringLiteral("missing.safetensors")), 10000);
+        QVERIFY(label->styleSheet().contains(QStringLiteral("color")));
+        QVERIFY(!run->isEnabled());
+        // An in-memory clip set meanwhile wins over a read still in flight.
+        w.setLatentsPath(good);
+        w.setLatents(demo_.latents, QStringLiteral("(demo)"));
+        QTest::qWait(300);
+        QCOMPARE(w.settingsPanel()->latentsLabel(), QStringLiteral("(demo)"));
+        QVERIFY(run->isEnabled());
     }
 
     void cancelBeforeTheFirstLayer() {
