@@ -1,13 +1,14 @@
 #include "launch_script.h"
 
 #include "decode_worker.h"
+#include "frame_compare_panel.h"
 #include "history_controller.h"
 #include "main_window.h"
 #include "preview_panel.h"
-#include "frame_compare_panel.h"
 #include "run_compare_view.h"
 #include "run_history_model.h"
 #include "run_reopener.h"
+#include "settings_panel.h"
 #include "timeline_index.h"
 #include "timeline_view.h"
 #include "trace_feed.h"
@@ -140,7 +141,19 @@ void LaunchScript::start(const QString& startupError) {
             }
         });
     } else if (!options_.screenshot.isEmpty() || options_.quit) {
-        QTimer::singleShot(200, this, [this, startupError] { finish(startupError.isEmpty()); });
+        // Once the checkpoint's probe is in (a real one takes seconds): a screenshot shows
+        // what it is or why it cannot be read, and --quit reports an unreadable checkpoint
+        // as it reports unreadable latents.
+        auto* poll = new QTimer(this);
+        poll->setInterval(50);
+        connect(poll, &QTimer::timeout, this, [this, poll, startupError] {
+            if (window_.settingsPanel()->modelPending()) return;
+            poll->deleteLater();
+            const ModelInfo& model = window_.settingsPanel()->modelInfo();
+            if (!model.ok) std::fprintf(stderr, "tilescope: --vae: %s\n", qPrintable(model.error));
+            QTimer::singleShot(200, this, [this, ok = startupError.isEmpty() && model.ok] { finish(ok); });  // let it paint
+        });
+        poll->start();
     } else if (options_.plain && startupError.isEmpty() && window_.history()->rowCount() == 0) {
         // The very first launch (no options, nothing in the history) decodes the demo at
         // once, so that the window opens on decoded video filling in, a live timeline and a

@@ -6,15 +6,20 @@
 #include "launch_script.h"
 #include "main_window.h"
 #include "run_history_model.h"
+#include "settings_panel.h"
 #include "timeline_view.h"
 
+#include "checkpoint/safetensors_writer.h"
 #include "report/chrome_trace_writer.h"
+
+#include <ATen/ATen.h>
 
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
 
 #include <QComboBox>
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QSignalSpy>
@@ -194,6 +199,31 @@ private Q_SLOTS:
         const QImage image(shot);
         QVERIFY(!image.isNull());
         QCOMPARE(image.size(), w.size() * w.devicePixelRatio());
+    }
+
+    // A screenshot waits for the checkpoint's probe (it showed "Reading the checkpoint…"),
+    // and --quit answers 1 for a checkpoint that cannot be read, as for bad latents.
+    void unreadableCheckpointAtLaunchFailsTheScript() {
+        const QString bad = dir_.filePath(QStringLiteral("notes.pth"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("these are my notes, not a checkpoint\n");
+        f.close();
+        const QString latents = dir_.filePath(QStringLiteral("l.safetensors"));
+        ts::writeSafetensors(latents.toStdString(), {{"latents", at::zeros({16, 1, 2, 2})}});
+        LaunchOptions o;
+        QCOMPARE(parseError({"--vae", bad, "--latents", latents, "--screenshot", dir_.filePath(QStringLiteral("bad.png")), "--quit"}, &o),
+                 QString());
+        MainWindow w;
+        LaunchScript script(w, o);
+        QCOMPARE(script.openInputs(), QString());
+        QSignalSpy quit(&script, &LaunchScript::quitRequested);
+        script.start({});
+        QVERIFY(quit.wait(60000));
+        QCOMPARE(quit.first().at(0).toInt(), 1);
+        QVERIFY(!w.settingsPanel()->modelPending());
+        QVERIFY2(w.settingsPanel()->modelInfo().error.contains(QStringLiteral("notes.pth")),
+                 qPrintable(w.settingsPanel()->modelInfo().error));
     }
 
     // The very first launch (no options, an empty history) decodes the demo at once; the
