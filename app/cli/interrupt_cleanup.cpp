@@ -13,11 +13,18 @@ namespace ts::cli {
 
 namespace {
 
-// SIGUSR1 only wakes the watcher when the program ends normally.
+// SIGUSR1 only wakes the watcher when the program ends normally. A signal the process
+// was started with ignored (nohup's SIGHUP, SIGINT for a script's `cmd &`) stays ignored:
+// a blocked signal would be taken by sigwait even so.
 sigset_t watchedSignals() {
     sigset_t set;
     sigemptyset(&set);
-    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, s);
+    sigaddset(&set, SIGUSR1);
+    for (int s : {SIGINT, SIGTERM, SIGHUP}) {
+        struct sigaction current {};
+        if (sigaction(s, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+        sigaddset(&set, s);
+    }
     return set;
 }
 
@@ -39,8 +46,12 @@ std::vector<std::string> InterruptCleanup::outputPathsIn(const std::vector<std::
 }
 
 InterruptCleanup::InterruptCleanup(std::vector<std::string> outputPaths) : outputs_(std::move(outputPaths)) {
-    const sigset_t set = watchedSignals();
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    // A closed stdout (`| head -1`) would kill the process where it stands (SIGPIPE goes to
+    // the writing thread, not to the watcher): a failed write instead, which --json's
+    // progress turns into a cancelled run that cleans up after itself.
+    std::signal(SIGPIPE, SIG_IGN);
+    watched_ = watchedSignals();
+    pthread_sigmask(SIG_BLOCK, &watched_, nullptr);
     watcher_ = std::thread([this] { waitForSignal(); });
 }
 
@@ -51,10 +62,9 @@ InterruptCleanup::~InterruptCleanup() {
 }
 
 void InterruptCleanup::waitForSignal() {
-    const sigset_t set = watchedSignals();
     int sig = 0;
     for (;;) {
-        if (sigwait(&set, &sig) != 0) continue;
+        if (sigwait(&watched_, &sig) != 0) continue;
         if (sig != SIGUSR1) break;
         if (stopping_) return;  // the program is ending on its own (a stray SIGUSR1 is ignored)
     }

@@ -4,6 +4,7 @@
 #include "decode/decode_observer.h"
 
 #include <functional>
+#include <iostream>
 
 namespace ts::cli {
 
@@ -12,6 +13,9 @@ public:
     ProgressPrinter(bool json, std::function<void(int, const at::Tensor&)> frameSink);
     void onProgress(const DecodeProgress& p) override;
     void onFrames(int first, const at::Tensor& frames) override;
+    // With --json, a reader that went away (`| head -1`) stops the run: its outputs are
+    // removed as for any cancelled run (SIGPIPE is ignored, see interrupt_cleanup.h).
+    bool cancelRequested() const override { return json_ && !std::cout; }
     TraceSink* traceSink() override { return trace_; }
     void setTraceSink(TraceSink* sink) { trace_ = sink; }
 

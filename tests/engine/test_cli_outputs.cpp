@@ -113,6 +113,27 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(path("v.safetensors")));
     }
 
+    // A --json reader that goes away (`| head -1`) stops the run like a Cancel: exit 1,
+    // no output left (SIGPIPE used to kill it where it stood, its temporary left behind).
+    void closedStdoutCancelsTheRun() {
+        QTemporaryDir outDir;
+        // head exits after the first progress line; bash reports the CLI's own status.
+        const QString cli = QStringLiteral("'%1' decode --vae builtin:wan2.1 --latents '%2' --out '%3' --json --threads 2")
+                                .arg(QStringLiteral(TILESCOPE_CLI_PATH), longLatents_, outDir.filePath("video.safetensors"));
+        const CliResult r = runCli({"-c", cli + " | head -1; exit ${PIPESTATUS[0]}"}, 120000, QStringLiteral("/bin/bash"));
+        QVERIFY2(r.stdoutText.contains("\"event\":\"progress\""), qPrintable(r.allText()));
+        QCOMPARE(r.exitCode, 1);  // 141 (killed by SIGPIPE) before
+        QVERIFY2(r.stderrText.contains("cancelled"), qPrintable(r.allText()));
+        QCOMPARE(entries(outDir.path()), QStringList());
+    }
+
+    // decode --help is the usage, not an unknown flag.
+    void helpAfterACommand() {
+        const CliResult r = runCli({"decode", "--help"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.stdoutText.startsWith("usage: tilescope-cli"), qPrintable(r.allText()));
+    }
+
     // Ctrl-C while the video, a PNG folder or a trace is being written: exit 130 (SIGTERM
     // 143), a line saying so, and no temporary or partial output left.
     void interruptLeavesNothing_data() {
