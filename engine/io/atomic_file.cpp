@@ -25,9 +25,13 @@ std::string ownTempPrefix(const std::string& finalPath) {
 
 // pid + process-wide counter: unique among concurrent runs and among several outputs of
 // one run, without asking the filesystem (mkstemp does not cover directories).
-std::string tempNameFor(const std::string& finalPath) {
+std::string uniqueSuffix() {
     static std::atomic<unsigned> counter{0};
-    return ownTempPrefix(finalPath) + std::to_string(counter++);
+    return std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+std::string tempNameFor(const std::string& finalPath) {
+    return finalPath + ".tmp-" + uniqueSuffix();  // starts with ownTempPrefix(finalPath)
 }
 
 [[noreturn]] void throwCannotWrite(const std::string& finalPath, const std::string& why) {
@@ -54,7 +58,10 @@ void removeOwnTemporaries(const std::string& finalPath) {
             name.find_first_not_of("0123456789", start.size()) == std::string::npos)
             ours.push_back(it->path());
     }
-    for (const fs::path& p : ours) fs::remove_all(p, ec);
+    // A writer thread may still add a frame to a folder while it is removed (ENOTEMPTY):
+    // a few more tries.
+    for (const fs::path& p : ours)
+        for (int attempt = 0; attempt < 5 && fs::exists(fs::symlink_status(p, ec)); ++attempt) fs::remove_all(p, ec);
 }
 
 AtomicOutput::AtomicOutput(std::string finalPath, Kind kind, OwnsEntry ownsEntry)
@@ -98,14 +105,18 @@ void checkOutputTarget(const std::string& finalPath, AtomicOutput::Kind kind, co
     std::error_code ec;
     const fs::file_status own = fs::symlink_status(target, ec);
     if (ec || !fs::exists(own)) return;  // nothing there (or unreadable: creating the temporary will say)
-    // A file output follows a link to a regular file (the link is replaced, its target kept).
+    // A file output replaces a link to a regular file or a dangling one (the link itself,
+    // never what it points to). A folder output does not go through links.
+    const bool link = fs::is_symlink(own);
     const fs::file_status st = kind == Kind::File ? fs::status(target, ec) : own;
     if (kind == Kind::File) {
-        if (fs::is_regular_file(st)) return;
+        if (fs::is_regular_file(st) || (link && !fs::exists(st))) return;
         throwCannotWrite(target, fs::is_directory(st)
                                      ? "it is a folder; give a file name (nothing was changed)"
                                      : "it exists and is not a regular file (a device, pipe or socket); nothing was changed");
     }
+    if (link)
+        throwCannotWrite(target, "it is a symbolic link; give the folder's own path (nothing was changed)");
     if (!fs::is_directory(st))
         throwCannotWrite(target, "it exists and is not a folder; this output is a folder (nothing was changed)");
     for (fs::directory_iterator it(target, ec), end; !ec && it != end; it.increment(ec)) {
@@ -123,20 +134,31 @@ void AtomicOutput::commit() {
     checkOutputTarget(final_, kind_, ownsEntry_);  // again: the target may have changed during the run
     std::error_code ec;
     if (kind_ == Kind::Directory && fs::exists(fs::symlink_status(final_, ec))) {
-        // rename() does not replace a non-empty folder. Delete the files checkOutputTarget
-        // found to be ours one by one, then the folder without recursion: a file that
-        // appeared meanwhile makes that fail instead of being lost. Brief window without
-        // a target: acceptable for an output that is being overwritten anyway.
-        std::vector<fs::path> ours;
-        for (fs::directory_iterator it(final_, ec), end; !ec && it != end; it.increment(ec))
-            if (it->is_regular_file(ec) && ownsEntry_ && ownsEntry_(it->path().filename().string())) ours.push_back(it->path());
-        for (const fs::path& p : ours)
-            if (!ec) fs::remove(p, ec);
-        if (!ec) fs::remove(final_, ec);
+        // rename() does not replace a non-empty folder. The old one is renamed aside
+        // first, so that at every moment one whole folder exists (an interrupt between the
+        // steps leaves the old one beside the target, never neither), then the new one
+        // takes its name, then the files checkOutputTarget found to be ours are deleted
+        // one by one and the folder without recursion: a file that appeared meanwhile
+        // stays, in the aside folder, instead of being lost.
+        const std::string aside = final_ + ".replaced-" + uniqueSuffix();
+        fs::rename(final_, aside, ec);
         if (ec) throwCannotWrite(final_, "cannot replace the existing folder: " + ec.message());
+        fs::rename(temp_, final_, ec);
+        if (ec) {
+            std::error_code restore;
+            fs::rename(aside, final_, restore);
+            throwCannotWrite(final_, ec.message());
+        }
+        committed_ = true;
+        std::vector<fs::path> ours;
+        for (fs::directory_iterator it(aside, ec), end; !ec && it != end; it.increment(ec))
+            if (it->is_regular_file(ec) && ownsEntry_ && ownsEntry_(it->path().filename().string())) ours.push_back(it->path());
+        for (const fs::path& p : ours) fs::remove(p, ec);
+        fs::remove(aside, ec);  // fails, keeping it, only if something else is in it
+        return;
     }
     ec.clear();
-    fs::rename(temp_, final_, ec);  // replaces a regular file atomically
+    fs::rename(temp_, final_, ec);  // replaces a regular file (or a link) atomically
     if (ec) throwCannotWrite(final_, ec.message());
     committed_ = true;
 }

@@ -1,6 +1,7 @@
 // AtomicOutput: the output appears only on commit(), never half-written.
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "test_support.h"
 
 #include <QDir>
 #include <QFile>
@@ -161,6 +162,29 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(ts::Error, out.commit());
         QCOMPARE(readAll(QString::fromStdString(final + "/notes.txt")), QByteArray("keep"));
         QCOMPARE(readAll(QString::fromStdString(final + "/frame_00000.png")), QByteArray("old"));
+    }
+
+    // Links: a file output replaces a link (dangling or to a file) and never what it points
+    // to; a folder output refuses one, naming it.
+    void linksAreReplacedNotFollowed() {
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        writeText((root + "/target.bin").toStdString(), "keep");
+        QVERIFY(QFile::link(root + "/target.bin", root + "/link.bin"));
+        QVERIFY(QFile::link(root + "/gone.bin", root + "/dangling.bin"));
+        for (const char* name : {"link.bin", "dangling.bin"}) {
+            AtomicOutput out((root + "/" + name).toStdString(), AtomicOutput::Kind::File);
+            writeText(out.tempPath(), "new");
+            out.commit();
+            QVERIFY(!QFileInfo(root + "/" + name).isSymLink());
+            QCOMPARE(readAll(root + "/" + name), QByteArray("new"));
+        }
+        QCOMPARE(readAll(root + "/target.bin"), QByteArray("keep"));
+        QVERIFY(QDir(root).mkdir("frames"));
+        QVERIFY(QFile::link(root + "/frames", root + "/frames-link"));
+        const std::string e = ts::test::expectError(
+            [&] { AtomicOutput((root + "/frames-link").toStdString(), AtomicOutput::Kind::Directory, isFrame); });
+        QVERIFY2(e.find("symbolic link") != std::string::npos, e.c_str());
     }
 
     // "out/" is the folder "out": the temporary sits beside it, and the result is "out".
