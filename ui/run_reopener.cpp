@@ -171,7 +171,7 @@ void RunReopener::show(const ReopenedRun& r) {
         // What the reader left out (events of other phases, out-of-range times) and the
         // notes the recording tool wrote: said where the trace is shown, not only in its file.
         if (trace)
-            for (const std::string& n : trace->snapshot().notes)
+            for (const std::string& n : trace->notes())
                 html += tr("<br>Note: %1").arg(QString::fromStdString(n).toHtmlEscaped());
     } else {
         html = tr("<b>Reopened run of %1</b> · %2 on %3 · its settings, read-only: <b>%4</b><br>The frames, tile grid, "

@@ -197,6 +197,7 @@ int commandBench(const std::vector<std::string>& argv) {
     flags.insert(settingsFlags().begin(), settingsFlags().end());
     flags.insert(TraceOutputs::flags().begin(), TraceOutputs::flags().end());
     const CliArgs args("bench", argv, flags, {"raw-latents", "tf32"});
+    if (args.has("latents") && args.has("latent-shape")) throwUsage("bench: give --latents or --latent-shape, not both");
     // --profile on: every CPU source records (into memory when no output file is asked
     // for), so `--profile on` against `--profile off` measures the profiler's overhead.
     // Without the flag, the sources record when a profile output is asked for.
@@ -225,7 +226,6 @@ int commandBench(const std::vector<std::string>& argv) {
     const auto t0 = std::chrono::steady_clock::now();
     const WanVae model = WanVae::load(vaePath, VaeParts::Decoder);
     const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (args.has("latents") && args.has("latent-shape")) throwUsage("bench: give --latents or --latent-shape, not both");
     at::Tensor latents;
     if (args.has("latents")) {
         latents = readLatents(args.require("latents"));

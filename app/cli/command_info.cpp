@@ -17,6 +17,7 @@ namespace ts::cli {
 
 int commandInfo(const std::vector<std::string>& argv) {
     const CliArgs args("info", argv, {"vae", "latents", "latent-shape", "opt"}, {"json"});
+    if (args.has("latents") && args.has("latent-shape")) throwUsage("info: give --latents or --latent-shape, not both");
     // The memory estimate depends on the graph options (frame-split, cache-bf16).
     const GraphOptions graph = args.has("opt") ? parseGraphOptions(args.get("opt", "")) : DecodeSettings().graph;
     const std::string vaePath = args.require("vae");
@@ -34,7 +35,6 @@ int commandInfo(const std::vector<std::string>& argv) {
                          {"encoder", model.parameterCount(VaeParts::Encoder)}}},
                        {"cpu_blas", currentBlasLibrary().describe()},
                        {"cuda_norm_silu", gpu::describeCudaNormSilu()}};
-    if (args.has("latents") && args.has("latent-shape")) throwUsage("info: give --latents or --latent-shape, not both");
     std::vector<long> shape;
     if (args.has("latents")) {
         const std::string path = args.require("latents");

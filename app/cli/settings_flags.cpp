@@ -6,6 +6,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace ts::cli {
@@ -41,13 +42,14 @@ void warnAboutCpuSetup(const DecodeSettings& settings) {
     const std::string warning = blasWarning(currentBlasLibrary());
     if (!warning.empty()) std::cerr << "tilescope-cli: warning: " << warning << std::endl;
     // More threads than cores wait on each other (OpenMP spins): many times slower, not faster.
+    // --threads is the total the workers share (each gets at least one).
     const int cores = availableCores();
     const int workers = settings.streams > 0 ? settings.streams : 1;
-    if (settings.threads > 0 && settings.threads * workers > 2 * cores)
-        std::cerr << "tilescope-cli: warning: --threads " << settings.threads
-                  << (workers > 1 ? " for each of " + std::to_string(workers) + " workers" : std::string())
-                  << " on " << cores << " cores: the threads will wait on each other; --threads auto fits the machine"
-                  << std::endl;
+    const int threads = std::max(settings.threads, workers);
+    if (settings.threads > 0 && threads > 2 * cores)
+        std::cerr << "tilescope-cli: warning: " << threads << " threads"
+                  << (workers > 1 ? " shared by " + std::to_string(workers) + " workers" : std::string()) << " on "
+                  << cores << " cores will wait on each other; --threads auto fits the machine" << std::endl;
 }
 
 }  // namespace ts::cli

@@ -72,6 +72,15 @@ WanVae WanVae::load(const std::string& path, VaeParts parts) {
         return true;
     };
     NamedTensors stored = readCheckpoint(path, keep);
+    // A damaged or foreign file fails here, naming the tensor as the file does, instead of
+    // decoding to a video of NaNs. (Here and not in fromTensors: the demo trainer builds a
+    // model from its parameters every step.)
+    for (const auto& [name, t] : stored) {
+        if (!at::isFloatingType(t.scalar_type()))
+            throwInput(path + ": tensor " + name + " is stored as " + std::string(c10::toString(t.scalar_type())) +
+                       "; a VAE's weights are floating point");
+        if (!at::isfinite(t).all().item<bool>()) throwInput(path + ": tensor " + name + " holds NaN or Inf values");
+    }
     try {
         return fromTensors(toWanNames(std::move(stored)), parts, path);
     } catch (const Error& e) {
@@ -84,13 +93,7 @@ WanVae WanVae::fromTensors(NamedTensors wanNamed, VaeParts parts, std::string so
     vae.config_ = inferVaeConfig(wanNamed, parts);
     for (auto& [name, t] : wanNamed) {
         if (!wanted(name, parts)) continue;
-        // A damaged or foreign file must fail here, not decode to a video of NaNs.
-        if (!at::isFloatingType(t.scalar_type()))
-            throwInput("tensor " + name + " is stored as " + std::string(c10::toString(t.scalar_type())) +
-                       "; a VAE's weights are floating point");
-        at::Tensor w = t.to(at::kFloat).contiguous();
-        if (!at::isfinite(w).all().item<bool>()) throwInput("tensor " + name + " holds NaN or Inf values");
-        vae.weights_[name] = std::move(w);
+        vae.weights_[name] = t.to(at::kFloat).contiguous();
     }
     vae.source_ = std::move(source);
     return vae;

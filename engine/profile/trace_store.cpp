@@ -109,6 +109,11 @@ std::vector<TraceStore::TrackName> TraceStore::tracks() const {
     return tracks_;
 }
 
+std::vector<std::string> TraceStore::notes() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return notes_;
+}
+
 std::size_t TraceStore::size() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return events_.size();

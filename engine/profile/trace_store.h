@@ -45,6 +45,7 @@ public:
     // poll this during a run instead of copying the whole store each time.
     std::vector<TraceEvent> eventsFrom(std::size_t first) const;
     std::vector<TrackName> tracks() const;
+    std::vector<std::string> notes() const;  // without copying the events
     // Calls visit for every event in append order, one materialised event at a time (no
     // copy of the whole trace); appends wait meanwhile.
     void forEach(const std::function<void(const TraceEvent&)>& visit) const;

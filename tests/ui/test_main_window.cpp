@@ -300,11 +300,16 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(label->text().contains(QStringLiteral("missing.safetensors")), 10000);
         QVERIFY(label->styleSheet().contains(QStringLiteral("color")));
         QVERIFY(!run->isEnabled());
-        // An in-memory clip set meanwhile wins over a read still in flight.
-        w.setLatentsPath(good);
+        // An in-memory clip set meanwhile wins over a read still in flight (of another shape).
+        const QString other = dir.filePath(QStringLiteral("other.safetensors"));
+        ts::writeSafetensors(other.toStdString(), {{"latents", at::zeros({16, 1, 2, 2})}});
+        w.setLatentsPath(other);
         w.setLatents(demo_.latents, QStringLiteral("(demo)"));
-        QTest::qWait(300);
-        QCOMPARE(w.settingsPanel()->latentsLabel(), QStringLiteral("(demo)"));
+        const QString demoText = label->text();
+        QTest::qWait(500);  // the read's answer has arrived by now, and was dropped
+        QCOMPARE(label->text(), demoText);
+        QVERIFY2(!label->text().contains(QStringLiteral("16×1×2×2")), qPrintable(label->text()));
+        QCOMPARE(w.settingsPanel()->latents().size(1), demo_.latents.size(1));
         QVERIFY(run->isEnabled());
     }
 
