@@ -4,11 +4,11 @@
 
 #include <QCoreApplication>
 #include <QPointer>
+#include <QThreadPool>
 
 #include <c10/util/Exception.h>
 
 #include <exception>
-#include <thread>
 
 namespace tsui {
 
@@ -16,7 +16,9 @@ void LatentsProbe::read(const QString& path, Answer answer) {
     const int generation = ++generation_;
     busy_ = true;
     QPointer<LatentsProbe> self(this);
-    std::thread([self, generation, path, answer = std::move(answer)] {
+    // On the global pool, which the application waits for when it ends: a detached thread
+    // could still be inside LibTorch while the process tears its statics down.
+    QThreadPool::globalInstance()->start([self, generation, path, answer = std::move(answer)] {
         at::Tensor latents;
         QString error;
         try {
@@ -33,7 +35,7 @@ void LatentsProbe::read(const QString& path, Answer answer) {
             self->busy_ = false;
             answer(latents, error);
         }, Qt::QueuedConnection);
-    }).detach();
+    });
 }
 
 void LatentsProbe::cancel() {

@@ -4,11 +4,11 @@
 
 #include <QCoreApplication>
 #include <QPointer>
+#include <QThreadPool>
 
 #include <c10/util/Exception.h>
 
 #include <exception>
-#include <thread>
 
 namespace tsui {
 
@@ -23,9 +23,11 @@ void ModelProbe::probe(const QString& source) {
     const int generation = ++generation_;
     ++pending_;
     QPointer<ModelProbe> self(this);
-    // Detached: a checkpoint of several hundred MB may take seconds; the answer comes
-    // back through the application object's thread, and only while this probe lives.
-    std::thread([self, generation, source] {
+    // On the global pool: a checkpoint of several hundred MB may take seconds; the answer
+    // comes back through the application object's thread, and only while this probe
+    // lives. The application waits for the pool when it ends (a detached thread could
+    // still be inside LibTorch while the process tears its statics down).
+    QThreadPool::globalInstance()->start([self, generation, source] {
         ModelInfo info;
         info.source = source;
         try {
@@ -46,7 +48,7 @@ void ModelProbe::probe(const QString& source) {
             --self->pending_;
             if (generation == self->generation_) Q_EMIT self->finished(info);
         }, Qt::QueuedConnection);
-    }).detach();
+    });
 }
 
 }  // namespace tsui
