@@ -301,6 +301,20 @@ bool MainWindow::openTrace(const QString& path) {
         return false;
     }
     showStatus(tr("Reading trace %1…").arg(path));
+    // A lasting sign of the read (the status line gives way to the next message): the bar
+    // runs busy until the trace is shown, or is put back as it was if it cannot be.
+    const int min = progressBar_->minimum(), max = progressBar_->maximum(), value = progressBar_->value();
+    const QString format = progressBar_->format();
+    progressBar_->setRange(0, 0);
+    progressBar_->setFormat(tr("Reading trace…"));
+    auto* once = new QObject(this);  // the two answers' connections, dropped after the first
+    connect(importer_, &TraceImporter::opened, once, [once] { once->deleteLater(); });
+    connect(importer_, &TraceImporter::failed, once, [this, once, min, max, value, format] {
+        progressBar_->setRange(min, max);
+        progressBar_->setValue(value);
+        progressBar_->setFormat(format);
+        once->deleteLater();
+    });
     return true;
 }
 

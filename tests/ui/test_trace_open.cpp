@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -138,8 +139,14 @@ private Q_SLOTS:
         f.close();
         MainWindow w(nullptr, dir_.filePath(QStringLiteral("history2.json")));
         QSignalSpy failed(w.traceImporter(), &TraceImporter::failed);
+        const QString idle = w.progressBar()->format();
         QVERIFY(w.openTrace(path));
+        // While it reads, the bar says so (the status line gives way to the next message).
+        QCOMPARE(w.progressBar()->maximum(), 0);
+        QCOMPARE(w.progressBar()->format(), QStringLiteral("Reading trace…"));
         QVERIFY(failed.wait(20000));
+        QCOMPARE(w.progressBar()->format(), idle);  // put back as it was
+        QVERIFY(w.progressBar()->maximum() > 0);
         QVERIFY2(w.statusText().contains(QStringLiteral("notes.txt")) && w.statusText().contains(QStringLiteral("not JSON")),
                  qPrintable(w.statusText()));
         // And in a box that stays until read: the status line is replaced by the next message.
