@@ -37,6 +37,8 @@ CliArgs::CliArgs(const std::string& command, const std::vector<std::string>& arg
                 }
                 value = args[++i];
             }
+            // Twice is a mistake or a leftover of an edited command line: which one meant?
+            if (values_.count(name)) throwUsage(command + ": --" + name + " is given twice");
             values_[name] = value;
         } else {
             throwUsage(command + ": unknown flag --" + name + " (see tilescope-cli help " + command + ")");

@@ -69,6 +69,7 @@ int commandCheck(const std::vector<std::string>& argv) {
     flags.insert(settingsFlags().begin(), settingsFlags().end());
     const CliArgs args("check", argv, flags, {"json", "tf32", "kernels"});
     const DecodeSettings settings = settingsFrom(args);
+    warnAboutUnusedFlags(args, settings);
     if (args.has("kernels")) {
         if (args.has("vae") || args.has("case") || args.has("tolerance"))
             throwUsage("check --kernels tests the GPU kernels alone: it takes no --vae, --case or --tolerance");

@@ -54,6 +54,7 @@ int commandDecode(const std::vector<std::string>& argv) {
     const CliArgs args("decode", argv, valueFlags,
                        {"json", "raw-latents", "tf32", "check-seams", "check-precision"});
     const DecodeSettings settings = settingsFrom(args);
+    warnAboutUnusedFlags(args, settings);
     warnAboutCpuSetup(settings);
     const std::string latentsPath = args.require("latents");
     const std::string outPath = args.require("out");
@@ -145,6 +146,7 @@ int commandDecode(const std::vector<std::string>& argv) {
 int commandEncode(const std::vector<std::string>& argv) {
     const CliArgs args("encode", argv, withSettings({"vae", "video", "out", "fit"}), {"json", "raw-latents", "tf32"});
     const DecodeSettings settings = settingsFrom(args);
+    warnAboutUnusedFlags(args, settings);
     warnAboutCpuSetup(settings);
     const std::string videoPath = args.require("video");
     const std::string outPath = args.require("out");

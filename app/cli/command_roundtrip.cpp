@@ -24,6 +24,7 @@ int commandRoundtrip(const std::vector<std::string>& argv) {
     flags.insert(videoOutputFlags().begin(), videoOutputFlags().end());
     const CliArgs args("roundtrip", argv, flags, {"json", "tf32"});
     const DecodeSettings settings = settingsFrom(args);
+    warnAboutUnusedFlags(args, settings);
     warnAboutCpuSetup(settings);
     const std::string videoPath = args.require("video");
     const std::string outPath = args.get("out", "");

@@ -19,6 +19,10 @@ int commandDiff(const std::vector<std::string>& args);
 // The settings flags shared by decode, encode, bench and check.
 const std::set<std::string>& settingsFlags();
 DecodeSettings settingsFrom(const CliArgs& args);
+// Flags the settings do not use (--tile with --tiling off, --overlap with exact tiles,
+// --tf32 on the CPU): one warning line each on stderr, not silently dropped. Not for bench,
+// whose sweeps combine such values on purpose.
+void warnAboutUnusedFlags(const CliArgs& args, const DecodeSettings& settings);
 // On the CPU, one warning line on stderr each: the netlib reference BLAS (what to install,
 // core/blas_library.h), and more threads than twice the cores. Called once per command,
 // before the work.

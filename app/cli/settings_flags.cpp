@@ -37,6 +37,15 @@ DecodeSettings settingsFrom(const CliArgs& a) {
     return s;
 }
 
+void warnAboutUnusedFlags(const CliArgs& a, const DecodeSettings& s) {
+    const auto ignored = [](const std::string& why) { std::cerr << "tilescope-cli: warning: " << why << std::endl; };
+    if (s.tiling == TilingMode::Off && (a.has("tile") || a.has("overlap")))
+        ignored("--tile and --overlap size tiles; with --tiling off they are ignored");
+    if (s.tiling == TilingMode::Exact && a.has("overlap"))
+        ignored("exact tiles do not overlap (each reads the context its layers need); --overlap is ignored");
+    if (s.allowTf32 && !parseDevice(s.device).is_cuda()) ignored("--tf32 applies to fp32 on CUDA; on the CPU it is ignored");
+}
+
 void warnAboutCpuSetup(const DecodeSettings& settings) {
     if (!parseDevice(settings.device).is_cpu()) return;
     const std::string warning = blasWarning(currentBlasLibrary());

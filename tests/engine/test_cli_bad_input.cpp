@@ -180,6 +180,7 @@ private slots:
         QTest::newRow("diff folder") << QStringList{"diff", path("a-folder"), path("a-folder")} << "a-folder" << "folder";
         QTest::newRow("trace on a folder") << decode(vae, good) + QStringList{"--trace", path("a-folder")} << "a-folder"
                                            << "it is a folder";
+        QTest::newRow("flag twice") << decode(vae, good) + QStringList{"--tile", "64", "--tile", "128"} << "--tile" << "twice";
         QTest::newRow("help for nothing") << QStringList{"help", "decompose"} << "decompose" << "unknown command";
         QTest::newRow("unknown command") << QStringList{"decompose"} << "decompose" << "unknown command";
     }
@@ -200,6 +201,19 @@ private slots:
         // Nor a temporary next to it.
         const QStringList leftovers = QDir(dir_.path()).entryList({"out.safetensors*", "out.mp4*"});
         QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(", ")));
+    }
+
+    // Flags the configuration does not use are said, in one warning line each; the run goes on.
+    void ignoredFlagsAreSaid() {
+        const CliResult r = runCli({"decode", "--vae", "builtin:tiny", "--latents", path("good.safetensors"), "--out",
+                                    path("ignored.safetensors"), "--tile", "64", "--tf32", "--threads", "2"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.stderrText.contains("--tile and --overlap size tiles; with --tiling off they are ignored"), qPrintable(r.stderrText));
+        QVERIFY2(r.stderrText.contains("--tf32 applies to fp32 on CUDA"), qPrintable(r.stderrText));
+        const CliResult exact = runCli({"decode", "--vae", "builtin:tiny", "--latents", path("good.safetensors"), "--out",
+                                        path("ignored.safetensors"), "--tiling", "exact", "--overlap", "16", "--threads", "2"});
+        QCOMPARE(exact.exitCode, 0);
+        QVERIFY2(exact.stderrText.contains("exact tiles do not overlap"), qPrintable(exact.stderrText));
     }
 
     // A decode far beyond the machine's RAM (here ~1 TiB predicted) is refused before it
