@@ -23,7 +23,6 @@
 #include <QCloseEvent>
 #include <QKeySequence>
 #include <QLabel>
-#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -57,17 +56,7 @@ MainWindow::MainWindow(QWidget* parent, const QString& historyFile) : QMainWindo
     reopener_ = new RunReopener(this);  // after the views and the exporter it fills
     importer_ = new TraceImporter(this);
     connect(importer_, &TraceImporter::opened, reopener_, &RunReopener::showImported);
-    connect(importer_, &TraceImporter::failed, this, [this](const QString&, const QString& error) {
-        showStatus(tr("Open Trace: %1").arg(error));
-        // As for a failed export: a box that stays until read (the status line is replaced by
-        // the next message). Non-blocking, so the event loop and tests keep running.
-        auto* box = new QMessageBox(QMessageBox::Warning, tr("Open Trace failed"), tr("Could not open the trace."),
-                                    QMessageBox::Ok, this);
-        box->setObjectName(QStringLiteral("openTraceErrorBox"));
-        box->setInformativeText(error);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
-    });
+    connect(importer_, &TraceImporter::failed, reopener_, &RunReopener::importFailed);
     new WindowMenus(this);  // around File > Export
     setWindowTitle(QStringLiteral("TileScope"));
     onSettingsChanged();
@@ -301,20 +290,7 @@ bool MainWindow::openTrace(const QString& path) {
         return false;
     }
     showStatus(tr("Reading trace %1…").arg(path));
-    // A lasting sign of the read (the status line gives way to the next message): the bar
-    // runs busy until the trace is shown, or is put back as it was if it cannot be.
-    const int min = progressBar_->minimum(), max = progressBar_->maximum(), value = progressBar_->value();
-    const QString format = progressBar_->format();
-    progressBar_->setRange(0, 0);
-    progressBar_->setFormat(tr("Reading trace…"));
-    auto* once = new QObject(this);  // the two answers' connections, dropped after the first
-    connect(importer_, &TraceImporter::opened, once, [once] { once->deleteLater(); });
-    connect(importer_, &TraceImporter::failed, once, [this, once, min, max, value, format] {
-        progressBar_->setRange(min, max);
-        progressBar_->setValue(value);
-        progressBar_->setFormat(format);
-        once->deleteLater();
-    });
+    reopener_->importStarted();
     return true;
 }
 

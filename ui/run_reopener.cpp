@@ -14,6 +14,7 @@
 
 #include <QBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -112,6 +113,29 @@ bool RunReopener::showImported(const ReopenedRun& run) {
     record_ = run.record;
     show(run);
     return true;
+}
+
+void RunReopener::importStarted() {
+    QProgressBar* bar = window_->progressBar();
+    barBeforeImport_ = {bar->minimum(), bar->maximum(), bar->value(), bar->format()};
+    bar->setRange(0, 0);
+    bar->setFormat(tr("Reading trace…"));
+}
+
+void RunReopener::importFailed(const QString& path, const QString& error) {
+    Q_UNUSED(path)  // the error names it
+    QProgressBar* bar = window_->progressBar();
+    bar->setRange(barBeforeImport_.min, barBeforeImport_.max);
+    bar->setValue(barBeforeImport_.value);
+    bar->setFormat(barBeforeImport_.format);
+    showStatus(tr("Open Trace: %1").arg(error));
+    // Non-blocking: the event loop (and a test driving it) keeps running.
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Open Trace failed"), tr("Could not open the trace."),
+                                QMessageBox::Ok, window_);
+    box->setObjectName(QStringLiteral("openTraceErrorBox"));
+    box->setInformativeText(error);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void RunReopener::onFetched(const ReopenedRun& run) {

@@ -47,6 +47,11 @@ public Q_SLOTS:
     // Shows a trace file's run (TraceImporter) the same way; false (with a status message
     // and refused()) while a decode runs.
     bool showImported(const tsui::ReopenedRun& run);
+    // A trace file is being read: the progress bar runs busy (the status line gives way to
+    // the next message) until showImported, or importFailed puts it back and says why in a
+    // box that stays until read, as a failed export does.
+    void importStarted();
+    void importFailed(const QString& path, const QString& error);
 
 Q_SIGNALS:
     // The main views show `record`'s run; `missing` says why its trace or frames are not
@@ -72,6 +77,10 @@ private:
     QVector<TileOverlay> tiles_;
     QSize frameSize_;
     std::int64_t budgetBytes_ = 0;
+    struct BarState {
+        int min = 0, max = 1, value = 0;
+        QString format;
+    } barBeforeImport_;  // what importFailed puts back
 };
 
 }  // namespace tsui
