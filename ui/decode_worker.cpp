@@ -148,14 +148,21 @@ void DecodeWorker::onFrames(int first, const at::Tensor& frames) {
 void DecodeWorker::runSeamReference(const at::Tensor& latents, const ts::DecodeSettings& settings) {
     SeamReferenceObserver observer(*this, tiledVideo_, [this](SeamBatch b) { Q_EMIT seamReady(b); });
     // The run itself succeeded: a reference that cannot be decoded (typically out of the
-    // memory tiling saved) is reported to the preview, not as a failed run. Cancel is
-    // still a cancelled run.
+    // memory tiling saved) is reported to the preview, not as a failed run; so is a Cancel
+    // during the reference (the run is recorded as done, with all its frames; the seam
+    // figures cover the frames compared so far).
     SeamBatch failure;
     try {
         ts::runDecode(*model_, latents, settings.untiledReference(), observer);
         return;
     } catch (const ts::Error& e) {
-        if (e.kind() == ts::ErrorKind::Cancelled) throw;
+        if (e.kind() == ts::ErrorKind::Cancelled) {
+            SeamBatch stopped;
+            stopped.cancelled = true;
+            Q_EMIT seamReady(stopped);
+            seamCancelled_ = true;
+            return;
+        }
         failure.error = QString::fromUtf8(e.what());
     } catch (const c10::Error& e) {
         failure.error = QString::fromUtf8(e.what_without_backtrace());
@@ -226,8 +233,10 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
             // Only the run itself is traced and timed; the reference is a check.
             out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
             const auto tSeam = Clock::now();
+            seamCancelled_ = false;
             runSeamReference(latents, request.settings);
             out.seamSeconds = std::chrono::duration<double>(Clock::now() - tSeam).count();
+            out.seamCancelled = seamCancelled_;
         }
         if (selfReference) {
             SeamBatch self;

@@ -68,6 +68,8 @@ struct RunOutcome {
     double seamSeconds = 0;
     // Seam check asked for on an untiled run: skipped, the run is its own reference.
     bool seamSkipped = false;
+    // Cancel during the seam check's reference decode: the run is done, the check is not.
+    bool seamCancelled = false;
 };
 
 // What to decode. Either `latents` is defined, or `latentsPath` names a file that the
@@ -121,6 +123,7 @@ private:
     std::shared_ptr<ts::TraceStore> trace_;  // the running request's; set before the thread starts
     std::int64_t peakRss_ = -1;               // decoding thread only
     at::Tensor tiledVideo_;                   // decoding thread only: the run's frames for a seam check
+    bool seamCancelled_ = false;              // decoding thread only: runSeamReference was cancelled
     // The last loaded model, reused when the next run names the same source. Only the
     // decoding thread touches it, and only one run exists at a time.
     std::shared_ptr<const ts::WanVae> model_;

@@ -342,13 +342,14 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
         text = decodedText(n, outcome.wallSeconds, outcome.decodeSeconds) + frameSizeText(preview_->frame(0).size());
         if (outcome.seamSkipped)
             text += tr(". Seam check skipped: tiling is off, so the run is its own untiled reference (PSNR ∞, max |Δ| 0)");
+        if (outcome.seamCancelled) text += tr(". Seam check cancelled (the run itself is complete)");
         break;
     }
     case RunOutcome::Status::Cancelled:
         progressBar_->setFormat(tr("Cancelled"));
         progressBar_->setRange(0, 1);
         progressBar_->setValue(0);
-        text = tr("Cancelled after %1 (%2 frames decoded)").arg(secondsText(outcome.wallSeconds)).arg(preview_->frameCount());
+        text = tr("Cancelled after %1 (%2 decoded)").arg(secondsText(outcome.wallSeconds), framesText(preview_->frameCount()));
         break;
     case RunOutcome::Status::Failed:
         progressBar_->setFormat(tr("Failed"));
@@ -374,7 +375,10 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
     Q_EMIT runFinished(outcome);
 }
 
-void MainWindow::recordRun(const RunOutcome& outcome) {
+void MainWindow::recordRun(RunOutcome outcome) {
+    // A cancelled or failed run's frames are those that arrived (the engine counts only a
+    // finished run's): one count in the result line, the history and the stored run.
+    if (outcome.status != RunOutcome::Status::Done) outcome.frames = preview_->frameCount();
     // The memory graph's peak when a sampler fed it; else the RSS seen at progress reports.
     const std::int64_t peak = memory_->peakBytes() > 0 ? static_cast<std::int64_t>(memory_->peakBytes()) : outcome.peakRssBytes;
     const QString latents = runLatentsLabel_.isEmpty() ? tr("(in memory)") : runLatentsLabel_;  // a reopen names its exports after it

@@ -101,7 +101,7 @@ private:
     void onFinished(const tsui::RunOutcome& outcome);
     void setRunningUi(bool running);
     void showStatus(const QString& text);
-    void recordRun(const RunOutcome& outcome);
+    void recordRun(RunOutcome outcome);
 
     DecodeWorker* worker_ = nullptr;
     QSettings* store_ = nullptr;

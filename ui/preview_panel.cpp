@@ -1,5 +1,7 @@
 #include "preview_panel.h"
 
+#include "run_text.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -140,6 +142,11 @@ void PreviewPanel::addSeams(const SeamBatch& batch) {
         refresh();
         return;
     }
+    if (batch.cancelled) {
+        seamCancelled_ = true;
+        refresh();
+        return;
+    }
     const int end = batch.first + batch.frames.size();
     if (batch.first < 0) return;
     if (end > seams_.size()) seams_.resize(end);
@@ -222,11 +229,15 @@ QString PreviewPanel::statsText() const {
     if (seamSelf_)
         return tr("Seams: tiling is off, so this run is its own untiled reference (identical, max |Δ| 0); "
                   "no second decode was run");
+    if (seams_.isEmpty() && seamCancelled_) return tr("Seam check cancelled before its first frame");
     if (seams_.isEmpty())
         return mode == ViewMode::Frame ? QString()
                                        : tr("No seam map: tick Seam check and run (the heatmap follows the run)");
     const DiffMap d = seam(index);
-    QString text = tr("Seams vs untiled: ");
+    // A cancelled check's figures cover the frames compared before the Cancel, and say so.
+    QString text = seamCancelled_ ? tr("Seam check cancelled after %1; over those, seams vs untiled: ")
+                                        .arg(framesText(static_cast<int>(seams_.size())))
+                                  : tr("Seams vs untiled: ");
     if (!d.isNull())
         text += tr("frame %1 %2, max |Δ| %3; ").arg(index + 1).arg(psnrText(psnrFromMse(d.mse))).arg(d.maxAbs, 0, 'g', 3);
     text += tr("run %1, max |Δ| %2").arg(psnrText(seamPsnrDb())).arg(seamMaxAbs(), 0, 'g', 3);
@@ -264,6 +275,7 @@ void PreviewPanel::clearFrames() {
     seams_.clear();
     seamError_.clear();
     seamSelf_ = false;
+    seamCancelled_ = false;
     ++runNumber_;  // clearing starts the next run
     expected_ = 0;
     view_->setImage(QImage());

@@ -88,6 +88,7 @@ private:
     QVector<DiffMap> seams_;  // by frame; null maps for frames not compared (yet)
     QString seamError_;       // why the reference decode failed, if it did
     bool seamSelf_ = false;   // untiled run with Seam check: its own reference, all zeros
+    bool seamCancelled_ = false;  // the reference decode was cancelled: seams_ is partial
     PinnedRun pinned_;
     int runNumber_ = 0;       // for A's label
     int expected_ = 0;

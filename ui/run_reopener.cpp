@@ -35,10 +35,9 @@ QString settingsLine(const RunRecord& r) {
 // The result line of a run that just finished, from its history row.
 QString resultLine(const RunRecord& r, const QSize& frameSize) {
     QString text = r.status == QLatin1String("done") ? decodedText(r.frames, r.wallSeconds, r.decodeSeconds)
-                                                     : QObject::tr("%1 after %2 (%3 frames decoded)")
-                                                           .arg(r.status.isEmpty() ? QObject::tr("failed") : r.status)
-                                                           .arg(secondsText(r.wallSeconds))
-                                                           .arg(r.frames);
+                                                     : QObject::tr("%1 after %2 (%3 decoded)")
+                                                           .arg(r.status.isEmpty() ? QObject::tr("failed") : r.status,
+                                                                secondsText(r.wallSeconds), framesText(r.frames));
     text += frameSizeText(frameSize);
     if (r.peakBytes > 0) text += QObject::tr(", peak %1").arg(QString::fromStdString(ts::formatBytes(r.peakBytes)));
     if (r.gflops() > 0) text += QObject::tr(", %1 GFLOP/s").arg(r.gflops(), 0, 'f', 2);

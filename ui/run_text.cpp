@@ -4,6 +4,11 @@
 
 namespace tsui {
 
+QString framesText(int frames) {
+    return frames == 1 ? QCoreApplication::translate("tsui::RunText", "1 frame")
+                       : QCoreApplication::translate("tsui::RunText", "%1 frames").arg(frames);
+}
+
 QString secondsText(double s) {
     if (s < 0) return QStringLiteral("?");
     if (s < 10) return QString::number(s, 'f', 2) + QStringLiteral(" s");
@@ -12,7 +17,7 @@ QString secondsText(double s) {
 }
 
 QString decodedText(int frames, double wallSeconds, double decodeSeconds) {
-    QString text = QCoreApplication::translate("tsui::RunText", "Decoded %1 frames in %2").arg(frames).arg(secondsText(wallSeconds));
+    QString text = QCoreApplication::translate("tsui::RunText", "Decoded %1 in %2").arg(framesText(frames), secondsText(wallSeconds));
     if (decodeSeconds > 0)
         text += QCoreApplication::translate("tsui::RunText", " (network %1, %2 frames/s)")
                     .arg(secondsText(decodeSeconds))

@@ -6,6 +6,9 @@
 
 namespace tsui {
 
+// "1 frame", "33 frames".
+QString framesText(int frames);
+
 // "0.42 s", "12.3 s", "2.5 min"; "?" for a negative (unknown) time.
 QString secondsText(double s);
 

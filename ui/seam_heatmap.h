@@ -38,6 +38,8 @@ struct SeamBatch {
     // The run was untiled: it is its own untiled reference (every difference 0), so no
     // second decode ran and no maps come.
     bool selfReference = false;
+    // The reference decode was cancelled: the maps sent so far are all there will be.
+    bool cancelled = false;
 };
 
 // 10 log10(4 / mse), capped at ts::kIdenticalPsnrDb (also for mse <= 0).

@@ -313,6 +313,26 @@ private Q_SLOTS:
         QVERIFY(run->isEnabled());
     }
 
+    // A run cancelled after its first frames: one count in the result line and the history
+    // (the history said 0: the engine counts only a finished run's frames).
+    void cancelledRunKeepsItsFrameCount() {
+        MainWindow w;
+        QVERIFY(tsui::test::openDemoAndProbe(w, demo_, demo_.latents));
+        auto* worker = w.findChild<tsui::DecodeWorker*>();
+        // On the decoding thread, at the first frames: the cancel lands before the next chunk.
+        connect(worker, &tsui::DecodeWorker::framesReady, worker, [worker] { worker->cancel(); }, Qt::DirectConnection);
+        QSignalSpy finished(&w, &MainWindow::runFinished);
+        QVERIFY(w.startRun());
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(outcomeOf(finished).status, RunOutcome::Status::Cancelled);
+        QVERIFY(w.frameCount() >= 1);
+        QVERIFY(w.frameCount() < 33);
+        QCOMPARE(w.history()->record(0).frames, w.frameCount());
+        const QString decoded = w.frameCount() == 1 ? QStringLiteral("(1 frame decoded)")
+                                                    : QStringLiteral("(%1 frames decoded)").arg(w.frameCount());
+        QVERIFY2(w.resultLabel()->text().endsWith(decoded), qPrintable(w.resultLabel()->text()));
+    }
+
     void cancelBeforeTheFirstLayer() {
         MainWindow w;
         // The model probe finishing during this very short run is checked below.

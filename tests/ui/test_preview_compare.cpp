@@ -8,6 +8,7 @@
 #include "frame_view.h"
 #include "main_window.h"
 #include "preview_panel.h"
+#include "run_history_model.h"
 #include "seam_heatmap.h"
 #include "settings_panel.h"
 
@@ -357,11 +358,21 @@ private Q_SLOTS:
         QVERIFY(finished.wait(5000) || finished.count() > 0);
         qInfo("cancel during the reference seen after %lld ms", static_cast<long long>(clock.elapsed()));
         QVERIFY(clock.elapsed() < 2000);
+        // The run itself is complete: it is done, with all its frames, in the result line
+        // and the history (it was recorded as cancelled with 0 frames); the check is not.
         const RunOutcome out = test::outcomeOf(finished);
-        QCOMPARE(out.status, RunOutcome::Status::Cancelled);
+        QCOMPARE(out.status, RunOutcome::Status::Done);
+        QVERIFY(out.seamCancelled);
+        QCOMPARE(out.frames, 13);
         QVERIFY(!w.isRunning());
         QCOMPARE(w.frameCount(), 13);  // the tiled run's frames stay
         QVERIFY(w.preview()->seamCount() < 13);
+        QCOMPARE(w.history()->record(0).status, QStringLiteral("done"));
+        QCOMPARE(w.history()->record(0).frames, 13);
+        QVERIFY2(w.resultLabel()->text().contains(QStringLiteral("Seam check cancelled (the run itself is complete)")),
+                 qPrintable(w.resultLabel()->text()));
+        QVERIFY2(w.preview()->statsText().startsWith(QStringLiteral("Seam check cancelled")),
+                 qPrintable(w.preview()->statsText()));
         // The worker takes the next run at once.
         w.preview()->setSeamCheckEnabled(false);
         w.setLatents(smallLatents(), QStringLiteral("(demo)"));
