@@ -34,16 +34,16 @@ WindowMenus::WindowMenus(MainWindow* window) : QObject(window), window_(window) 
     openLatents_->setObjectName(QStringLiteral("openLatents"));
     openLatents_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     connect(openLatents_, &QAction::triggered, this, [this] { window_->settingsPanel()->inputs()->browseLatents(); });
-    auto* openTrace = new QAction(tr("Open &Trace…"), file);
-    openTrace->setObjectName(QStringLiteral("openTrace"));
-    openTrace->setShortcut(QKeySequence::Open);
-    openTrace->setToolTip(tr("Show a Chrome trace written by tilescope-cli --trace (.json or .json.gz)"));
-    connect(openTrace, &QAction::triggered, this, [this] {
+    openTrace_ = new QAction(tr("Open &Trace…"), file);
+    openTrace_->setObjectName(QStringLiteral("openTrace"));
+    openTrace_->setShortcut(QKeySequence::Open);
+    openTrace_->setToolTip(tr("Show a Chrome trace written by tilescope-cli --trace (.json or .json.gz)"));
+    connect(openTrace_, &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getOpenFileName(window_, tr("Open Trace"), QString(),
                                                           tr("Chrome traces (*.json *.json.gz *.gz);;All files (*)"));
         if (!path.isEmpty()) window_->openTrace(path);
     });
-    file->insertActions(first, {openCheckpoint_, openLatents_, openTrace});
+    file->insertActions(first, {openCheckpoint_, openLatents_, openTrace_});
     file->insertSeparator(first);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), window_, &QWidget::close);
@@ -67,6 +67,9 @@ WindowMenus::WindowMenus(MainWindow* window) : QObject(window), window_(window) 
 void WindowMenus::setRunning(bool running) {
     openCheckpoint_->setEnabled(!running);
     openLatents_->setEnabled(!running);
+    // A trace replaces the main views, which the run is filling: its file dialog used to
+    // open anyway, and the file chosen was then dropped with only a passing status line.
+    openTrace_->setEnabled(!running);
 }
 
 QString WindowMenus::shortcutsHtml() {

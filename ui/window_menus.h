@@ -26,6 +26,7 @@ private:
     MainWindow* window_;
     QAction* openCheckpoint_ = nullptr;
     QAction* openLatents_ = nullptr;
+    QAction* openTrace_ = nullptr;
 };
 
 }  // namespace tsui

@@ -377,8 +377,10 @@ private Q_SLOTS:
         QVERIFY(w.startRun());
         QVERIFY(!openCheckpoint->isEnabled());
         QVERIFY(!file->findChild<QAction*>(QStringLiteral("openLatents"))->isEnabled());
+        QVERIFY(!file->findChild<QAction*>(QStringLiteral("openTrace"))->isEnabled());  // it would replace the views
         QVERIFY(finished.wait(60000));
         QVERIFY(openCheckpoint->isEnabled());
+        QVERIFY(file->findChild<QAction*>(QStringLiteral("openTrace"))->isEnabled());
     }
 
     void aRunIsOnUntilItsResultIsIn() {
