@@ -62,10 +62,17 @@ HistoryController::HistoryController(RunHistoryModel* model, QTabWidget* tabs, Q
     });
     // A deleted run's trace and frames go with its row, in memory and on disk.
     connect(model_, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this](const QModelIndex&, int first, int last) {
+        bool shown = false;
         for (int row = first; row <= last; ++row) {
             const QString id = model_->record(row).id;
             archive_.remove(id);
             store_->remove(id);
+            shown = shown || shownIds_.contains(id);
+        }
+        // Compare runs must not go on showing a run that no longer exists.
+        if (shown) {
+            shownIds_.clear();
+            compareView_->clearBecause(tr("A run shown here was deleted from Run history."));
         }
     });
 }
@@ -177,6 +184,8 @@ void HistoryController::onLoaded(const QString& id, const LoadedRun& loaded) {
 }
 
 void HistoryController::show(const Request& r) {
+    shownIds_.clear();
+    for (const Side& s : r.sides) shownIds_ << s.run.record.id;
     const auto run = [](const Side& s) { return s.run.run ? &*s.run.run : nullptr; };
     const ReopenedRun& a = r.sides[0].run;
     if (r.sides.size() == 1) {

@@ -96,6 +96,7 @@ private:
     std::optional<Request> pendingCompare_;  // waiting for disk reads
     std::optional<Request> pendingReopen_;
     QHash<QString, QString> saveErrors_;  // runs whose payload could not be written, and why
+    QStringList shownIds_;                // the runs the Compare runs tab shows
 };
 
 }  // namespace tsui

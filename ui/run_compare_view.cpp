@@ -146,6 +146,11 @@ void RunCompareView::clear() {
     message_->hide();
 }
 
+void RunCompareView::clearBecause(const QString& why) {
+    clear();
+    summary_->setText(why);
+}
+
 bool RunCompareView::isSingle() const {
     return frames_->isSingle();
 }

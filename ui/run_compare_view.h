@@ -45,6 +45,9 @@ public:
     // The runs' numbers and "reading … from disk" until setRuns/setRun; b null for Reopen.
     void showLoading(const RunRecord& a, const RunRecord* b);
     void clear();
+    // Empties the view and says why in place of the runs' numbers (a run shown here was
+    // deleted from the history).
+    void clearBecause(const QString& why);
     bool isSingle() const;
 
     TimelineView* timelineA() const { return timelineA_; }
