@@ -72,7 +72,17 @@ struct Archive {
                     throwInput(where + ": size and stride overflow");
             }
         }
+        // The elements the tensor will have once made contiguous: a zero stride repeats
+        // stored ones, so a 2 KB file could ask for gigabytes. torch.save'd weights and
+        // latents are dense views; a repetition beyond 4096x is refused as damage.
+        std::uint64_t numel = 1;
+        for (std::int64_t n : t.size)
+            if (__builtin_mul_overflow(numel, static_cast<std::uint64_t>(n), &numel))
+                throwInput(where + ": size overflows (" + std::to_string(t.size.size()) + " dimensions)");
         std::uint64_t firstByte = 0, endByte = 0, elems = empty ? 0 : extent + 1;
+        if (numel / 4096 > elems)
+            throwInput(where + ": a view of " + std::to_string(numel) + " elements over " + std::to_string(elems) +
+                       " stored ones (zero strides); a saved tensor repeats no element that often, so the file is damaged");
         if (__builtin_mul_overflow(static_cast<std::uint64_t>(t.offset), item, &firstByte) ||
             __builtin_mul_overflow(elems, item, &endByte) || __builtin_add_overflow(endByte, firstByte, &endByte) ||
             endByte > rec->size)

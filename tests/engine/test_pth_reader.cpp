@@ -139,6 +139,23 @@ private slots:
         QVERIFY(expectError([&] { readPth(kData + "/saved_tensor.pt"); }).find("single tensor") != std::string::npos);
     }
 
+    void zeroStrideBombsAreRefused() {
+        // saved_tensor.pt with its view's strides set to 0 and its sizes to 255^3: 16.6 M
+        // elements from one stored float, which materialising would allocate (64 MB here,
+        // terabytes with larger sizes). Refused, naming the file and the tensor.
+        QTemporaryDir dir;
+        std::string bytes = slurp(kData + "/saved_tensor.pt");
+        const std::size_t sizes = bytes.find(std::string("K\x02K\x04K\x03\x87", 7));
+        const std::size_t strides = bytes.find(std::string("K\x14K\x05K\x02\x87", 7));
+        QVERIFY(sizes != std::string::npos && strides != std::string::npos);
+        bytes.replace(sizes, 7, std::string("K\xffK\xffK\xff\x87", 7));
+        bytes.replace(strides, 7, std::string("K\x00K\x00K\x00\x87", 7));
+        const std::string path = dir.filePath("bomb.pt").toStdString();
+        spit(path, bytes);
+        const std::string msg = expectError([&] { readPthTensors(path); });
+        QVERIFY2(msg.find(path) == 0 && msg.find("zero strides") != std::string::npos, msg.c_str());
+    }
+
     void zip64Layout() {
         // saved_tensor.pt rewritten with saturated sizes/offsets and zip64 records, as
         // a checkpoint over 4 GB has them (tools/make_test_pickles.py).
