@@ -12,6 +12,7 @@
 #include "launch_options.h"
 #include "launch_script.h"
 #include "main_window.h"
+#include "signal_quit.h"
 #include "timeline_bench.h"
 
 #include "core/host_allocator.h"
@@ -73,7 +74,14 @@ int main(int argc, char** argv) {
         window.statusBar()->showMessage(startupError);
     }
     QObject::connect(&script, &tsui::LaunchScript::quitRequested, &app, [&app](int rc) { app.exit(rc); });
+    // Ctrl-C / SIGTERM close the window as Quit does (signal_quit.h); the exit code says which.
+    int signalled = 0;
+    const tsgui::SignalQuit signals([&window, &signalled](int sig) {
+        signalled = sig;
+        window.close();
+    });
     script.start(startupError);
     const int rc = app.exec();
+    if (signalled) return 128 + signalled;
     return rc != 0 ? rc : script.exitCode();
 }

@@ -22,11 +22,14 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
 
 using namespace tsui;
 
@@ -156,6 +159,26 @@ private Q_SLOTS:
         const ts::test::CliResult unknown = ts::test::runCli({"--frobnicate"}, 60000, gui);
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY2(unknown.stderrText.contains(QStringLiteral("frobnicate")), qPrintable(unknown.allText()));
+    }
+
+    // SIGTERM or Ctrl-C close the window as Quit does (a cancelled decode, the run store's
+    // writes finished) and exit 128 + the signal; they used to kill the process where it stood.
+    void aSignalClosesTheWindow() {
+        QTemporaryDir home;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HOME"), home.path());
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        for (const int sig : {SIGTERM, SIGINT}) {
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start(QStringLiteral(TILESCOPE_GUI_PATH), {"--demo-model", "tiny"});
+            QVERIFY(p.waitForStarted(30000));
+            QTest::qWait(2000);  // up and showing its window
+            QCOMPARE(::kill(static_cast<pid_t>(p.processId()), sig), 0);
+            QVERIFY(p.waitForFinished(30000));
+            QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(p.exitCode(), 128 + sig);
+        }
     }
 
     // Values the parser cannot judge alone are judged by the widgets they go to.
