@@ -16,6 +16,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 #include <cmath>
@@ -214,6 +215,16 @@ private slots:
                                         path("ignored.safetensors"), "--tiling", "exact", "--overlap", "16", "--threads", "2"});
         QCOMPARE(exact.exitCode, 0);
         QVERIFY2(exact.stderrText.contains("exact tiles do not overlap"), qPrintable(exact.stderrText));
+        // --threads is the workers' total: more than twice the cores waits on itself.
+        const int many = 2 * QThread::idealThreadCount() + 1;
+        const CliResult crowded = runCli({"decode", "--vae", "builtin:tiny", "--latents", path("good.safetensors"), "--out",
+                                          path("ignored.safetensors"), "--threads", QString::number(many)});
+        QCOMPARE(crowded.exitCode, 0);
+        QVERIFY2(crowded.stderrText.contains(QStringLiteral("warning: %1 threads on ").arg(many)), qPrintable(crowded.stderrText));
+        const CliResult fine = runCli({"decode", "--vae", "builtin:tiny", "--latents", path("good.safetensors"), "--out",
+                                       path("ignored.safetensors"), "--threads", "1", "--tiling", "exact", "--streams", "2"});
+        QCOMPARE(fine.exitCode, 0);
+        QVERIFY2(!fine.stderrText.contains("warning"), qPrintable(fine.stderrText));  // 2 workers, 1 thread each: not crowded
     }
 
     // A decode far beyond the machine's RAM (here ~1 TiB predicted) is refused before it
