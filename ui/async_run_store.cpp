@@ -9,6 +9,8 @@ namespace tsui {
 AsyncRunStore::AsyncRunStore(RunStore store, QObject* parent) : QObject(parent), store_(std::move(store)) {
     pool_.setMaxThreadCount(1);
     pool_.setObjectName(QStringLiteral("runStore"));
+    // What a killed session left half-written goes before anything else is read or written.
+    pool_.start([store = store_] { store.removeOrphanedTemporaries(); });
 }
 
 AsyncRunStore::~AsyncRunStore() {

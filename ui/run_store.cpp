@@ -14,12 +14,17 @@
 #include <QImageWriter>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <exception>
 #include <vector>
+
+#include <unistd.h>
 
 namespace tsui {
 
@@ -233,10 +238,23 @@ QStringList RunStore::prune() const {
         if (i == 0 || !full) continue;
         if (QDir(root_ + QLatin1Char('/') + all[i].id).removeRecursively()) removed << all[i].id;
     }
-    const QDateTime stale = QDateTime::currentDateTimeUtc().addSecs(-kStaleTempSecs);
-    for (const QFileInfo& d : QDir(root_).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot))
-        if (isTempName(d.fileName()) && d.lastModified() < stale) QDir(d.filePath()).removeRecursively();
+    removeOrphanedTemporaries();
     return removed;
+}
+
+void RunStore::removeOrphanedTemporaries() const {
+    // ts::AtomicOutput names its temporaries "<id>.tmp-<pid>-<n>": one whose process is gone
+    // (killed mid-write) is removed at once; any other only when stale, as a process of
+    // another machine sharing the folder cannot be asked.
+    static const QRegularExpression writer(QStringLiteral("\\.tmp-(\\d+)-\\d+$"));
+    const QDateTime stale = QDateTime::currentDateTimeUtc().addSecs(-kStaleTempSecs);
+    for (const QFileInfo& d : QDir(root_).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        if (!isTempName(d.fileName())) continue;
+        const QRegularExpressionMatch m = writer.match(d.fileName());
+        const pid_t pid = m.hasMatch() ? static_cast<pid_t>(m.captured(1).toLongLong()) : 0;
+        const bool writerGone = pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
+        if (writerGone || d.lastModified() < stale) QDir(d.filePath()).removeRecursively();
+    }
 }
 
 }  // namespace tsui

@@ -57,6 +57,9 @@ public:
     // Drops the oldest runs beyond the limits and temporaries of interrupted writes;
     // returns the ids removed.
     QStringList prune() const;
+    // The temporaries of interrupted writes: at once when the process that wrote them is
+    // gone (a killed session), else once an hour old. AsyncRunStore runs it at start-up.
+    void removeOrphanedTemporaries() const;
 
 private:
     QString root_;

@@ -17,6 +17,8 @@
 #include <QTest>
 
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <functional>
 
@@ -257,8 +259,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         RunStore store(dir.filePath(QStringLiteral("runs")));
         QCOMPARE(store.save(sampleRun(QStringLiteral("ok"))), QString());
-        // What a crash mid-save leaves: ts::AtomicOutput's temporary, half written.
-        const QString temp = store.root() + QStringLiteral("/half.tmp-99999-0");
+        // What a crash mid-save leaves: ts::AtomicOutput's temporary, half written. Here by
+        // a live process (this one: another instance may still be writing it).
+        const QString temp = store.root() + QStringLiteral("/half.tmp-%1-0").arg(::getpid());
         QVERIFY(QDir().mkpath(temp));
         QFile part(temp + QStringLiteral("/frame_0000.png"));
         QVERIFY(part.open(QIODevice::WriteOnly) && part.write("\x89PNG") == 4);
@@ -271,6 +274,24 @@ private Q_SLOTS:
         QCOMPARE(::utimes(QFile::encodeName(temp).constData(), old), 0);
         store.prune();
         QVERIFY(!QFile::exists(temp));
+        QCOMPARE(store.ids(), QStringList{QStringLiteral("ok")});
+
+        // By a process that is gone (a killed session): removed at once, and at start-up by
+        // the AsyncRunStore, without waiting for it to be an hour old.
+        const pid_t child = ::fork();
+        if (child == 0) ::_exit(0);
+        QVERIFY(child > 0);
+        QCOMPARE(::waitpid(child, nullptr, 0), child);
+        const QString orphan = store.root() + QStringLiteral("/killed.tmp-%1-3").arg(child);
+        QVERIFY(QDir().mkpath(orphan));
+        store.removeOrphanedTemporaries();
+        QVERIFY(!QFile::exists(orphan));
+        QVERIFY(QDir().mkpath(orphan));
+        {
+            AsyncRunStore async(RunStore(store.root()));
+            QVERIFY(async.waitForIdle(10000));
+        }
+        QVERIFY(!QFile::exists(orphan));
         QCOMPARE(store.ids(), QStringList{QStringLiteral("ok")});
     }
 
