@@ -8,6 +8,16 @@
 
 namespace ts::cli {
 
+const std::vector<std::string>& inputFileFlags() {
+    static const std::vector<std::string> flags{"vae", "latents", "video", "case"};
+    return flags;
+}
+
+const std::vector<std::string>& outputFileFlags() {
+    static const std::vector<std::string> flags{"out", "trace", "csv", "summary", "report"};
+    return flags;
+}
+
 CliArgs::CliArgs(const std::string& command, const std::vector<std::string>& args,
                  const std::set<std::string>& valueFlags, const std::set<std::string>& boolFlags)
     : command_(command) {
@@ -50,17 +60,15 @@ CliArgs::CliArgs(const std::string& command, const std::vector<std::string>& arg
 void CliArgs::requireDistinctFiles() const {
     // An output on an input's path would replace the input; two outputs on one path, the
     // first. Paths compare as the files they name ("./a" is "a").
-    static const char* const kInputs[] = {"vae", "latents", "video", "case"};
-    static const char* const kOutputs[] = {"out", "trace", "csv", "summary", "report"};
     const auto file = [](const std::string& p) {
         std::error_code ec;
         const std::filesystem::path c = std::filesystem::weakly_canonical(p, ec);
         return ec ? std::filesystem::path(p).lexically_normal() : c;
     };
     std::vector<std::pair<std::string, std::filesystem::path>> seen;
-    for (const char* flag : kInputs)
+    for (const std::string& flag : inputFileFlags())
         if (auto it = values_.find(flag); it != values_.end()) seen.emplace_back(flag, file(it->second));
-    for (const char* flag : kOutputs) {
+    for (const std::string& flag : outputFileFlags()) {
         auto it = values_.find(flag);
         if (it == values_.end()) continue;
         const std::filesystem::path out = file(it->second);

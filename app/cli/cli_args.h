@@ -28,6 +28,11 @@ private:
     std::set<std::string> bools_;
 };
 
+// The flags (without "--") whose values name files: those a command reads, and those it
+// writes (CliArgs keeps them apart; an interrupt removes the latter's temporaries).
+const std::vector<std::string>& inputFileFlags();
+const std::vector<std::string>& outputFileFlags();
+
 // Parses "16x3x16x16" style shapes for --latent-shape.
 std::vector<long> parseShape(const std::string& flag, const std::string& text);
 

@@ -229,9 +229,7 @@ int commandBench(const std::vector<std::string>& argv) {
     at::Tensor latents;
     if (args.has("latents")) {
         latents = readLatents(args.require("latents"));
-        if (latents.size(0) != model.config().zDim)
-            throwInput(args.require("latents") + ": latents have " + std::to_string(latents.size(0)) +
-                       " channels, the model expects " + std::to_string(model.config().zDim));
+        checkChannels(args.require("latents"), latents, model);
     } else {
         const std::vector<long> shape = parseShape("latent-shape", args.get("latent-shape", "16x3x16x16"));
         if (shape.size() != 4 || shape[0] != model.config().zDim)
@@ -239,9 +237,6 @@ int commandBench(const std::vector<std::string>& argv) {
         at::Generator gen = at::detail::createCPUGenerator(static_cast<std::uint64_t>(args.getInt("seed", 0)));
         latents = at::randn(std::vector<int64_t>(shape.begin(), shape.end()), gen);
     }
-    if (latents.size(0) != model.config().zDim)
-        throwInput("latents have " + std::to_string(latents.size(0)) + " channels, the model expects " +
-                   std::to_string(model.config().zDim));
     // One JSON line per configuration. Peak RSS is reset before each (where the kernel
     // allows: peak_rss_is_per_run), but later runs start with what earlier ones left in
     // LibTorch's and the allocator's caches: for exact figures run one per process.

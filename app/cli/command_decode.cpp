@@ -30,12 +30,6 @@ std::set<std::string> withSettings(std::set<std::string> flags) {
     return flags;
 }
 
-void checkChannels(const std::string& latentsPath, const at::Tensor& latents, const WanVae& model) {
-    if (latents.size(0) != model.config().zDim)
-        throwInput(latentsPath + ": latents have " + std::to_string(latents.size(0)) + " channels but " +
-                   model.source() + " expects " + std::to_string(model.config().zDim));
-}
-
 nlohmann::json shapeJson(const at::Tensor& t) { return nlohmann::json(t.sizes().vec()); }
 
 // PSNR (peak-to-peak 2, values in [-1,1]) and max abs difference of two videos.

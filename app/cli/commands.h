@@ -5,6 +5,7 @@
 
 #include "decode/decode_settings.h"
 #include "io/video_writer.h"
+#include "model/wan_vae.h"
 
 namespace ts::cli {
 
@@ -19,6 +20,9 @@ int commandDiff(const std::vector<std::string>& args);
 // The settings flags shared by decode, encode, bench and check.
 const std::set<std::string>& settingsFlags();
 DecodeSettings settingsFrom(const CliArgs& args);
+// A latents file of another channel count than the model's latent space: an Input error
+// naming the file (decode, bench).
+void checkChannels(const std::string& latentsPath, const at::Tensor& latents, const WanVae& model);
 // Flags the settings do not use (--tile with --tiling off, --overlap with exact tiles,
 // --tf32 on the CPU): one warning line each on stderr, not silently dropped. Not for bench,
 // whose sweeps combine such values on purpose.

@@ -1,5 +1,7 @@
 #include "interrupt_cleanup.h"
 
+#include "cli_args.h"
+
 #include "io/atomic_file.h"
 
 #include <csignal>
@@ -31,11 +33,10 @@ sigset_t watchedSignals() {
 }  // namespace
 
 std::vector<std::string> InterruptCleanup::outputPathsIn(const std::vector<std::string>& args) {
-    static const char* const kOutputFlags[] = {"--out", "--trace", "--csv", "--summary", "--report"};
     std::vector<std::string> paths;
     for (std::size_t i = 0; i < args.size(); ++i) {
-        for (const char* flag : kOutputFlags) {
-            const std::string f = flag;
+        for (const std::string& name : outputFileFlags()) {
+            const std::string f = "--" + name;
             if (args[i] == f && i + 1 < args.size())
                 paths.push_back(args[i + 1]);
             else if (args[i].compare(0, f.size() + 1, f + "=") == 0)

@@ -1,6 +1,8 @@
 #include "commands.h"
 
 #include "core/blas_library.h"
+#include "core/error.h"
+#include "model/wan_vae.h"
 #include "plan/memory_budget.h"
 #include "schedule/cpu_balance.h"
 
@@ -35,6 +37,12 @@ DecodeSettings settingsFrom(const CliArgs& a) {
     // Loading (weight conversion, built-in weights) runs before the decode sets threads.
     at::set_num_threads(s.effectiveThreads());
     return s;
+}
+
+void checkChannels(const std::string& latentsPath, const at::Tensor& latents, const WanVae& model) {
+    if (latents.size(0) != model.config().zDim)
+        throwInput(latentsPath + ": latents have " + std::to_string(latents.size(0)) + " channels but " +
+                   model.source() + " expects " + std::to_string(model.config().zDim));
 }
 
 void warnAboutUnusedFlags(const CliArgs& a, const DecodeSettings& s) {
