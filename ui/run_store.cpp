@@ -14,7 +14,6 @@
 #include <QImageWriter>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include <algorithm>
@@ -46,7 +45,7 @@ QString frameName(int i) {
 }
 
 bool isTempName(const QString& name) {
-    return name.contains(QLatin1String(".tmp-"));  // ts::AtomicOutput's temporaries
+    return ts::leftoverWriterPid(name.toStdString()) > 0;  // what ts::AtomicOutput leaves while it works
 }
 
 QString writeFile(const QString& path, const QByteArray& bytes) {
@@ -243,16 +242,13 @@ QStringList RunStore::prune() const {
 }
 
 void RunStore::removeOrphanedTemporaries() const {
-    // ts::AtomicOutput names its temporaries "<id>.tmp-<pid>-<n>": one whose process is gone
-    // (killed mid-write) is removed at once; any other only when stale, as a process of
-    // another machine sharing the folder cannot be asked.
-    static const QRegularExpression writer(QStringLiteral("\\.tmp-(\\d+)-\\d+$"));
+    // One whose writing process is gone (killed mid-write) is removed at once; any other
+    // only when stale, as a process of another machine sharing the folder cannot be asked.
     const QDateTime stale = QDateTime::currentDateTimeUtc().addSecs(-kStaleTempSecs);
     for (const QFileInfo& d : QDir(root_).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        if (!isTempName(d.fileName())) continue;
-        const QRegularExpressionMatch m = writer.match(d.fileName());
-        const pid_t pid = m.hasMatch() ? static_cast<pid_t>(m.captured(1).toLongLong()) : 0;
-        const bool writerGone = pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
+        const long pid = ts::leftoverWriterPid(d.fileName().toStdString());
+        if (pid <= 0) continue;
+        const bool writerGone = pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
         if (writerGone || d.lastModified() < stale) QDir(d.filePath()).removeRecursively();
     }
 }

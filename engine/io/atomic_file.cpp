@@ -46,6 +46,25 @@ std::string withoutTrailingSeparators(std::string path) {
 
 }  // namespace
 
+long leftoverWriterPid(const std::string& fileName) {
+    for (const char* infix : {".tmp-", ".replaced-"}) {
+        const std::size_t at = fileName.rfind(infix);
+        if (at == std::string::npos) continue;
+        // <pid>-<n>, as uniqueSuffix() writes it, and nothing after.
+        const std::string rest = fileName.substr(at + std::strlen(infix));
+        const std::size_t dash = rest.find('-');
+        if (dash == 0 || dash == std::string::npos || dash + 1 == rest.size() ||
+            rest.find_first_not_of("0123456789-") != std::string::npos || rest.find('-', dash + 1) != std::string::npos)
+            continue;
+        try {
+            return std::stol(rest.substr(0, dash));
+        } catch (const std::exception&) {
+            return 0;  // out of range: not one of ours
+        }
+    }
+    return 0;
+}
+
 void removeOwnTemporaries(const std::string& finalPath) {
     const fs::path prefix = ownTempPrefix(withoutTrailingSeparators(finalPath));
     const fs::path dir = prefix.has_parent_path() ? prefix.parent_path() : fs::path(".");

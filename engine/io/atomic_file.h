@@ -42,6 +42,11 @@ private:
 // that a refusal comes before the work, not after it.
 void checkOutputTarget(const std::string& finalPath, AtomicOutput::Kind kind, const AtomicOutput::OwnsEntry& ownsEntry = {});
 
+// What an AtomicOutput leaves beside its target while it works, by name:
+// "<target>.tmp-<pid>-<n>" (the temporary) and "<target>.replaced-<pid>-<n>" (a replaced
+// folder, moved aside during commit). The writing process's id; 0 for any other name.
+long leftoverWriterPid(const std::string& fileName);
+
 // Removes what this process's unfinished AtomicOutputs for finalPath left (files and
 // folders named like their temporaries). For a program stopped by a signal, which cannot
 // unwind to their destructors; a complete output is never touched.

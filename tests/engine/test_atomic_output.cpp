@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -12,6 +13,7 @@
 #include <fstream>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 using ts::AtomicOutput;
 
@@ -199,6 +201,19 @@ private slots:
         }
         QCOMPARE(entries(dir.path()), QStringList{"frames"});
         QCOMPARE(entries(dir.filePath("frames")), QStringList{"frame_00000.png"});
+    }
+
+    // The writer's id is read back from the names the output gives its leftovers (the run
+    // store clears a killed session's by it); other names have none.
+    void leftoversNameTheirWriter() {
+        QTemporaryDir dir;
+        AtomicOutput out(dir.filePath("frames").toStdString(), AtomicOutput::Kind::Directory);
+        const std::string temp = QFileInfo(QString::fromStdString(out.tempPath())).fileName().toStdString();
+        QCOMPARE(ts::leftoverWriterPid(temp), static_cast<long>(::getpid()));
+        QCOMPARE(ts::leftoverWriterPid("run-1.replaced-4242-7"), 4242L);
+        for (const char* other : {"frames", "frame_00001.png", "a.tmp-", "a.tmp-12", "a.tmp-12-", "a.tmp--3", "a.tmp-1-2-3",
+                                  "a.tmp-x-1", "a.tmp-99999999999999999999-1"})
+            QVERIFY2(ts::leftoverWriterPid(other) == 0, other);
     }
 
     void twoOutputsGetDistinctTemporaries() {
