@@ -1,5 +1,6 @@
 #include "history_panel.h"
 
+#include "problem_label.h"
 #include "profiler_table.h"
 #include "run_history_model.h"
 
@@ -16,14 +17,7 @@ namespace tsui {
 
 HistoryPanel::HistoryPanel(RunHistoryModel* model, QWidget* parent) : QWidget(parent), model_(model) {
     auto* layout = new QVBoxLayout(this);
-    problem_ = new QLabel(this);
-    problem_->setObjectName(QStringLiteral("historyProblem"));
-    problem_->setWordWrap(true);
-    problem_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    problem_->setForegroundRole(QPalette::BrightText);
-    problem_->setBackgroundRole(QPalette::Dark);
-    problem_->setAutoFillBackground(true);
-    problem_->setMargin(4);
+    problem_ = makeProblemLabel(QStringLiteral("historyProblem"), this);
     layout->addWidget(problem_);
     table_ = new QTableView(this);
     table_->setObjectName(QStringLiteral("historyTable"));

@@ -2,6 +2,7 @@
 
 #include "axis_link.h"
 #include "frame_compare_panel.h"
+#include "problem_label.h"
 #include "profiler_table.h"
 #include "qcp.h"
 #include "run_archive.h"
@@ -52,14 +53,7 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
     summary_->setObjectName(QStringLiteral("compareSummary"));
     summary_->setWordWrap(true);
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    message_ = new QLabel(this);
-    message_->setObjectName(QStringLiteral("compareMessage"));
-    message_->setWordWrap(true);
-    message_->setForegroundRole(QPalette::BrightText);
-    message_->setBackgroundRole(QPalette::Dark);
-    message_->setAutoFillBackground(true);
-    message_->setMargin(4);
-    message_->hide();
+    message_ = makeProblemLabel(QStringLiteral("compareMessage"), this);
     layout->addWidget(summary_);
     layout->addWidget(message_);
 
