@@ -110,6 +110,7 @@ bool DecodeWorker::start(DecodeRequest request) {
     running_.store(true);
     trace_ = request.trace;
     peakRss_ = ts::currentRssBytes();
+    framesDelivered_ = 0;
     thread_ = std::thread([this, request = std::move(request)]() mutable { runOnThread(std::move(request)); });
     return true;
 }
@@ -139,6 +140,7 @@ void DecodeWorker::onFrames(int first, const at::Tensor& frames) {
     const int n = (frames.defined() && frames.dim() == 4) ? static_cast<int>(frames.size(1)) : 0;
     batch.images.reserve(n);
     for (int i = 0; i < n; ++i) batch.images.push_back(frameToImage(frames, i));
+    framesDelivered_ += n;
     Q_EMIT framesReady(batch);
     if (tiledVideo_.defined() && n > 0 && first + n <= tiledVideo_.size(1) &&
         frames.sizes().slice(2) == tiledVideo_.sizes().slice(2))
@@ -272,6 +274,9 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
     if (out.wallSeconds == 0 || out.status != RunOutcome::Status::Done)
         out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
     out.peakRssBytes = std::max(peakRss_, ts::currentRssBytes());
+    // A cancelled or failed run's frames are those it delivered (the engine counts only a
+    // finished run's): one count in the result line, the history and the exports.
+    if (out.status != RunOutcome::Status::Done) out.frames = framesDelivered_;
     running_.store(false);
     Q_EMIT finished(out);
 }

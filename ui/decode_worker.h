@@ -55,7 +55,7 @@ struct RunOutcome {
     Status status = Status::Failed;
     QString message;          // the engine's one-line message for Failed, a summary otherwise
     int errorKind = -1;       // static_cast<int>(ts::ErrorKind) for Failed/Cancelled, else -1
-    int frames = 0;           // video frames produced
+    int frames = 0;           // video frames produced (a cancelled run's: those delivered)
     double wallSeconds = 0;   // whole run incl. model load
     double decodeSeconds = 0; // the network itself
     std::int64_t macs = 0;    // multiply-adds executed
@@ -124,6 +124,7 @@ private:
     std::int64_t peakRss_ = -1;               // decoding thread only
     at::Tensor tiledVideo_;                   // decoding thread only: the run's frames for a seam check
     bool seamCancelled_ = false;              // decoding thread only: runSeamReference was cancelled
+    int framesDelivered_ = 0;                 // decoding thread only: the run's frames handed out so far
     // The last loaded model, reused when the next run names the same source. Only the
     // decoding thread touches it, and only one run exists at a time.
     std::shared_ptr<const ts::WanVae> model_;

@@ -349,7 +349,7 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
         progressBar_->setFormat(tr("Cancelled"));
         progressBar_->setRange(0, 1);
         progressBar_->setValue(0);
-        text = tr("Cancelled after %1 (%2 decoded)").arg(secondsText(outcome.wallSeconds), framesText(preview_->frameCount()));
+        text = tr("Cancelled after %1 (%2 decoded)").arg(secondsText(outcome.wallSeconds), framesText(outcome.frames));
         break;
     case RunOutcome::Status::Failed:
         progressBar_->setFormat(tr("Failed"));
@@ -375,10 +375,7 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
     Q_EMIT runFinished(outcome);
 }
 
-void MainWindow::recordRun(RunOutcome outcome) {
-    // A cancelled or failed run's frames are those that arrived (the engine counts only a
-    // finished run's): one count in the result line, the history and the stored run.
-    if (outcome.status != RunOutcome::Status::Done) outcome.frames = preview_->frameCount();
+void MainWindow::recordRun(const RunOutcome& outcome) {
     // The memory graph's peak when a sampler fed it; else the RSS seen at progress reports.
     const std::int64_t peak = memory_->peakBytes() > 0 ? static_cast<std::int64_t>(memory_->peakBytes()) : outcome.peakRssBytes;
     const QString latents = runLatentsLabel_.isEmpty() ? tr("(in memory)") : runLatentsLabel_;  // a reopen names its exports after it

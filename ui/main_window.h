@@ -101,7 +101,7 @@ private:
     void onFinished(const tsui::RunOutcome& outcome);
     void setRunningUi(bool running);
     void showStatus(const QString& text);
-    void recordRun(RunOutcome outcome);
+    void recordRun(const RunOutcome& outcome);
 
     DecodeWorker* worker_ = nullptr;
     QSettings* store_ = nullptr;
