@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include <signal.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -83,6 +85,37 @@ void removeOwnTemporaries(const std::string& finalPath) {
         for (int attempt = 0; attempt < 5 && fs::exists(fs::symlink_status(p, ec)); ++attempt) fs::remove_all(p, ec);
 }
 
+int removeDeadWritersTemporaries(const std::string& finalPath) {
+    const fs::path target(withoutTrailingSeparators(finalPath));
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const std::string start = target.filename().string() + ".tmp-";
+    std::error_code ec;
+    std::vector<fs::path> dead;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.compare(0, start.size(), start) != 0) continue;
+        // Exactly "<target>.tmp-<pid>-<n>", as uniqueSuffix() writes it.
+        const std::string rest = name.substr(start.size());
+        const std::size_t dash = rest.find('-');
+        if (dash == 0 || dash == std::string::npos || dash + 1 == rest.size() || dash > 9 ||
+            rest.find_first_not_of("0123456789-") != std::string::npos || rest.find('-', dash + 1) != std::string::npos)
+            continue;
+        const long pid = std::stol(rest.substr(0, dash));  // at most 9 digits: in range
+        if (pid <= 0 || pid == ::getpid()) continue;
+        // ESRCH only: EPERM means a process of another user runs under that id.
+        if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+        // Still being written to: a writer on another machine sharing the folder, whose
+        // process id means nothing here. A killed writer's file stops changing.
+        const auto written = fs::last_write_time(it->path(), ec);
+        if (ec || fs::file_time_type::clock::now() - written < std::chrono::seconds(10)) continue;
+        dead.push_back(it->path());
+    }
+    int removed = 0;
+    for (const fs::path& p : dead)
+        if (fs::remove_all(p, ec) > 0 && !ec) ++removed;
+    return removed;
+}
+
 AtomicOutput::AtomicOutput(std::string finalPath, Kind kind, OwnsEntry ownsEntry)
     : final_(withoutTrailingSeparators(std::move(finalPath))), kind_(kind), ownsEntry_(std::move(ownsEntry)) {
     if (final_.empty()) throwUsage("output path is empty");
@@ -90,6 +123,9 @@ AtomicOutput::AtomicOutput(std::string finalPath, Kind kind, OwnsEntry ownsEntry
     if (final_ == "/" || name == "." || name == "..")
         throwCannotWrite(final_, "it names an existing folder as a whole; give a new file or folder name");
     checkOutputTarget(final_, kind_, ownsEntry_);  // before any work: a refused target must not cost a decode
+    // A killed earlier writer of this output cannot have cleaned up after itself; its
+    // partial file goes now, so that a folder does not collect them run after run.
+    removeDeadWritersTemporaries(final_);
     // The temporary must sit in the final path's directory: rename() is atomic only
     // within one filesystem.
     temp_ = tempNameFor(final_);

@@ -52,4 +52,11 @@ long leftoverWriterPid(const std::string& fileName);
 // unwind to their destructors; a complete output is never touched.
 void removeOwnTemporaries(const std::string& finalPath);
 
+// Removes the temporaries ("<target>.tmp-<pid>-<n>") that writers of finalPath on this
+// machine left when they were killed (SIGKILL, a crash, a power cut: nothing could unwind);
+// a writer that still runs keeps its own, and so does any file changed in the last 10 s (a
+// writer on another machine sharing the folder). A ".replaced-" leftover is kept: if a writer died
+// mid-commit it may be the only copy of the earlier output. Returns how many were removed.
+int removeDeadWritersTemporaries(const std::string& finalPath);
+
 }  // namespace ts

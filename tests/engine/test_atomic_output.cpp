@@ -10,9 +10,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using ts::AtomicOutput;
@@ -214,6 +217,42 @@ private slots:
         for (const char* other : {"frames", "frame_00001.png", "a.tmp-", "a.tmp-12", "a.tmp-12-", "a.tmp--3", "a.tmp-1-2-3",
                                   "a.tmp-x-1", "a.tmp-99999999999999999999-1"})
             QVERIFY2(ts::leftoverWriterPid(other) == 0, other);
+    }
+
+    // A writer killed with SIGKILL leaves its temporary; the next output of the same path
+    // removes it, and nothing else: not a live writer's, not a fresh one (another machine's
+    // writer, on a shared folder), not a ".replaced-" copy, not a look-alike name.
+    void deadWritersTemporariesAreRemoved() {
+        QTemporaryDir dir;
+        const pid_t child = ::fork();
+        if (child == 0) ::_exit(0);
+        QVERIFY(child > 0);
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);  // reaped: no process has this id now
+        const std::string dead = std::to_string(child);
+        const std::string live = std::to_string(::getppid());
+        const QString final = dir.filePath("out.mp4");
+        const auto old = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
+        for (const std::string& name : {"out.mp4.tmp-" + dead + "-0", "out.mp4.tmp-" + dead + "-3",
+                                        "out.mp4.tmp-" + live + "-0", "out.mp4.replaced-" + dead + "-1",
+                                        "out.mp4.tmp-" + dead + "-1-x", "other.mp4.tmp-" + dead + "-0",
+                                        "out.mp4.tmp-" + dead + "-2"}) {
+            const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
+            writeText(path, "partial");
+            if (name != "out.mp4.tmp-" + dead + "-2") std::filesystem::last_write_time(path, old);
+        }
+        QDir().mkdir(dir.filePath(QString::fromStdString("out.mp4.tmp-" + dead + "-4")));  // a killed PNG folder
+        writeText(dir.filePath(QString::fromStdString("out.mp4.tmp-" + dead + "-4/frame_00000.png")).toStdString(), "png");
+        std::filesystem::last_write_time(dir.filePath(QString::fromStdString("out.mp4.tmp-" + dead + "-4")).toStdString(), old);
+
+        AtomicOutput out(final.toStdString(), AtomicOutput::Kind::File);
+        const QString own = QFileInfo(QString::fromStdString(out.tempPath())).fileName();
+        const QString d = QString::fromStdString(dead), l = QString::fromStdString(live);
+        QStringList expected{"out.mp4.tmp-" + l + "-0", "out.mp4.replaced-" + d + "-1", "out.mp4.tmp-" + d + "-1-x",
+                             "other.mp4.tmp-" + d + "-0", "out.mp4.tmp-" + d + "-2", own};
+        expected.sort();
+        QCOMPARE(entries(dir.path()), expected);
+        QCOMPARE(ts::removeDeadWritersTemporaries(final.toStdString()), 0);  // our own is kept too
     }
 
     void twoOutputsGetDistinctTemporaries() {
