@@ -17,6 +17,7 @@
 
 #include <ATen/ATen.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -36,7 +37,10 @@ nlohmann::json shapeJson(const at::Tensor& t) { return nlohmann::json(t.sizes().
 nlohmann::json difference(const at::Tensor& got, const at::Tensor& want) {
     const at::Tensor diff = got.to(at::kDouble) - want.to(at::kDouble);
     const double mse = diff.pow(2).mean().item<double>();
-    return {{"psnr_db", mse > 0 ? 10.0 * std::log10(4.0 / mse) : 999.0}, {"max_abs", diff.abs().max().item<double>()}};
+    // Identical videos have no finite PSNR: null in JSON, "inf" in text, as `check` prints
+    // it (a stand-in such as 999 would read as a measurement).
+    nlohmann::json psnr = mse > 0 ? nlohmann::json(10.0 * std::log10(4.0 / mse)) : nlohmann::json(nullptr);
+    return {{"psnr_db", psnr}, {"identical", mse == 0}, {"max_abs", diff.abs().max().item<double>()}};
 }
 
 }  // namespace
@@ -63,8 +67,15 @@ int commandDecode(const std::vector<std::string>& argv) {
     const int width = static_cast<int>(latents.size(3) * cfg.spatialFactor());
     std::unique_ptr<VideoWriter> writer = openVideoWriter(outPath, frames, height, width, videoOptions);
     TraceOutputs traceOutputs(args, parseProfileSources("profile", args.get("profile", "on")));
-    ProgressPrinter printer(args.has("json"), [&writer, &traceOutputs, frames](int first, const at::Tensor& f) {
+    // Time spent writing the video, reported apart from the decode (decode_s leaves it out).
+    double writeSeconds = 0;
+    auto append = [&writer, &writeSeconds](const at::Tensor& f) {
+        const auto t = std::chrono::steady_clock::now();
         writer->append(f);
+        writeSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    };
+    ProgressPrinter printer(args.has("json"), [&append, &traceOutputs, frames](int first, const at::Tensor& f) {
+        append(f);
         traceOutputs.offerFrames(first, f, frames);
     });
     printer.setTraceSink(traceOutputs.sink());
@@ -80,7 +91,7 @@ int commandDecode(const std::vector<std::string>& argv) {
         // The checks need the whole video at once, so it is collected, then written.
         // Only this decode is traced; the comparison decodes are not part of the profile.
         const at::Tensor video = decodeToTensor(model, latents, settings, &stats, traceOutputs.sink());
-        writer->append(video);
+        append(video);
         traceOutputs.offerFrames(0, video, frames);
         traceOutputs.stopSources();
         if (checkSeams) {
@@ -95,7 +106,11 @@ int commandDecode(const std::vector<std::string>& argv) {
         stats = runDecode(model, latents, settings, printer);
         traceOutputs.stopSources();
     }
-    writer->finish();
+    {
+        const auto t = std::chrono::steady_clock::now();
+        writer->finish();
+        writeSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    }
 
     nlohmann::json done{{"event", "done"},
                         {"out", outPath},
@@ -105,6 +120,7 @@ int commandDecode(const std::vector<std::string>& argv) {
                         {"precision", toString(settings.precision)},
                         {"wall_s", stats.wallSeconds},
                         {"decode_s", stats.decodeSeconds},
+                        {"write_s", writeSeconds},
                         {"tiling", toString(settings.tiling)},
                         {"tiles", stats.tiles},
                         {"retries", stats.retries},
@@ -129,9 +145,11 @@ int commandDecode(const std::vector<std::string>& argv) {
         return 0;
     }
     for (const auto& [name, c] : checks.items())
-        std::cout << name << ": PSNR " << c["psnr_db"].get<double>() << " dB, max abs " << c["max_abs"].get<double>() << "\n";
+        std::cout << name << ": PSNR " << (c["psnr_db"].is_number() ? c["psnr_db"].get<double>() : INFINITY)
+                  << " dB, max abs " << c["max_abs"].get<double>() << (c["identical"].get<bool>() ? " (identical)" : "") << "\n";
     std::cout << "decoded " << frames << " frames of " << width << "x" << height << " to " << outPath << " in "
-                  << stats.wallSeconds << " s (" << 2.0 * stats.macs / 1e9 / stats.decodeSeconds << " GFLOP/s; "
+                  << stats.wallSeconds << " s (decode " << stats.decodeSeconds << " s at "
+                  << 2.0 * stats.macs / 1e9 / stats.decodeSeconds << " GFLOP/s, writing " << writeSeconds << " s; "
                   << stats.balanceReason << ")\n";
     if (!writer->encoderNote().empty()) std::cout << "video: " << writer->encoderNote() << "\n";
     return 0;

@@ -18,7 +18,8 @@ namespace ts {
 
 struct RunStats {
     double wallSeconds = 0;     // whole call incl. weight conversion
-    double decodeSeconds = 0;   // the network itself
+    double decodeSeconds = 0;   // the network itself (without deliverSeconds)
+    double deliverSeconds = 0;  // in the observer's onFrames: writing the video, copies for the GUI
     std::int64_t macs = 0;      // multiply-adds executed (convolutions, attention)
     std::int64_t outputFrames = 0;
     std::int64_t plannedMacs = 0; // what the tile plan predicted

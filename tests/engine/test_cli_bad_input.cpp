@@ -247,6 +247,20 @@ private slots:
         const QJsonObject b = QJsonDocument::fromJson(blend.stdoutText.split('\n').last().toUtf8()).object();
         const double blendDb = b["checks"].toObject()["seams_vs_untiled"].toObject()["psnr_db"].toDouble();
         QVERIFY2(blendDb > 10 && blendDb < 40, qPrintable(blend.stdoutText));
+        QCOMPARE(b["checks"].toObject()["seams_vs_untiled"].toObject()["identical"].toBool(true), false);
+        // One exact tile over the whole frame is the untiled decode: no finite PSNR to show,
+        // so none is made up (null, "inf" in text, as `check` prints it).
+        const CliResult one = runCli({"decode", "--vae", vae, "--latents", latents, "--out", path("o.safetensors"), "--tiling",
+                                      "exact", "--tile", "512", "--check-seams", "--threads", "2"});
+        QCOMPARE(one.exitCode, 0);
+        QVERIFY2(one.stdoutText.contains("seams_vs_untiled: PSNR inf dB, max abs 0 (identical)"), qPrintable(one.stdoutText));
+        const CliResult oneJson = runCli({"decode", "--vae", vae, "--latents", latents, "--out", path("o.safetensors"), "--tiling",
+                                          "exact", "--tile", "512", "--check-seams", "--json", "--threads", "2"});
+        const QJsonObject o = QJsonDocument::fromJson(oneJson.stdoutText.split('\n').last().toUtf8()).object();
+        const QJsonObject seams = o["checks"].toObject()["seams_vs_untiled"].toObject();
+        QVERIFY2(seams["psnr_db"].isNull() && seams["identical"].toBool(), qPrintable(oneJson.stdoutText));
+        // The decode's time leaves out writing the output, which is reported beside it.
+        QVERIFY2(o["decode_s"].toDouble() > 0 && o["write_s"].toDouble() > 0, qPrintable(oneJson.stdoutText));
         const CliResult exact = runCli({"decode", "--vae", vae, "--latents", latents, "--out", path("e.safetensors"), "--tiling",
                                         "exact", "--tile", "32", "--check-seams", "--json", "--threads", "2"});
         const QJsonObject e = QJsonDocument::fromJson(exact.stdoutText.split('\n').last().toUtf8()).object();

@@ -13,7 +13,10 @@
 
 #include <QtTest>
 
+#include <chrono>
 #include <cmath>
+#include <string>
+#include <thread>
 
 using namespace ts;
 using ts::test::maxAbs;
@@ -100,6 +103,31 @@ private slots:
         // One tile covering the frame is the untiled decode.
         const at::Tensor whole = decodeToTensor(vae, golden_.at("latents"), tiled(TilingMode::Blend, 64, 16));
         QVERIFY(maxAbs(whole, golden_.at("video")) <= 1e-4);
+    }
+
+    // The time an observer spends with the frames (writing an MP4, the GUI's copies) is
+    // counted apart: decode_s and GFLOP/s are the network's, untiled and tiled.
+    void deliveringFramesIsNotDecodeTime_data() {
+        QTest::addColumn<int>("mode");
+        QTest::newRow("untiled") << static_cast<int>(TilingMode::Off);
+        QTest::newRow("exact tiles") << static_cast<int>(TilingMode::Exact);
+    }
+    void deliveringFramesIsNotDecodeTime() {
+        QFETCH(int, mode);
+        struct SlowWriter : DecodeObserver {
+            int calls = 0;
+            void onFrames(int, const at::Tensor&) override {
+                ++calls;
+                std::this_thread::sleep_for(std::chrono::milliseconds(150));
+            }
+        } writer;
+        const WanVae vae = WanVae::load(kData + "/vae.safetensors", VaeParts::Decoder);
+        const RunStats stats = runDecode(vae, golden_.at("latents"), tiled(static_cast<TilingMode>(mode), 32), writer);
+        QVERIFY(writer.calls >= 1);
+        QVERIFY2(stats.deliverSeconds >= 0.15 * writer.calls, std::to_string(stats.deliverSeconds).c_str());
+        QVERIFY2(stats.decodeSeconds > 0 && stats.decodeSeconds + stats.deliverSeconds <= stats.wallSeconds + 1e-6,
+                 (std::to_string(stats.decodeSeconds) + " + " + std::to_string(stats.deliverSeconds) + " > " +
+                  std::to_string(stats.wallSeconds)).c_str());
     }
 
     void streamsNeedTiles() {
