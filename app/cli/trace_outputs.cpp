@@ -53,11 +53,13 @@ void TraceOutputs::start(const c10::Device& device, int threads) {
                 {"memory_bytes", peaks.memoryBytes},
                 {"peak_fp32_tflops", peaks.peakFp32Tflops},
                 {"peak_bf16_tflops", peaks.peakBf16Tflops},
+                {"peak_tf32_tflops", peaks.peakTf32Tflops},
                 {"peak_bandwidth_gbs", peaks.peakBandwidthGBs}};
         if (!peaks.error.empty()) gpu_["error"] = peaks.error;
         peak_ = {{"device", peaks.name.empty() ? device.str() : peaks.name},
                  {"flops_per_s", peaks.peakFp32Tflops * 1e12},
                  {"bf16_flops_per_s", peaks.peakBf16Tflops * 1e12},
+                 {"tf32_flops_per_s", peaks.peakTf32Tflops * 1e12},
                  {"source", "preset table"}};
         if (sources_.cupti) {
             cupti_ = std::make_unique<CuptiSession>();

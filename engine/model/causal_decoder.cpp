@@ -107,8 +107,14 @@ void CausalDecoder::upsamplingFrom(int stage, at::Tensor x, Rect current, const 
         const at::Tensor all = x;
         x = at::Tensor();
         for (std::int64_t t = 0; t < all.size(2); ++t) {
-            at::Tensor frame = layers::upsampleConv(all.narrow(2, t, 1), weight(w, p + ".resample.1.weight"),
-                                                    weight(w, p + ".resample.1.bias"), ctx);
+            at::Tensor frame;
+            {
+                // The stage's own resample, one frame of it: in the stage's time and FLOPs,
+                // as it is without frame-split (one more span of the stage per frame).
+                TraceScope span(ctx.trace, "up stage " + std::to_string(stage), "stage", 0, ctx.traceTid, frameArgs());
+                frame = layers::upsampleConv(all.narrow(2, t, 1), weight(w, p + ".resample.1.weight"),
+                                             weight(w, p + ".resample.1.bias"), ctx);
+            }
             upsamplingFrom(stage + 1, std::move(frame), current.scaled(2), regions, ctx, out);
         }
         return;

@@ -17,14 +17,16 @@ struct DevicePeaks {
     int busWidthBits = 0;
     std::int64_t memoryBytes = 0;
     double peakFp32Tflops = 0;   // dense, from the preset table (0 = unknown device)
-    double peakBf16Tflops = 0;   // dense tensor-core, from the preset table
+    double peakBf16Tflops = 0;   // dense tensor-core, fp32 accumulate, from the preset table
+    double peakTf32Tflops = 0;   // dense tensor-core TF32 (fp32 runs with --tf32), from the table
     double peakBandwidthGBs = 0; // memClock * 2 (double data rate) * bus width / 8
     std::string error;           // empty on success
 };
 
 struct DevicePreset {
     double fp32Tflops;
-    double bf16Tflops;
+    double bf16Tflops;  // with fp32 accumulation, as LibTorch runs it
+    double tf32Tflops;
 };
 
 // Matches a runtime device name ("NVIDIA H100 80GB HBM3") against the table.

@@ -59,11 +59,11 @@ std::string settingsSection(const json& summary) {
         for (const auto& [k, v] : run["settings"].items()) settingRows += row({escape(k), escape(text(v))});
     machine += row({"cpu", escape(cpuModel())});
     machine += row({"logical cores", std::to_string(std::thread::hardware_concurrency())});
-    if (run.contains("peak") && run["peak"].is_object()) {
-        machine += row({"peak (roofline)", escape(flopRate(run["peak"].value("flops_per_s", 0.0)))});
-        machine += row({"peak from", escape(run["peak"].value("device", std::string()) + ", " +
-                                            run["peak"].value("source", std::string()))});
-    }
+    // The ceiling the "% of peak" figures use, and what it is (run_summary.cpp chooses it).
+    const json flops = summary.value("flops", json::object());
+    if (flops.contains("peak_flops_per_s") && flops["peak_flops_per_s"].is_number())
+        machine += row({"peak used for %", escape(flopRate(flops["peak_flops_per_s"].get<double>()))});
+    if (!flops.value("peak_note", std::string()).empty()) machine += row({"peak is", escape(flops["peak_note"].get<std::string>())});
     if (run.contains("profile") && run["profile"].is_object())
         for (const auto& [k, v] : run["profile"].items()) machine += row({"profile " + escape(k), escape(text(v))});
     return "<h2>Settings and machine</h2>\n<div class=\"row\">" + table({"run", "value"}, rows) +

@@ -169,8 +169,11 @@ nlohmann::json analyzeMemory(const TraceStore::Snapshot& snapshot) {
     return json;
 }
 
-nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, double runSeconds, double peakFlops,
-                            bool stageTimeIsHostTime) {
+nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, const FlopBasis& basis) {
+    const double peakFlops = basis.peakFlops;
+    const bool stageTimeIsHostTime = basis.stageTimeIsHostTime;
+    std::string peakNote = basis.peakNote;
+    bool beyondPeak = false;
     const auto opsByTrack = spansByTrack(snapshot, "op");
     double total = 0;
     std::map<std::string, std::pair<double, std::int64_t>> byStage;  // name -> (flops, stage ns)
@@ -195,23 +198,39 @@ nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, double runSeco
                 if (endOf(**op) <= endOf(*stage)) s.first += flopsOf(**op);
         }
     }
-    auto ofPeak = [peakFlops](double rate) { return peakFlops > 0 ? nlohmann::json(rate / peakFlops) : nlohmann::json(nullptr); };
+    auto ofPeak = [&beyondPeak](double rate, double peak) {
+        if (!(peak > 0)) return nlohmann::json(nullptr);
+        if (rate > peak) {
+            beyondPeak = true;
+            return nlohmann::json(nullptr);
+        }
+        return nlohmann::json(rate / peak);
+    };
+    const int workers = std::max(1, basis.workers);
     nlohmann::json stages = nlohmann::json::array();
     for (const std::string& name : stageOrder) {
         const auto& [flops, ns] = byStage[name];
         const double rate = ratio(flops, ns / 1e9);
         const nlohmann::json shown = stageTimeIsHostTime ? nlohmann::json(nullptr) : nlohmann::json(rate);
         stages.push_back({{"name", name}, {"flops", flops}, {"total_s", ns / 1e9}, {"flops_per_s", shown},
-                          {"fraction_of_peak", stageTimeIsHostTime ? nlohmann::json(nullptr) : ofPeak(rate)}});
+                          {"fraction_of_peak", stageTimeIsHostTime ? nlohmann::json(nullptr) : ofPeak(rate, peakFlops / workers)}});
     }
-    const double rate = ratio(total, runSeconds);
+    const double rate = ratio(total, basis.runSeconds);
+    nlohmann::json fraction = ofPeak(rate, peakFlops);
+    if (beyondPeak)
+        peakNote += std::string(peakNote.empty() ? "" : "; ") +
+                    "the run beat this ceiling, so it was measured low (a busy machine?): fractions above 100 % are not shown";
+    std::string stageRates = "stage FLOPs over stage time";
+    if (workers > 1)
+        stageRates += " (summed over " + std::to_string(workers) + " concurrent workers), against one worker's share of the peak";
     return {{"total", total},
             {"stage_rates", stageTimeIsHostTime ? "none: stage spans time the host's asynchronous CUDA launches, not GPU work"
-                                                : "stage FLOPs over stage time"},
-            {"run_s", runSeconds},
+                                                : stageRates},
+            {"run_s", basis.runSeconds},
             {"flops_per_s", rate},
             {"peak_flops_per_s", peakFlops > 0 ? nlohmann::json(peakFlops) : nlohmann::json(nullptr)},
-            {"fraction_of_peak", ofPeak(rate)},
+            {"peak_note", peakNote},
+            {"fraction_of_peak", fraction},
             {"by_stage", std::move(stages)}};
 }
 

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+
 namespace ts {
 
 // "ops": [{name, count, total_s, self_s, mean_s, share}] by self time, largest first.
@@ -25,13 +27,22 @@ nlohmann::json analyzeCoverage(const TraceStore::Snapshot& snapshot);
 //   "name" for pid 0 and "name@pid" for devices; op fields come from the counter's args.
 nlohmann::json analyzeMemory(const TraceStore::Snapshot& snapshot);
 
-// "flops": {total, run_s, flops_per_s, peak_flops_per_s, fraction_of_peak,
+// What the "flops" figures are measured against.
+struct FlopBasis {
+    double runSeconds = 0;       // the decode's time (decode_s), the rate's denominator
+    double peakFlops = 0;        // <= 0: no ceiling known; the fractions are null
+    std::string peakNote;        // why there is none, or what it is
+    int workers = 1;             // concurrent workers: their stage spans add up, so a stage is
+                                 // compared with one worker's share of the peak
+    bool stageTimeIsHostTime = false;  // CUDA: stage spans time the host's asynchronous launches
+};
+
+// "flops": {total, run_s, flops_per_s, peak_flops_per_s, peak_note, fraction_of_peak,
 //   by_stage: [{name, flops, total_s, flops_per_s, fraction_of_peak}]} from the ops'
-//   "flops" args (only the outermost product op of a thread carries one). peakFlops <= 0:
-//   unknown peak, fractions are null. stageTimeIsHostTime (CUDA runs): a stage span times
-//   the host's asynchronous launches, not the GPU's work, so the stages' rates are null
-//   (their FLOPs and host time stay) and "stage_rates" says why.
-nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, double runSeconds, double peakFlops,
-                            bool stageTimeIsHostTime = false);
+//   "flops" args (only the outermost product op of a thread carries one). With
+//   stageTimeIsHostTime the stages' rates are null (their FLOPs and host time stay) and
+//   "stage_rates" says why. A fraction above 1 is not shown (null, and peak_note says so):
+//   a measured ceiling that the run beat was measured low.
+nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, const FlopBasis& basis);
 
 }  // namespace ts

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <string>
 #include <vector>
 
 namespace ts {
@@ -23,6 +24,52 @@ nlohmann::json tallyJson(const Tally& t, std::int64_t ofNs, const char* shareKey
             {"total_s", total},
             {"mean_s", t.count ? total / t.count : 0.0},
             {shareKey, ofNs > 0 ? static_cast<double>(t.totalNs) / static_cast<double>(ofNs) : 0.0}};
+}
+
+bool isObject(const nlohmann::json& j, const char* key) { return j.contains(key) && j[key].is_object(); }
+
+// The ceiling of the run's device and arithmetic, and the time its FLOPs are divided by.
+FlopBasis flopBasisOf(const nlohmann::json& run, std::int64_t runSpanNs, std::string* secondsFrom) {
+    FlopBasis b;
+    // Over the decode's time, as the CLI's line, bench's JSON and the GUI's history compute
+    // the rate: the run span also holds placing the weights on the device.
+    b.runSeconds = runSpanNs / 1e9;
+    *secondsFrom = "run span";
+    if (!run.is_object()) return b;
+    if (run.contains("decode_s") && run["decode_s"].is_number() && run["decode_s"].get<double>() > 0) {
+        b.runSeconds = run["decode_s"].get<double>();
+        *secondsFrom = "decode_s";
+    }
+    if (run.contains("workers") && run["workers"].is_number_integer()) b.workers = std::max(1, run["workers"].get<int>());
+    const bool onCuda = run.value("device", "").rfind("cuda", 0) == 0;
+    b.stageTimeIsHostTime = onCuda;
+    if (!isObject(run, "peak")) {
+        b.peakNote = "no peak known for this device";
+        return b;
+    }
+    const nlohmann::json& peak = run["peak"];
+    const std::string precision = run.value("precision", "fp32");
+    const bool half = precision == "bf16" || precision == "fp16";
+    const bool tf32 = !half && isObject(run, "settings") && run["settings"].value("tf32", false);
+    if (!onCuda) {
+        // The CPU's ceiling is a measured fp32 GEMM rate: nothing to hold a bf16 run against.
+        if (half) {
+            b.peakNote = "the CPU ceiling is a measured fp32 GEMM rate: none for " + precision + " runs";
+            return b;
+        }
+        b.peakFlops = peak.value("flops_per_s", 0.0);
+        b.peakNote = "measured fp32 GEMM rate with the run's threads, just before the run (" + peak.value("source", "") + ")";
+        return b;
+    }
+    // The peak of the run's arithmetic: a bf16/fp16 run against the fp32 peak would read
+    // ~15x too high on a tensor-core GPU (fp16 dense peaks equal bf16 ones on these parts),
+    // and an fp32 run with TF32 tensor cores ~7x.
+    const char* key = half ? "bf16_flops_per_s" : tf32 ? "tf32_flops_per_s" : "flops_per_s";
+    b.peakFlops = peak.value(key, 0.0);
+    b.peakNote = b.peakFlops > 0 ? std::string("dense ") + (half ? "bf16/fp16 tensor-core" : tf32 ? "TF32 tensor-core" : "fp32") +
+                                       " peak of " + peak.value("device", std::string("the device")) + " (data sheet)"
+                                 : "no peak known for " + peak.value("device", std::string("this device"));
+    return b;
 }
 
 }  // namespace
@@ -67,15 +114,9 @@ nlohmann::json summarizeRun(const TraceStore::Snapshot& snapshot, const nlohmann
         s["name"] = name;
         stages.push_back(std::move(s));
     }
-    // The peak of the run's precision: a bf16/fp16 run against the fp32 peak would read
-    // ~15x too high on a tensor-core GPU (fp16 dense peaks equal bf16 ones on these parts).
-    const bool halfPrecision = run.is_object() && (run.value("precision", "") == "bf16" || run.value("precision", "") == "fp16");
-    double peakFlops = 0.0;
-    if (run.is_object() && run.contains("peak") && run["peak"].is_object()) {
-        peakFlops = run["peak"].value("flops_per_s", 0.0);
-        if (halfPrecision && run["peak"].value("bf16_flops_per_s", 0.0) > 0) peakFlops = run["peak"]["bf16_flops_per_s"];
-    }
-    const bool onCuda = run.is_object() && run.value("device", "").rfind("cuda", 0) == 0;
+    std::string flopTime;
+    nlohmann::json flops = analyzeFlops(snapshot, flopBasisOf(run, totalNs, &flopTime));
+    flops["run_s_from"] = flopTime;
     nlohmann::json summary{{"total_s", totalNs / 1e9},
                            {"categories", std::move(cats)},
                            {"stages", std::move(stages)},
@@ -88,7 +129,7 @@ nlohmann::json summarizeRun(const TraceStore::Snapshot& snapshot, const nlohmann
                              {"store_bytes", snapshot.storeBytes}}},
                            {"ops", analyzeOps(snapshot)},
                            {"memory", analyzeMemory(snapshot)},
-                           {"flops", analyzeFlops(snapshot, totalNs / 1e9, peakFlops, onCuda)},
+                           {"flops", std::move(flops)},
                            {"notes", snapshot.notes},
                            {"run", run}};
     if (nlohmann::json coverage = analyzeCoverage(snapshot); !coverage.is_null()) summary["coverage"] = std::move(coverage);

@@ -415,7 +415,9 @@ private slots:
         auto ti = devicePresetFor("NVIDIA GeForce RTX 3090 Ti");
         QVERIFY(ti.has_value());
         QCOMPARE(ti->fp32Tflops, 40.0);
-        QCOMPARE(ti->bf16Tflops, 160.0);
+        QCOMPARE(ti->bf16Tflops, 80.0);  // fp32 accumulation: half the fp16-accumulate 160
+        QCOMPARE(ti->tf32Tflops, 40.0);
+        QCOMPARE(h100->tf32Tflops, 494.7);
         QCOMPARE(devicePresetFor("NVIDIA H100 PCIe")->bf16Tflops, 756.0);
         QVERIFY(!devicePresetFor("NVIDIA GeForce RTX 3090").has_value());  // not the Ti
         QVERIFY(!devicePresetFor("NVIDIA H100 NVL").has_value());

@@ -169,6 +169,44 @@ private Q_SLOTS:
         QVERIFY(std::abs(g["by_stage"][1]["fraction_of_peak"].get<double>() - 0.25) < 1e-12);
     }
 
+    // The rate's time is the decode's (decode_s), as every other place that shows it; the
+    // run span also holds placing the weights. Concurrent workers' stage spans add up, so a
+    // stage is held against one worker's share of the peak.
+    void flopRateUsesDecodeTimeAndWorkersShareThePeak() {
+        const json run{{"peak", {{"flops_per_s", 1e11}}}, {"decode_s", 0.08}, {"workers", 2}, {"video_shape", {3, 5, 64, 96}}};
+        const json f = summarizeRun(syntheticRun(), run)["flops"];
+        QVERIFY(std::abs(f["flops_per_s"].get<double>() - 5e10) < 1);  // 4 GFLOP in 80 ms, not the span's 100
+        QCOMPARE(f["run_s_from"].get<std::string>(), std::string("decode_s"));
+        QVERIFY(std::abs(f["by_stage"][1]["fraction_of_peak"].get<double>() - 0.5) < 1e-12);  // 2.5e10 of 5e10
+        QVERIFY(f["stage_rates"].get<std::string>().find("2 concurrent workers") != std::string::npos);
+        QVERIFY(f["peak_note"].get<std::string>().find("measured fp32 GEMM") != std::string::npos);
+    }
+
+    // Each run is held against the ceiling of its own arithmetic, or none.
+    void peakMatchesTheRunsArithmetic() {
+        json tf32{{"device", "cuda"}, {"precision", "fp32"}, {"settings", {{"tf32", true}}},
+                  {"peak", {{"device", "H100"}, {"flops_per_s", 1e11}, {"bf16_flops_per_s", 4e11}, {"tf32_flops_per_s", 2e11}}}};
+        QCOMPARE(summarizeRun(syntheticRun(), tf32)["flops"]["peak_flops_per_s"].get<double>(), 2e11);
+        tf32["settings"]["tf32"] = false;
+        QCOMPARE(summarizeRun(syntheticRun(), tf32)["flops"]["peak_flops_per_s"].get<double>(), 1e11);
+        // The CPU's ceiling is a measured fp32 GEMM: a bf16 CPU run gets none, and says why.
+        const json cpuBf16{{"device", "cpu"}, {"precision", "bf16"}, {"peak", {{"flops_per_s", 1e11}}}};
+        const json f = summarizeRun(syntheticRun(), cpuBf16)["flops"];
+        QVERIFY(f["peak_flops_per_s"].is_null() && f["fraction_of_peak"].is_null());
+        QVERIFY(f["peak_note"].get<std::string>().find("none for bf16") != std::string::npos);
+    }
+
+    // A measured ceiling that the run beat was measured low (the probe ran beside other
+    // work): no "140 % of peak", and the note says why the fraction is missing.
+    void aCeilingTheRunBeatIsNotUsed() {
+        const json run{{"device", "cpu"}, {"peak", {{"flops_per_s", 3e10}}}};  // run 4e10, stage A 7.5e10
+        const json f = summarizeRun(syntheticRun(), run)["flops"];
+        QVERIFY(f["fraction_of_peak"].is_null());
+        QVERIFY(f["by_stage"][0]["fraction_of_peak"].is_null());
+        QVERIFY(std::abs(f["by_stage"][1]["fraction_of_peak"].get<double>() - 2.5e10 / 3e10) < 1e-12);  // under it: kept
+        QVERIFY(f["peak_note"].get<std::string>().find("measured low") != std::string::npos);
+    }
+
     void htmlReportIsOneOfflineDocumentWithTheSummaryNumbers() {
         const TraceStore::Snapshot snap = syntheticRun();
         const json summary = syntheticSummary();
@@ -243,6 +281,15 @@ private Q_SLOTS:
         QCOMPARE(count(html, "data:image/png;base64,"), 4);
         const json summary = json::parse(test::slurp(path("s32.json").toStdString()));
         QVERIFY(summary["flops"]["peak_flops_per_s"].get<double>() > 1e8);  // the GEMM probe ran
+        // Every product op is in a stage (frame-split's per-frame resample convs included), and
+        // the rate is the one bench printed: the same FLOPs over the same decode time.
+        const json s64 = json::parse(test::slurp(path("s64.json").toStdString()));
+        double staged = 0;
+        for (const json& s : s64["flops"]["by_stage"]) staged += s["flops"].get<double>();
+        QVERIFY2(std::abs(staged - s64["flops"]["total"].get<double>()) < 1, qPrintable(QString::number(staged)));
+        const json line = json::parse(out.trimmed().split('\n').last().toStdString());
+        QVERIFY2(std::abs(s64["flops"]["flops_per_s"].get<double>() / 1e9 - line["gflops"].get<double>()) < 1e-6 * line["gflops"].get<double>(),
+                 qPrintable(out));
         QVERIFY(html.find("<b id=\"total\">" + reportNumber(summary["total_s"].get<double>()) + " s</b>") != std::string::npos);
         QVERIFY(html.find(summary["ops"][0]["name"].get<std::string>()) != std::string::npos);
         const test::CliResult diff = test::runCli({"diff", path("s32.json"), path("s64.json"), "--json"});
