@@ -178,6 +178,9 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
     RunOutcome out;
+    // The kernel's high-water mark restarted here measures this run's peak exactly; the
+    // samples at progress reports miss what comes and goes between two of them.
+    const bool highWaterReset = ts::resetPeakRss();
     auto throwIfCancelled = [this](const char* when) {
         if (cancel_.load()) throw ts::Error(ts::ErrorKind::Cancelled, std::string("cancelled ") + when);
     };
@@ -274,6 +277,7 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
     if (out.wallSeconds == 0 || out.status != RunOutcome::Status::Done)
         out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
     out.peakRssBytes = std::max(peakRss_, ts::currentRssBytes());
+    if (highWaterReset) out.peakRssBytes = std::max(out.peakRssBytes, ts::peakRssBytes());
     // A cancelled or failed run's frames are those it delivered (the engine counts only a
     // finished run's): one count in the result line, the history and the exports.
     if (out.status != RunOutcome::Status::Done) out.frames = framesDelivered_;

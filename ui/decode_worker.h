@@ -60,8 +60,9 @@ struct RunOutcome {
     double decodeSeconds = 0; // the network itself
     std::int64_t macs = 0;    // multiply-adds executed
     int tiles = 1;
-    // Highest resident memory seen at the engine's progress reports (the trace's memory
-    // counters, when a sampler feeds them, are finer).
+    // The process's peak resident memory during the run: the kernel's high-water mark,
+    // restarted when the run began (or, where the kernel does not allow that, the highest
+    // RSS seen at the engine's progress reports). The whole window's, as any RSS is.
     std::int64_t peakRssBytes = -1;
     // Seam check: seconds spent on the untiled reference decode (not in wallSeconds, so
     // the history's timings stay those of the run itself); 0 without one.

@@ -376,8 +376,17 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
 }
 
 void MainWindow::recordRun(const RunOutcome& outcome) {
-    // The memory graph's peak when a sampler fed it; else the RSS seen at progress reports.
-    const std::int64_t peak = memory_->peakBytes() > 0 ? static_cast<std::int64_t>(memory_->peakBytes()) : outcome.peakRssBytes;
+    // One quantity per device, so that runs compare: a CPU run's peak is the process's RSS
+    // (the kernel's high-water mark of the run), a CUDA run's the device memory in use
+    // (the caching allocator's reserve where the card's own figure was not sampled). The
+    // graph's marked peak is the highest of all its lines, host and device mixed.
+    std::int64_t peak = outcome.peakRssBytes;
+    if (runSettings_.device.rfind("cuda", 0) == 0) {
+        const double device = memory_->peakOf("device_used_bytes");
+        peak = static_cast<std::int64_t>(device > 0 ? device : memory_->peakOf("reserved_bytes"));
+    } else if (peak <= 0) {
+        peak = static_cast<std::int64_t>(memory_->peakOf("rss_bytes"));
+    }
     const QString latents = runLatentsLabel_.isEmpty() ? tr("(in memory)") : runLatentsLabel_;  // a reopen names its exports after it
     historyCtl_->record(makeRunRecord(runSettings_, outcome, runVaeSource_, latents, runMemoryText_, peak), feed_->store(),
                         feed_->origin(), previewFrames(*preview_));

@@ -156,6 +156,11 @@ void MemoryView::setBudgetBytes(std::int64_t bytes) {
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+double MemoryView::peakOf(const std::string& counterName) const {
+    const auto it = peakByCounter_.find(counterName);
+    return it == peakByCounter_.end() ? 0.0 : it->second;
+}
+
 std::int64_t MemoryView::sampleCount(const std::string& counterName) const {
     std::int64_t n = 0;
     for (const auto& [key, g] : graphs_)
@@ -173,6 +178,7 @@ void MemoryView::onFeedReset() {
     graphs_.clear();
     peakValue_ = 0;
     peakKey_ = 0;
+    peakByCounter_.clear();
     peakMarker_->setGraph(nullptr);
     peakMarker_->setVisible(false);
     peakLabel_->setVisible(false);
@@ -204,6 +210,8 @@ void MemoryView::onFeedUpdated() {
             const double v = s.samples[i].value / kMiB;
             keys << k;
             values << v;
+            double& counterPeak = peakByCounter_[s.name];
+            counterPeak = std::max(counterPeak, s.samples[i].value);
             if (s.samples[i].value > peakValue_) {
                 peakValue_ = s.samples[i].value;
                 peakKey_ = k;
@@ -225,7 +233,10 @@ void MemoryView::onFeedUpdated() {
     showLegend(true);
     peakMarker_->setVisible(peakValue_ > 0);
     peakLabel_->setVisible(peakValue_ > 0);
-    peakLabel_->setText(tr("peak %1").arg(QString::fromStdString(ts::formatBytes(static_cast<std::int64_t>(peakValue_)))));
+    // Named: on CUDA the highest line may be the host's RSS or the device's memory.
+    peakLabel_->setText(tr("peak %1 (%2)")
+                            .arg(QString::fromStdString(ts::formatBytes(static_cast<std::int64_t>(peakValue_))),
+                                 peakMarker_->graph() ? peakMarker_->graph()->name() : QString()));
     placePeakLabel();
     const double top = std::max(peakValue_, static_cast<double>(budgetBytes_)) / kMiB;
     plot_->yAxis->setRange(0, std::max(1.0, top * 1.4));  // room for the peak label

@@ -35,7 +35,10 @@ public:
     QCustomPlot* plot() const { return plot_; }
     int seriesCount() const { return static_cast<int>(graphs_.size()); }
     std::int64_t sampleCount(const std::string& counterName) const;  // over all pids
-    double peakBytes() const { return peakValue_; }
+    double peakBytes() const { return peakValue_; }  // of all counters: the marked one
+    // The highest sample of one counter (over its tracks), 0 without samples: what a
+    // comparison of runs may use, where the marked peak mixes host and device memory.
+    double peakOf(const std::string& counterName) const;
     double peakTimeMs() const { return peakKey_; }
 
 Q_SIGNALS:
@@ -63,6 +66,7 @@ private:
     std::int64_t budgetBytes_ = 0;
     double peakValue_ = 0;
     double peakKey_ = 0;
+    std::map<std::string, double> peakByCounter_;
 };
 
 }  // namespace tsui

@@ -64,7 +64,8 @@ RunOutcome outcomeOfRecord(const RunRecord& r) {
     o.wallSeconds = r.wallSeconds;
     o.decodeSeconds = r.decodeSeconds;
     o.macs = r.macs;
-    o.peakRssBytes = r.peakBytes > 0 ? r.peakBytes : -1;
+    // Exported as peak_rss_bytes: only a CPU run's peak is the process's RSS.
+    o.peakRssBytes = r.peakBytes > 0 && !r.device.startsWith(QLatin1String("cuda")) ? r.peakBytes : -1;
     return o;
 }
 

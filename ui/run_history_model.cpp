@@ -219,13 +219,17 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
     case Status: return r.status;
     case Frames: return r.frames;
     case Wall: return QString::number(r.wallSeconds, 'f', 2);
-    case Peak: return bytes(r.peakBytes);
+    // Says which memory: a CUDA run's is the device's, a CPU run's the process's RSS.
+    case Peak: return r.device.startsWith(QLatin1String("cuda")) ? tr("%1 device").arg(bytes(r.peakBytes)) : bytes(r.peakBytes);
     case Gflops: return QString::number(r.gflops(), 'f', 2);
     }
     return {};
 }
 
 QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == Peak)
+        return tr("CPU runs: the process's peak resident memory (RSS) during the run.\n"
+                  "CUDA runs: the device memory in use at its peak.");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {

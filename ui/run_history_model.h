@@ -29,7 +29,10 @@ struct RunRecord {
     int frames = 0;
     double wallSeconds = 0;
     double decodeSeconds = 0;
-    std::int64_t peakBytes = 0;   // highest memory counter (or sampled RSS) during the run
+    // CPU runs: the process's peak RSS; CUDA runs: the device memory in use at its peak
+    // (MainWindow::recordRun). Runs recorded before 2026-11-27 kept the highest memory
+    // counter of either.
+    std::int64_t peakBytes = 0;
     std::int64_t macs = 0;
 
     double gflops() const { return decodeSeconds > 0 ? 2.0 * static_cast<double>(macs) / decodeSeconds / 1e9 : 0; }

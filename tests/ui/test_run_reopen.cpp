@@ -190,7 +190,18 @@ private Q_SLOTS:
         QVERIFY(o.status == RunOutcome::Status::Cancelled);
         QCOMPARE(o.frames, 9);
         QCOMPARE(o.wallSeconds, 2.5);
-        QCOMPARE(o.peakRssBytes, std::int64_t(1234));
+        // A CUDA run's recorded peak is the device's memory: not exported as the process's RSS.
+        QCOMPARE(o.peakRssBytes, std::int64_t(-1));
+        RunRecord onCpu = r;
+        onCpu.device = QStringLiteral("cpu");
+        QCOMPARE(outcomeOfRecord(onCpu).peakRssBytes, std::int64_t(1234));
+        // The history says which memory its peak column holds.
+        RunHistoryModel history(QDir(dir_.path()).filePath(QStringLiteral("peaks.json")));
+        history.add(r);
+        history.add(onCpu);
+        QCOMPARE(history.index(0, RunHistoryModel::Peak).data().toString(), QStringLiteral("1.2 KiB"));
+        QCOMPARE(history.index(1, RunHistoryModel::Peak).data().toString(), QStringLiteral("1.2 KiB device"));
+        QVERIFY(history.headerData(RunHistoryModel::Peak, Qt::Horizontal, Qt::ToolTipRole).toString().contains("RSS"));
 
         // Two exact tiles of a 64x64 frame (latent 8x8, factor 8), the second run twice
         // (a retry): drawn once each, in tile order, each with the halo it read.

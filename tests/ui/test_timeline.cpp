@@ -558,7 +558,7 @@ private Q_SLOTS:
             if (auto* t = qobject_cast<QCPItemText*>(memory.plot()->item(i)); t && t->text().startsWith("peak"))
                 label = t;
         QVERIFY(label && label->visible());
-        QCOMPARE(label->text(), QStringLiteral("peak 300.0 MiB"));
+        QCOMPARE(label->text(), QStringLiteral("peak 300.0 MiB (host rss)"));
         memory.plot()->xAxis->setRange(0, 55);
         QVERIFY(label->positionAlignment() & Qt::AlignRight);
         memory.plot()->xAxis->setRange(45, 150);
@@ -570,9 +570,18 @@ private Q_SLOTS:
         QCOMPARE(memory.plot()->xAxis->range().upper, 20.0);
         memory.plot()->xAxis->setRange(30, 40);
         QCOMPARE(timeline.plot()->xAxis->range().lower, 30.0);
+        // A CUDA run's device memory above the host's RSS: the marker names the line it is
+        // on, and each counter keeps its own peak (the run history compares one of them).
+        feed.inject({counter("device_used_bytes", 1, 60'000'000, 500 << 20)});
+        QCOMPARE(memory.peakBytes(), double(500 << 20));
+        QCOMPARE(label->text(), QStringLiteral("peak 500.0 MiB (GPU 0 device used)"));
+        QCOMPARE(memory.peakOf("rss_bytes"), double(300 << 20));
+        QCOMPARE(memory.peakOf("device_used_bytes"), double(500 << 20));
+        QCOMPARE(memory.peakOf("reserved_bytes"), 0.0);
         feed.follow(nullptr, 0);
         QCOMPARE(memory.seriesCount(), 0);
         QCOMPARE(memory.peakBytes(), 0.0);
+        QCOMPARE(memory.peakOf("rss_bytes"), 0.0);
     }
 };
 
