@@ -29,8 +29,8 @@ commands:
          are multiples of 8: --fit crop trims to them, --fit pad repeats edge pixels/frames
   roundtrip --vae FILE --video FILE [--out SIDE_BY_SIDE.mp4] [--fit crop|pad] [--fps N]
          [--crf N] [settings] [--json]
-         encode then decode a clip; per-frame PSNR and SSIM (luma, 11x11 Gaussian) against
-         the source, and optionally a side-by-side video (source | decoded)
+         encode then decode a clip; per-frame PSNR (RGB) and SSIM (luma, 11x11 Gaussian)
+         against the source, and optionally a side-by-side video (source | decoded)
   info   --vae FILE [--latents FILE | --latent-shape CxTxHxW] [--json]
          inferred architecture, parameter counts, FLOPs and estimated peak memory
   bench  [--vae FILE|builtin:wan2.1] [--latent-shape 16x3x16x16 | --latents FILE] [settings]

@@ -279,6 +279,7 @@ private Q_SLOTS:
         checkDocument(html);
         QVERIFY(count(html, "<svg") >= 5);
         QCOMPARE(count(html, "data:image/png;base64,"), 4);
+        QVERIFY(html.find("<h3>Process memory (sampled)</h3>") != std::string::npos);  // a CPU run: no device line
         const json summary = json::parse(test::slurp(path("s32.json").toStdString()));
         QVERIFY(summary["flops"]["peak_flops_per_s"].get<double>() > 1e8);  // the GEMM probe ran
         // Every product op is in a stage (frame-split's per-frame resample convs included), and
