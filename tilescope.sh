@@ -105,8 +105,9 @@ run() {
   local app="$BUILD_DIR/app/tilescope"
   [[ -x "$app" ]] \
     || die "$app was not built: the GUI needs Qt 6 (is TILESCOPE_GUI=OFF in $BUILD_DIR/CMakeCache.txt?)"
+  # No options: the GUI opens the demo, and on its very first launch (an empty run
+  # history) decodes it at once; --demo would open it without decoding.
   local args=("$@")
-  ((${#args[@]} > 0)) || args=(--demo)
   if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
     say "starting $app ${args[*]}"
     exec "$app" "${args[@]}"

@@ -89,6 +89,7 @@ QString WindowMenus::shortcutsHtml() {
         {"Shift+drag", "Timeline: select a time range for Range statistics"},
         {"Double-click", "Memory graph: select what ran at that moment"},
         {"Ctrl+C", "Range statistics, Run history: copy the selected rows as tab-separated text"},
+        {"Delete", "Run history: delete the selected runs"},
         {"Ctrl+Q", "Quit"},
     };
     QString html = QStringLiteral("<table cellspacing=\"4\">");

@@ -41,6 +41,10 @@ Comparison compare(const at::Tensor& got, const at::Tensor& want, const std::str
 
 // check --kernels: TileScope's own CUDA kernels against the ATen ops on the device.
 int checkKernels(const CliArgs& args, const DecodeSettings& settings) {
+    // As for a decode: a GPU this build cannot reach is a combination it cannot run (exit 2).
+    if (parseDevice(settings.device).is_cuda() && !at::hasCUDA())
+        throwUnsupported("--device " + settings.device +
+                         ": this build's LibTorch has no CUDA support (or no CUDA driver/GPU is present)");
     const std::vector<gpu::NormSiluCheck> results = gpu::checkNormSiluKernels(c10::Device(settings.device));
     bool ok = true;
     nlohmann::json cases = nlohmann::json::array();

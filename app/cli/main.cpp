@@ -77,7 +77,8 @@ profile outputs (decode, bench), written after the run:
                        --profile on records even without an output, to measure overhead
 
 --vae accepts .pth and .safetensors files (original Wan2.1 or diffusers names) and the
-built-in models builtin:wan2.1 (full size, random weights) and builtin:tiny.
+built-in models builtin:demo (small, trained on synthetic clips: decodes recognisable
+video), builtin:wan2.1 (full size, random weights) and builtin:tiny (random weights).
 )";
 
 bool isCommand(const std::string& name) {
