@@ -11,7 +11,10 @@
 #include <system_error>
 #include <vector>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -90,7 +93,7 @@ int removeDeadWritersTemporaries(const std::string& finalPath) {
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
     const std::string start = target.filename().string() + ".tmp-";
     std::error_code ec;
-    std::vector<fs::path> dead;
+    std::vector<fs::path> candidates;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
         if (name.compare(0, start.size(), start) != 0) continue;
@@ -101,18 +104,22 @@ int removeDeadWritersTemporaries(const std::string& finalPath) {
             rest.find_first_not_of("0123456789-") != std::string::npos || rest.find('-', dash + 1) != std::string::npos)
             continue;
         const long pid = std::stol(rest.substr(0, dash));  // at most 9 digits: in range
-        if (pid <= 0 || pid == ::getpid()) continue;
-        // ESRCH only: EPERM means a process of another user runs under that id.
-        if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
-        // Still being written to: a writer on another machine sharing the folder, whose
-        // process id means nothing here. A killed writer's file stops changing.
+        // A live process here with that id (ESRCH only: EPERM is another user's) may be the
+        // writer; this process's own id was reused from the killed one (containers).
+        if (pid <= 0 || (pid != ::getpid() && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH))) continue;
         const auto written = fs::last_write_time(it->path(), ec);
-        if (ec || fs::file_time_type::clock::now() - written < std::chrono::seconds(10)) continue;
-        dead.push_back(it->path());
+        if (ec || fs::file_time_type::clock::now() - written < std::chrono::minutes(10)) continue;
+        candidates.push_back(it->path());
     }
     int removed = 0;
-    for (const fs::path& p : dead)
-        if (fs::remove_all(p, ec) > 0 && !ec) ++removed;
+    for (const fs::path& p : candidates) {
+        // Not through a link (a writer never makes one), and only while nobody holds the
+        // writer's lock: held here until the removal is done.
+        const int fd = ::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) continue;
+        if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && fs::remove_all(p, ec) > 0 && !ec) ++removed;
+        ::close(fd);
+    }
     return removed;
 }
 
@@ -128,30 +135,49 @@ AtomicOutput::AtomicOutput(std::string finalPath, Kind kind, OwnsEntry ownsEntry
     removeDeadWritersTemporaries(final_);
     // The temporary must sit in the final path's directory: rename() is atomic only
     // within one filesystem.
-    temp_ = tempNameFor(final_);
-    if (kind_ == Kind::Directory) {
-        std::error_code ec;
-        if (!fs::create_directory(temp_, ec) || ec)
-            throwCannotWrite(final_, ec ? ec.message() : std::string(std::strerror(EEXIST)));
-    } else {
-        // Create (empty) now so an unwritable location fails before any work is done.
-        errno = 0;
-        std::ofstream f(temp_, std::ios::binary | std::ios::trunc);
-        if (!f) throwCannotWrite(final_, errno ? std::strerror(errno) : "cannot create file");
+    // Created now, empty, so that an unwritable location fails before any work is done,
+    // under a name nobody has: a killed process whose id this one reuses (containers) may
+    // have left the first names.
+    for (int attempt = 0;; ++attempt) {
+        temp_ = tempNameFor(final_);
+        int err = 0;
+        if (kind_ == Kind::Directory) {
+            err = ::mkdir(temp_.c_str(), 0777) == 0 ? 0 : errno;
+        } else {
+            const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            err = fd >= 0 ? 0 : errno;
+            if (fd >= 0) ::close(fd);
+        }
+        if (err == 0) break;
+        if (err != EEXIST || attempt == 1000) {
+            temp_.clear();  // nothing of ours to remove
+            throwCannotWrite(final_, std::strerror(err));
+        }
     }
+    // The lock says "alive" to removeDeadWritersTemporaries; where the filesystem has no
+    // locks the output works without it.
+    lockFd_ = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (lockFd_ >= 0 && ::flock(lockFd_, LOCK_EX | LOCK_NB) != 0) releaseLock();
+}
+
+void AtomicOutput::releaseLock() {
+    if (lockFd_ >= 0) ::close(lockFd_);
+    lockFd_ = -1;
 }
 
 AtomicOutput::~AtomicOutput() {
-    if (committed_) return;
     // Never throw from here: we may be unwinding from the error that stopped the output.
     try {
         std::error_code ec;
-        if (kind_ == Kind::Directory)
-            fs::remove_all(temp_, ec);
-        else
-            fs::remove(temp_, ec);
+        if (!committed_ && !temp_.empty()) {
+            if (kind_ == Kind::Directory)
+                fs::remove_all(temp_, ec);
+            else
+                fs::remove(temp_, ec);
+        }
     } catch (...) {
     }
+    releaseLock();  // after the removal: until then the temporary is a live writer's
 }
 
 void checkOutputTarget(const std::string& finalPath, AtomicOutput::Kind kind, const AtomicOutput::OwnsEntry& ownsEntry) {
@@ -205,6 +231,7 @@ void AtomicOutput::commit() {
             throwCannotWrite(final_, ec.message());
         }
         committed_ = true;
+        releaseLock();
         std::vector<fs::path> ours;
         for (fs::directory_iterator it(aside, ec), end; !ec && it != end; it.increment(ec))
             if (it->is_regular_file(ec) && ownsEntry_ && ownsEntry_(it->path().filename().string())) ours.push_back(it->path());
@@ -216,6 +243,7 @@ void AtomicOutput::commit() {
     fs::rename(temp_, final_, ec);  // replaces a regular file (or a link) atomically
     if (ec) throwCannotWrite(final_, ec.message());
     committed_ = true;
+    releaseLock();
 }
 
 }  // namespace ts

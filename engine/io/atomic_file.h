@@ -2,6 +2,8 @@
 // Output that appears only when complete: written under a temporary name next to the
 // target and renamed on commit(). Destroyed without commit (error, cancel), it removes
 // the temporary, so a failed run leaves nothing behind. Works for files and folders.
+// While it works it holds an advisory lock (flock) on its temporary: the sign, for
+// removeDeadWritersTemporaries, that a writer is still alive.
 //
 // It never deletes what it did not write. An existing regular file is replaced by a file
 // output (as most tools overwrite); a folder, a device, a pipe or a socket in the file's
@@ -30,11 +32,14 @@ public:
     void commit();  // rename into place (replacing an existing target, as above)
 
 private:
+    void releaseLock();
+
     std::string final_;
     std::string temp_;
     Kind kind_;
     OwnsEntry ownsEntry_;
     bool committed_ = false;
+    int lockFd_ = -1;  // open on the temporary, flock'ed, until commit or destruction
 };
 
 // The constructor's check of an existing target (an Input error naming finalPath when it may
@@ -52,11 +57,13 @@ long leftoverWriterPid(const std::string& fileName);
 // unwind to their destructors; a complete output is never touched.
 void removeOwnTemporaries(const std::string& finalPath);
 
-// Removes the temporaries ("<target>.tmp-<pid>-<n>") that writers of finalPath on this
-// machine left when they were killed (SIGKILL, a crash, a power cut: nothing could unwind);
-// a writer that still runs keeps its own, and so does any file changed in the last 10 s (a
-// writer on another machine sharing the folder). A ".replaced-" leftover is kept: if a writer died
-// mid-commit it may be the only copy of the earlier output. Returns how many were removed.
+// Removes the temporaries ("<target>.tmp-<pid>-<n>") that writers of finalPath left when
+// they were killed (SIGKILL, a crash, a power cut: nothing could unwind). One goes only
+// when nobody holds its lock (a live writer does, in any process, container or machine
+// whose filesystem passes locks on), its process id is not a live process here (or is this
+// process's own, reused), and it has not changed for 10 minutes (for filesystems that do
+// not pass locks on). A ".replaced-" leftover is kept: if a writer died mid-commit it may
+// be the only copy of the earlier output. Returns how many were removed.
 int removeDeadWritersTemporaries(const std::string& finalPath);
 
 }  // namespace ts

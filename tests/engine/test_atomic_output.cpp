@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -220,8 +222,9 @@ private slots:
     }
 
     // A writer killed with SIGKILL leaves its temporary; the next output of the same path
-    // removes it, and nothing else: not a live writer's, not a fresh one (another machine's
-    // writer, on a shared folder), not a ".replaced-" copy, not a look-alike name.
+    // removes it, and nothing else: not a live writer's (its process runs here, or it holds
+    // its lock: a writer in another PID namespace or on another machine), not a fresh one,
+    // not a ".replaced-" copy, not a look-alike name.
     void deadWritersTemporariesAreRemoved() {
         QTemporaryDir dir;
         const pid_t child = ::fork();
@@ -236,7 +239,7 @@ private slots:
         for (const std::string& name : {"out.mp4.tmp-" + dead + "-0", "out.mp4.tmp-" + dead + "-3",
                                         "out.mp4.tmp-" + live + "-0", "out.mp4.replaced-" + dead + "-1",
                                         "out.mp4.tmp-" + dead + "-1-x", "other.mp4.tmp-" + dead + "-0",
-                                        "out.mp4.tmp-" + dead + "-2"}) {
+                                        "out.mp4.tmp-" + dead + "-2", "out.mp4.tmp-" + dead + "-5"}) {
             const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
             writeText(path, "partial");
             if (name != "out.mp4.tmp-" + dead + "-2") std::filesystem::last_write_time(path, old);
@@ -245,14 +248,45 @@ private slots:
         writeText(dir.filePath(QString::fromStdString("out.mp4.tmp-" + dead + "-4/frame_00000.png")).toStdString(), "png");
         std::filesystem::last_write_time(dir.filePath(QString::fromStdString("out.mp4.tmp-" + dead + "-4")).toStdString(), old);
 
+        // -5 is a live writer whose process id means nothing here: it holds its lock.
+        const int held = ::open(dir.filePath(QString::fromStdString("out.mp4.tmp-" + dead + "-5")).toLocal8Bit().constData(), O_RDONLY);
+        QVERIFY(held >= 0 && ::flock(held, LOCK_EX | LOCK_NB) == 0);
+
         AtomicOutput out(final.toStdString(), AtomicOutput::Kind::File);
         const QString own = QFileInfo(QString::fromStdString(out.tempPath())).fileName();
         const QString d = QString::fromStdString(dead), l = QString::fromStdString(live);
         QStringList expected{"out.mp4.tmp-" + l + "-0", "out.mp4.replaced-" + d + "-1", "out.mp4.tmp-" + d + "-1-x",
-                             "other.mp4.tmp-" + d + "-0", "out.mp4.tmp-" + d + "-2", own};
+                             "other.mp4.tmp-" + d + "-0", "out.mp4.tmp-" + d + "-2", "out.mp4.tmp-" + d + "-5", own};
         expected.sort();
         QCOMPARE(entries(dir.path()), expected);
-        QCOMPARE(ts::removeDeadWritersTemporaries(final.toStdString()), 0);  // our own is kept too
+        // Our own temporary carries our process id and is old enough once backdated: its lock
+        // keeps it; once the lock is gone (the output is destroyed) it could go.
+        std::filesystem::last_write_time(out.tempPath(), old);
+        QCOMPARE(ts::removeDeadWritersTemporaries(final.toStdString()), 0);
+        QVERIFY(QFileInfo::exists(QString::fromStdString(out.tempPath())));
+        ::close(held);  // the other writer died: now its temporary goes
+        QCOMPARE(ts::removeDeadWritersTemporaries(final.toStdString()), 1);
+        QVERIFY(!QFileInfo::exists(dir.filePath(QString::fromStdString("out.mp4.tmp-" + dead + "-5"))));
+    }
+
+    // A killed process whose id this one reuses (a container's PID 1) left temporaries under
+    // the names this process would pick next: the output takes a free one instead of failing.
+    void reusedProcessIdDoesNotCollide() {
+        QTemporaryDir dir;
+        const std::string final = dir.filePath("frames").toStdString();
+        std::string next;
+        {
+            AtomicOutput first(final, AtomicOutput::Kind::Directory);
+            const std::string t = first.tempPath();
+            const long n = std::stol(t.substr(t.rfind('-') + 1));
+            next = final + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(n + 1);
+        }
+        QVERIFY(QDir().mkdir(QString::fromStdString(next)));  // fresh: not old enough to remove
+        AtomicOutput second(final, AtomicOutput::Kind::Directory);
+        QVERIFY(second.tempPath() != next);
+        QVERIFY(QFileInfo(QString::fromStdString(second.tempPath())).isDir());
+        AtomicOutput file(final + ".bin", AtomicOutput::Kind::File);
+        QVERIFY(QFileInfo(QString::fromStdString(file.tempPath())).isFile());
     }
 
     void twoOutputsGetDistinctTemporaries() {
