@@ -178,9 +178,14 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
     RunOutcome out;
-    // The kernel's high-water mark restarted here measures this run's peak exactly; the
-    // samples at progress reports miss what comes and goes between two of them.
-    const bool highWaterReset = ts::resetPeakRss();
+    // The decode's peak: the kernel's high-water mark, restarted just before runDecode and
+    // read just after it (the samples at progress reports miss what comes and goes between
+    // two of them). Loading the model and the Seam check's reference decode are not in it.
+    bool highWaterReset = false;
+    std::int64_t highWater = -1;
+    auto readHighWater = [&] {
+        if (highWaterReset && highWater < 0) highWater = ts::peakRssBytes();
+    };
     auto throwIfCancelled = [this](const char* when) {
         if (cancel_.load()) throw ts::Error(ts::ErrorKind::Cancelled, std::string("cancelled ") + when);
     };
@@ -231,7 +236,15 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
             const std::int64_t f = cfg.spatialFactor();
             tiledVideo_ = at::empty({3, cfg.videoFrames(latents.size(1)), latents.size(2) * f, latents.size(3) * f});
         }
-        const ts::RunStats stats = ts::runDecode(*model_, latents, request.settings, *this);
+        highWaterReset = ts::resetPeakRss();
+        ts::RunStats stats;
+        try {
+            stats = ts::runDecode(*model_, latents, request.settings, *this);
+        } catch (...) {
+            readHighWater();  // a cancelled or failed decode's peak too
+            throw;
+        }
+        readHighWater();
         if (profile) profile->stop();
         if (cupti) cupti->stop();  // a forced flush: every finished kernel is in the trace
         if (request.seamCheck) {
@@ -276,8 +289,7 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
     ts::releaseFreeHostMemory();  // an idle window should not hold the run's peak (host_allocator.h)
     if (out.wallSeconds == 0 || out.status != RunOutcome::Status::Done)
         out.wallSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    out.peakRssBytes = std::max(peakRss_, ts::currentRssBytes());
-    if (highWaterReset) out.peakRssBytes = std::max(out.peakRssBytes, ts::peakRssBytes());
+    out.peakRssBytes = highWater > 0 ? std::max(peakRss_, highWater) : std::max(peakRss_, ts::currentRssBytes());
     // A cancelled or failed run's frames are those it delivered (the engine counts only a
     // finished run's): one count in the result line, the history and the exports.
     if (out.status != RunOutcome::Status::Done) out.frames = framesDelivered_;

@@ -60,9 +60,10 @@ struct RunOutcome {
     double decodeSeconds = 0; // the network itself
     std::int64_t macs = 0;    // multiply-adds executed
     int tiles = 1;
-    // The process's peak resident memory during the run: the kernel's high-water mark,
-    // restarted when the run began (or, where the kernel does not allow that, the highest
-    // RSS seen at the engine's progress reports). The whole window's, as any RSS is.
+    // The process's peak resident memory during the decode: the kernel's high-water mark,
+    // restarted just before it and read just after it (loading the model and the Seam
+    // check's reference decode are not in it); where the kernel does not allow a restart,
+    // the highest RSS seen at the engine's progress reports. The whole window's, as any RSS is.
     std::int64_t peakRssBytes = -1;
     // Seam check: seconds spent on the untiled reference decode (not in wallSeconds, so
     // the history's timings stay those of the run itself); 0 without one.
