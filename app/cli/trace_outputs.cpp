@@ -72,7 +72,7 @@ void TraceOutputs::start(const c10::Device& device, int threads) {
     } else if (!summary_.empty() || !report_.empty()) {
         // Before the sources start: the probe's own ops must not land in the trace.
         const CpuPeak p = probeCpuPeak(threads);
-        peak_ = {{"device", "cpu"}, {"flops_per_s", p.flopsPerSecond}, {"source", p.describe()}};
+        peak_ = {{"device", "cpu"}, {"flops_per_s", p.flopsPerSecond}, {"threads", p.threads}, {"source", p.describe()}};
     }
     session_ = std::make_unique<ProfileSession>(store_, sources_, device);
 }

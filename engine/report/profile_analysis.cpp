@@ -176,7 +176,12 @@ nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, const FlopBasi
     bool beyondPeak = false;
     const auto opsByTrack = spansByTrack(snapshot, "op");
     double total = 0;
-    std::map<std::string, std::pair<double, std::int64_t>> byStage;  // name -> (flops, stage ns)
+    struct StageTally {
+        double flops = 0;
+        std::int64_t ns = 0;
+        double reachable = 0;  // FLOPs the peak allows in the stage's spans: seconds x track's peak
+    };
+    std::map<std::string, StageTally> byStage;
     std::vector<std::string> stageOrder;
     auto flopsOf = [](const TraceEvent& e) {
         const std::string* f = e.arg("flops");
@@ -189,13 +194,15 @@ nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, const FlopBasi
         for (const TraceEvent* stage : stages) {
             if (!byStage.count(stage->name)) stageOrder.push_back(stage->name);
             auto& s = byStage[stage->name];
-            s.second += stage->durationNs;
+            s.ns += stage->durationNs;
+            const bool mainTrack = track.first == 0 && track.second == 0;
+            s.reachable += stage->durationNs / 1e9 * peakFlops * (mainTrack ? 1.0 : basis.workerShare);
             if (it == opsByTrack.end()) continue;
             const std::vector<const TraceEvent*>& ops = it->second;
             auto op = std::lower_bound(ops.begin(), ops.end(), stage->startNs,
                                        [](const TraceEvent* o, std::int64_t t) { return o->startNs < t; });
             for (; op != ops.end() && (*op)->startNs < endOf(*stage); ++op)
-                if (endOf(**op) <= endOf(*stage)) s.first += flopsOf(**op);
+                if (endOf(**op) <= endOf(*stage)) s.flops += flopsOf(**op);
         }
     }
     auto ofPeak = [&beyondPeak](double rate, double peak) {
@@ -206,23 +213,28 @@ nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, const FlopBasi
         }
         return nlohmann::json(rate / peak);
     };
-    const int workers = std::max(1, basis.workers);
     nlohmann::json stages = nlohmann::json::array();
     for (const std::string& name : stageOrder) {
-        const auto& [flops, ns] = byStage[name];
-        const double rate = ratio(flops, ns / 1e9);
+        const StageTally& s = byStage[name];
+        const double rate = ratio(s.flops, s.ns / 1e9);
         const nlohmann::json shown = stageTimeIsHostTime ? nlohmann::json(nullptr) : nlohmann::json(rate);
-        stages.push_back({{"name", name}, {"flops", flops}, {"total_s", ns / 1e9}, {"flops_per_s", shown},
-                          {"fraction_of_peak", stageTimeIsHostTime ? nlohmann::json(nullptr) : ofPeak(rate, peakFlops / workers)}});
+        // Against the peak its spans' tracks could reach: a worker's share, or the whole.
+        const double stagePeak = s.ns > 0 ? s.reachable / (s.ns / 1e9) : 0.0;
+        stages.push_back({{"name", name}, {"flops", s.flops}, {"total_s", s.ns / 1e9}, {"flops_per_s", shown},
+                          {"fraction_of_peak", stageTimeIsHostTime ? nlohmann::json(nullptr) : ofPeak(rate, stagePeak)}});
     }
     const double rate = ratio(total, basis.runSeconds);
     nlohmann::json fraction = ofPeak(rate, peakFlops);
     if (beyondPeak)
         peakNote += std::string(peakNote.empty() ? "" : "; ") +
-                    "the run beat this ceiling, so it was measured low (a busy machine?): fractions above 100 % are not shown";
+                    (basis.peakMeasured ? "the run went faster than this measured rate (the probe's calls were slowed, say by "
+                                          "other work on the cores): fractions above 100 % are not shown"
+                                        : "the run's FLOP rate exceeds this figure, so the FLOP count or the figure is wrong: "
+                                          "fractions above 100 % are not shown");
     std::string stageRates = "stage FLOPs over stage time";
-    if (workers > 1)
-        stageRates += " (summed over " + std::to_string(workers) + " concurrent workers), against one worker's share of the peak";
+    if (basis.workerShare < 1.0)
+        stageRates += " (summed over concurrent workers); a tile worker's stages against its share of the peak (" +
+                      std::to_string(static_cast<int>(basis.workerShare * 100 + 0.5)) + " %)";
     return {{"total", total},
             {"stage_rates", stageTimeIsHostTime ? "none: stage spans time the host's asynchronous CUDA launches, not GPU work"
                                                 : stageRates},

@@ -32,8 +32,11 @@ struct FlopBasis {
     double runSeconds = 0;       // the decode's time (decode_s), the rate's denominator
     double peakFlops = 0;        // <= 0: no ceiling known; the fractions are null
     std::string peakNote;        // why there is none, or what it is
-    int workers = 1;             // concurrent workers: their stage spans add up, so a stage is
-                                 // compared with one worker's share of the peak
+    bool peakMeasured = false;   // a probe's rate (CPU), not a data sheet's figure
+    // The part of the peak a tile worker's track can reach: its threads over the threads
+    // the peak was measured or quoted for. Stages on the main track (untiled runs, exact
+    // tiling's prefix) have the whole peak.
+    double workerShare = 1.0;
     bool stageTimeIsHostTime = false;  // CUDA: stage spans time the host's asynchronous launches
 };
 
@@ -42,7 +45,7 @@ struct FlopBasis {
 //   "flops" args (only the outermost product op of a thread carries one). With
 //   stageTimeIsHostTime the stages' rates are null (their FLOPs and host time stay) and
 //   "stage_rates" says why. A fraction above 1 is not shown (null, and peak_note says so):
-//   a measured ceiling that the run beat was measured low.
+//   a run faster than a measured ceiling shows that the probe was slowed.
 nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, const FlopBasis& basis);
 
 }  // namespace ts

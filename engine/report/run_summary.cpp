@@ -40,7 +40,14 @@ FlopBasis flopBasisOf(const nlohmann::json& run, std::int64_t runSpanNs, std::st
         b.runSeconds = run["decode_s"].get<double>();
         *secondsFrom = "decode_s";
     }
-    if (run.contains("workers") && run["workers"].is_number_integer()) b.workers = std::max(1, run["workers"].get<int>());
+    // A tile worker has its threads' share of a peak measured or quoted for all of them.
+    const int perWorker = run.contains("threads_per_worker") && run["threads_per_worker"].is_number_integer()
+                              ? run["threads_per_worker"].get<int>() : 0;
+    const int peakThreads = isObject(run, "peak") && run["peak"].contains("threads") && run["peak"]["threads"].is_number_integer()
+                                ? run["peak"]["threads"].get<int>() : 0;
+    if (perWorker > 0 && peakThreads > 0) b.workerShare = std::min(1.0, static_cast<double>(perWorker) / peakThreads);
+    else if (run.contains("workers") && run["workers"].is_number_integer() && run["workers"].get<int>() > 1)
+        b.workerShare = 1.0 / run["workers"].get<int>();
     const bool onCuda = run.value("device", "").rfind("cuda", 0) == 0;
     b.stageTimeIsHostTime = onCuda;
     if (!isObject(run, "peak")) {
@@ -52,13 +59,14 @@ FlopBasis flopBasisOf(const nlohmann::json& run, std::int64_t runSpanNs, std::st
     const bool half = precision == "bf16" || precision == "fp16";
     const bool tf32 = !half && isObject(run, "settings") && run["settings"].value("tf32", false);
     if (!onCuda) {
-        // The CPU's ceiling is a measured fp32 GEMM rate: nothing to hold a bf16 run against.
+        // The CPU's ceiling is a measured fp32 rate: nothing to hold a bf16 run against.
         if (half) {
-            b.peakNote = "the CPU ceiling is a measured fp32 GEMM rate: none for " + precision + " runs";
+            b.peakNote = "the CPU ceiling is a measured fp32 rate: none for " + precision + " runs";
             return b;
         }
         b.peakFlops = peak.value("flops_per_s", 0.0);
-        b.peakNote = "measured fp32 GEMM rate with the run's threads, just before the run (" + peak.value("source", "") + ")";
+        b.peakMeasured = true;
+        b.peakNote = "measured just before the run (" + peak.value("source", "") + ")";
         return b;
     }
     // The peak of the run's arithmetic: a bf16/fp16 run against the fp32 peak would read
