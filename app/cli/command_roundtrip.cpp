@@ -15,8 +15,18 @@
 #include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <sstream>
 
 namespace ts::cli {
+
+namespace {
+
+// An identical frame's PSNR is infinite: null in JSON, as decode's checks write it.
+nlohmann::json psnrJson(double db) {
+    return db >= kIdenticalPsnrDb ? nlohmann::json(nullptr) : nlohmann::json(db);
+}
+
+}  // namespace
 
 int commandRoundtrip(const std::vector<std::string>& argv) {
     std::set<std::string> flags{"vae", "video", "out", "fit"};
@@ -56,6 +66,8 @@ int commandRoundtrip(const std::vector<std::string>& argv) {
     const at::Tensor decoded =
         decodeToTensor(model, latents, settings, &decodeStats).to(at::kCPU, at::kFloat).clamp(-1.0, 1.0);
     const VideoQuality q = compareVideos(source, decoded);
+    nlohmann::json perFrame = nlohmann::json::array();
+    for (double db : q.psnrDb) perFrame.push_back(psnrJson(db));
     if (sideBySide) {
         for (int i = 0; i < frames; ++i)
             sideBySide->append(at::cat({source.narrow(1, i, 1), decoded.narrow(1, i, 1)}, 3));
@@ -75,9 +87,10 @@ int commandRoundtrip(const std::vector<std::string>& argv) {
                         {"encode_s", encodeStats.decodeSeconds},
                         {"decode_s", decodeStats.decodeSeconds},
                         {"wall_s", encodeStats.wallSeconds + decodeStats.wallSeconds},
-                        {"psnr_db", {{"mean", q.meanPsnrDb}, {"min", q.minPsnrDb}}},
+                        {"psnr_db", {{"mean", psnrJson(q.meanPsnrDb)}, {"min", psnrJson(q.minPsnrDb)},
+                                     {"identical_frames", q.identicalFrames}}},
                         {"ssim", {{"mean", q.meanSsim}, {"window", "gaussian 11x11 sigma 1.5, luma (BT.601)"}}},
-                        {"per_frame", {{"psnr_db", q.psnrDb}, {"ssim", q.ssim}}}};
+                        {"per_frame", {{"psnr_db", perFrame}, {"ssim", q.ssim}}}};
     if (sideBySide) {
         done["out"] = outPath;
         if (!sideBySide->encoderNote().empty()) done["encoder"] = sideBySide->encoderNote();
@@ -86,9 +99,16 @@ int commandRoundtrip(const std::vector<std::string>& argv) {
         std::cout << done.dump() << std::endl;
         return 0;
     }
+    auto db = [](double v) {
+        std::ostringstream s;
+        if (v >= kIdenticalPsnrDb) s << "inf";
+        else s << v;
+        return s.str();
+    };
     std::cout << "roundtrip of " << frames << " frames of " << width << "x" << height << " through latents "
-              << done["latent_shape"].dump() << ": PSNR mean " << q.meanPsnrDb << " dB, min " << q.minPsnrDb
-              << " dB; SSIM mean " << q.meanSsim << " (encode " << encodeStats.decodeSeconds << " s, decode "
+              << done["latent_shape"].dump() << ": PSNR mean " << db(q.meanPsnrDb) << " dB, min " << db(q.minPsnrDb) << " dB"
+              << (q.identicalFrames > 0 ? " (" + std::to_string(q.identicalFrames) + " frames identical, not in the mean)" : "")
+              << "; SSIM mean " << q.meanSsim << " (encode " << encodeStats.decodeSeconds << " s, decode "
               << decodeStats.decodeSeconds << " s)\n";
     if (sideBySide) std::cout << "side by side (source | decoded): " << outPath << "\n";
     return 0;

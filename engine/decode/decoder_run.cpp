@@ -232,7 +232,8 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
     stats.outputFrames = progress.framesDone;
     stats.arenaBuffers = ctx.arena.buffers();
     stats.arenaBytes = ctx.arena.bytesHeld();
-    stats.schedule.push_back(TileSpan{-1, 0, 0, 0, stats.decodeSeconds, ctx.macs, "untiled decode"});
+    // From the decode's start to its end, as tiled schedules are: delivery included.
+    stats.schedule.push_back(TileSpan{-1, 0, 0, 0, stats.decodeSeconds + stats.deliverSeconds, ctx.macs, "untiled decode"});
     runSpan.arg("macs", std::to_string(stats.macs));
     return stats;
 }

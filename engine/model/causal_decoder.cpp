@@ -109,9 +109,11 @@ void CausalDecoder::upsamplingFrom(int stage, at::Tensor x, Rect current, const 
         for (std::int64_t t = 0; t < all.size(2); ++t) {
             at::Tensor frame;
             {
-                // The stage's own resample, one frame of it: in the stage's time and FLOPs,
-                // as it is without frame-split (one more span of the stage per frame).
-                TraceScope span(ctx.trace, "up stage " + std::to_string(stage), "stage", 0, ctx.traceTid, frameArgs());
+                // The stage's own resample, one frame of it, in a stage span of its own name: so
+                // that its time and FLOPs are in a stage (without frame-split they are in the
+                // stage's), and the stage's span count and mean keep their meaning.
+                TraceScope span(ctx.trace, "up stage " + std::to_string(stage) + " resample", "stage", 0, ctx.traceTid,
+                                frameArgs());
                 frame = layers::upsampleConv(all.narrow(2, t, 1), weight(w, p + ".resample.1.weight"),
                                              weight(w, p + ".resample.1.bias"), ctx);
             }

@@ -15,8 +15,11 @@ namespace ts {
 //                        names: {name: {count, total_s, mean_s, share}}}},
 //   "stages":     [{name, count, total_s, mean_s, share}] (category "stage", first-seen order),
 //   "events":     {spans, counters, instants, flows},
-//   "ops", "coverage", "memory", "flops": see profile_analysis.h (the FLOP/s peak is
-//                 run["peak"]["flops_per_s"] when the caller measured or looked one up),
+//   "ops", "coverage", "memory", "flops": see profile_analysis.h. FLOP/s are over
+//                 run["decode_s"] when given (else the run spans' total), against the peak
+//                 of the run's arithmetic from run["peak"] (flops_per_s, tf32_ or bf16_
+//                 flops_per_s by run["precision"] and run["settings"]["tf32"]; on the CPU a
+//                 measured fp32 rate, none for bf16), with "peak_note" saying which,
 //   "notes":      [...], "run": run
 // }
 // A name's share is of its category's total, so the shares of one category sum to 1.

@@ -51,10 +51,16 @@ VideoQuality compareVideos(const at::Tensor& reference, const at::Tensor& test) 
         q.psnrDb.push_back(m > 0 ? std::min(kIdenticalPsnrDb, 10.0 * std::log10(4.0 / m)) : kIdenticalPsnrDb);
     }
     q.ssim = ssimPerFrame(luma(reference), luma(test));
+    // An identical frame's PSNR is infinite: averaged in as the sentinel it would lift the
+    // mean by 999/F dB, so the mean is over the frames that differ.
+    double psnrSum = 0;
     for (std::size_t i = 0; i < q.psnrDb.size(); ++i) {
-        q.meanPsnrDb += q.psnrDb[i] / q.psnrDb.size();
+        if (q.psnrDb[i] >= kIdenticalPsnrDb) ++q.identicalFrames;
+        else psnrSum += q.psnrDb[i];
         q.meanSsim += q.ssim[i] / q.ssim.size();
     }
+    const std::size_t differing = q.psnrDb.size() - static_cast<std::size_t>(q.identicalFrames);
+    q.meanPsnrDb = differing > 0 ? psnrSum / differing : kIdenticalPsnrDb;
     q.minPsnrDb = *std::min_element(q.psnrDb.begin(), q.psnrDb.end());
     return q;
 }

@@ -284,6 +284,10 @@ private Q_SLOTS:
         const ts::VideoQuality q = ts::compareVideos(clip, shifted);
         QVERIFY(std::abs(q.psnrDb[1] - 10 * std::log10(4 / 0.01)) < 1e-4);  // 26.02 dB
         QCOMPARE(q.minPsnrDb, q.psnrDb[1]);
+        // Frames 0 and 2 are identical: counted apart, not averaged in as 999 dB.
+        QCOMPARE(q.identicalFrames, 2);
+        QCOMPARE(q.meanPsnrDb, q.psnrDb[1]);
+        QCOMPARE(same.identicalFrames, 3);
         QVERIFY(q.ssim[1] < 1.0 && q.ssim[1] > 0.9);  // a luminance shift only
         at::manual_seed(7);
         const at::Tensor noisy = (clip + at::randn(clip.sizes()) * 0.8).clamp(-1, 1);
