@@ -31,9 +31,9 @@ QString runTitle(const char* which, const RunRecord& r) {
 
 // One run's numbers, for Reopen (compareRuns says the same of two).
 QString runSummary(const RunRecord& r) {
-    return RunCompareView::tr("%1 · %2 frames in %3 s · peak %4 MiB · %5 GFLOP/s · %6")
+    return RunCompareView::tr("%1 · %2 frames in %3 s · peak %4 · %5 GFLOP/s · %6")
         .arg(r.settingsText()).arg(r.frames).arg(r.wallSeconds, 0, 'f', 2)
-        .arg(static_cast<double>(r.peakBytes) / (1 << 20), 0, 'f', 0).arg(r.gflops(), 0, 'f', 1).arg(r.status);
+        .arg(r.peakText(), r.gflopsText(), r.status);
 }
 
 // The end of a finished trace on its own run's clock (ms), 0 when empty.

@@ -32,6 +32,17 @@ QString signedPercent(double from, double to) {
 
 }  // namespace
 
+QString RunRecord::peakText() const {
+    if (peakBytes <= 0) return bytes(peakBytes);
+    return onCuda() ? QObject::tr("%1 device").arg(bytes(peakBytes)) : bytes(peakBytes);
+}
+
+QString RunRecord::gflopsText() const {
+    // A cancelled or failed run's work is not counted: 0.00 would read as a measured rate.
+    if (status != QLatin1String("done") || !(gflops() > 0)) return QStringLiteral("–");
+    return QString::number(gflops(), 'f', 2);
+}
+
 QString RunRecord::settingsText() const {
     QString s = QStringLiteral("%1 %2 %3").arg(device, precision, tiling);
     if (tiling != QStringLiteral("off"))
@@ -100,14 +111,18 @@ QString compareRuns(const RunRecord& a, const RunRecord& b) {
     QString opt;
     if (a.graphOptions != b.graphOptions && !a.graphOptions.isEmpty() && !b.graphOptions.isEmpty())
         opt = QObject::tr("; --opt %1 → %2").arg(a.graphOptions, b.graphOptions);
+    // A CPU run's peak is the process's RSS, a CUDA run's the device's memory: shown, not
+    // compared.
+    const QString peakChange = a.onCuda() == b.onCuda()
+                                   ? signedPercent(static_cast<double>(a.peakBytes), static_cast<double>(b.peakBytes))
+                                   : QObject::tr("host and device memory: not compared");
     return QObject::tr("B (%1) vs A (%2): wall time %3 s → %4 s (%5); peak memory %6 → %7 (%8); %9 → %10 GFLOP/s")
         .arg(b.settingsText(), a.settingsText())
         .arg(a.wallSeconds, 0, 'f', 2)
         .arg(b.wallSeconds, 0, 'f', 2)
         .arg(signedPercent(a.wallSeconds, b.wallSeconds))
-        .arg(bytes(a.peakBytes), bytes(b.peakBytes), signedPercent(static_cast<double>(a.peakBytes), static_cast<double>(b.peakBytes)))
-        .arg(a.gflops(), 0, 'f', 2)
-        .arg(b.gflops(), 0, 'f', 2) + opt;
+        .arg(a.peakText(), b.peakText(), peakChange)
+        .arg(a.gflopsText(), b.gflopsText()) + opt;
 }
 
 RunHistoryModel::RunHistoryModel(const QString& file, QObject* parent) : QAbstractTableModel(parent), file_(file) {
@@ -219,9 +234,8 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
     case Status: return r.status;
     case Frames: return r.frames;
     case Wall: return QString::number(r.wallSeconds, 'f', 2);
-    // Says which memory: a CUDA run's is the device's, a CPU run's the process's RSS.
-    case Peak: return r.device.startsWith(QLatin1String("cuda")) ? tr("%1 device").arg(bytes(r.peakBytes)) : bytes(r.peakBytes);
-    case Gflops: return QString::number(r.gflops(), 'f', 2);
+    case Peak: return r.peakText();  // says which memory: a CUDA run's is the device's
+    case Gflops: return r.gflopsText();
     }
     return {};
 }

@@ -36,6 +36,9 @@ struct RunRecord {
     std::int64_t macs = 0;
 
     double gflops() const { return decodeSeconds > 0 ? 2.0 * static_cast<double>(macs) / decodeSeconds / 1e9 : 0; }
+    bool onCuda() const { return device.startsWith(QLatin1String("cuda")); }
+    QString peakText() const;    // "612.0 MiB", "3.4 GiB device" (a CUDA run's), "–" unknown
+    QString gflopsText() const;  // "188.06"; "–" for a run that did not finish (no rate to give)
     QString settingsText() const;  // "cpu fp32 exact 256/32 px ×2"
     QJsonObject toJson() const;
     static RunRecord fromJson(const QJsonObject& o);

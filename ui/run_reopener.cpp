@@ -39,8 +39,8 @@ QString resultLine(const RunRecord& r, const QSize& frameSize) {
                                                            .arg(r.status.isEmpty() ? QObject::tr("failed") : r.status,
                                                                 secondsText(r.wallSeconds), framesText(r.frames));
     text += frameSizeText(frameSize);
-    if (r.peakBytes > 0) text += QObject::tr(", peak %1").arg(QString::fromStdString(ts::formatBytes(r.peakBytes)));
-    if (r.gflops() > 0) text += QObject::tr(", %1 GFLOP/s").arg(r.gflops(), 0, 'f', 2);
+    if (r.peakBytes > 0) text += QObject::tr(", peak %1").arg(r.peakText());
+    if (r.gflopsText() != QLatin1String("–")) text += QObject::tr(", %1 GFLOP/s").arg(r.gflopsText());
     return text;
 }
 

@@ -124,6 +124,17 @@ private Q_SLOTS:
             RunRecord autoStreams = record(1.0, 100 << 20, 1'000'000'000);
             autoStreams.streams = ts::DecodeSettings::kAutoCount;
             QCOMPARE(autoStreams.settingsText(), QStringLiteral("cpu fp32 exact 128/32 px ×auto"));
+            // A cancelled run has no rate to give (its work is not counted): no "0.00".
+            RunRecord cancelled = record(1.0, 100 << 20, 0);
+            cancelled.status = QStringLiteral("cancelled");
+            QCOMPARE(cancelled.gflopsText(), QStringLiteral("–"));
+            // A CPU run's peak is host RSS, a CUDA run's device memory: shown, not compared.
+            RunRecord onGpu = record(1.0, std::int64_t(3) << 30, 1'000'000'000);
+            onGpu.device = QStringLiteral("cuda:0");
+            QCOMPARE(onGpu.peakText(), QStringLiteral("3.00 GiB device"));
+            const QString mixed = compareRuns(record(2.0, 300 << 20, 1'000'000'000), onGpu);
+            QVERIFY2(mixed.contains(QStringLiteral("300.0 MiB → 3.00 GiB device (host and device memory: not compared)")),
+                     qPrintable(mixed));
         }
         RunHistoryModel model(file);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
