@@ -267,6 +267,8 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
         out.decodeSeconds = stats.decodeSeconds;
         out.macs = stats.macs;
         out.tiles = stats.tiles;
+        out.tilingRun = QString::fromStdString(stats.tiling);
+        out.tilePxRun = stats.tilePx;
     } catch (const ts::Error& e) {
         out.errorKind = static_cast<int>(e.kind());
         out.status = e.kind() == ts::ErrorKind::Cancelled ? RunOutcome::Status::Cancelled

@@ -60,6 +60,10 @@ struct RunOutcome {
     double decodeSeconds = 0; // the network itself
     std::int64_t macs = 0;    // multiply-adds executed
     int tiles = 1;
+    // What ran, which a memory budget may change from what was asked: an untiled request
+    // decoded as exact tiles that fit. "" when the run did not finish.
+    QString tilingRun;
+    int tilePxRun = 0;
     // The process's peak resident memory during the decode: the kernel's high-water mark,
     // restarted just before it and read just after it (loading the model and the Seam
     // check's reference decode are not in it); where the kernel does not allow a restart,

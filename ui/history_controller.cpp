@@ -35,6 +35,13 @@ RunRecord makeRunRecord(const ts::DecodeSettings& settings, const RunOutcome& ou
     r.decodeSeconds = outcome.decodeSeconds;
     r.macs = outcome.macs;
     r.peakBytes = peakBytes;
+    // Kept only where it differs from the request (the budget's choice), so the settings
+    // text says so.
+    const bool sameTiling = outcome.tilingRun == r.tiling && (r.tiling == QLatin1String("off") || outcome.tilePxRun == r.tilePx);
+    if (!outcome.tilingRun.isEmpty() && !sameTiling) {
+        r.tilingRun = outcome.tilingRun;
+        r.tilePxRun = outcome.tilePxRun;
+    }
     return r;
 }
 

@@ -48,6 +48,8 @@ QString RunRecord::settingsText() const {
     if (tiling != QStringLiteral("off"))
         s += QStringLiteral(" %1/%2 px ×%3").arg(tilePx).arg(overlapPx).arg(QString::fromStdString(ts::countText(streams)));
     if (!memoryBudget.isEmpty()) s += QStringLiteral(" ≤%1").arg(memoryBudget);
+    if (!tilingRun.isEmpty()) s += tilingRun == QLatin1String("off") ? QObject::tr(" → ran untiled")
+                                                                     : QObject::tr(" → ran %1 %2 px").arg(tilingRun).arg(tilePxRun);
     return s;
 }
 
@@ -64,6 +66,8 @@ QJsonObject RunRecord::toJson() const {
                        {"streams", streams},
                        {"threads", threads},
                        {"maxMemory", memoryBudget},
+                       {"tilingRun", tilingRun},
+                       {"tileRun", tilePxRun},
                        {"opt", graphOptions},
                        {"status", status},
                        {"frames", frames},
@@ -82,6 +86,8 @@ RunRecord RunRecord::fromJson(const QJsonObject& o) {
     r.device = o.value("device").toString();
     r.precision = o.value("precision").toString();
     r.tiling = o.value("tiling").toString();
+    r.tilingRun = o.value("tilingRun").toString();
+    r.tilePxRun = o.value("tileRun").toInt();
     r.tilePx = o.value("tile").toInt();
     r.overlapPx = o.value("overlap").toInt();
     r.streams = o.value("streams").toInt(1);

@@ -22,6 +22,10 @@ struct RunRecord {
     QString device, precision, tiling;
     int tilePx = 0, overlapPx = 0, streams = 1, threads = 0;
     QString memoryBudget;     // as typed, "" none
+    // What ran where a memory budget changed it (tiling and tile size); "" when it ran as
+    // asked, or for runs recorded before the history kept it.
+    QString tilingRun;
+    int tilePxRun = 0;
     // The run's --opt switches (ts::toString(GraphOptions): "none" or names joined by
     // commas); "" for runs recorded before the history kept them.
     QString graphOptions;

@@ -2,6 +2,7 @@
 // settings panel that shows it, the preview's player, and whole demo runs through the
 // main window (timeline, memory graph, preview and history get data; the event loop
 // keeps serving timers; cancel is seen within a second).
+#include "history_controller.h"
 #include "history_panel.h"
 #include "main_window.h"
 #include "memory_view.h"
@@ -135,6 +136,20 @@ private Q_SLOTS:
             const QString mixed = compareRuns(record(2.0, 300 << 20, 1'000'000'000), onGpu);
             QVERIFY2(mixed.contains(QStringLiteral("300.0 MiB → 3.00 GiB device (host and device memory: not compared)")),
                      qPrintable(mixed));
+            // A budget that tiled an untiled request: the settings say what was asked and what
+            // ran; a run as asked says nothing more.
+            ts::DecodeSettings asked;
+            asked.maxMemoryBytes = 100 << 20;
+            RunOutcome budgeted;
+            budgeted.status = RunOutcome::Status::Done;
+            budgeted.tilingRun = QStringLiteral("exact");
+            budgeted.tilePxRun = 64;
+            const RunRecord tiled = makeRunRecord(asked, budgeted, "builtin:demo", "demo", "100M", 1);
+            QCOMPARE(tiled.settingsText(), QStringLiteral("cpu fp32 off ≤100M → ran exact 64 px"));
+            QCOMPARE(RunRecord::fromJson(tiled.toJson()).settingsText(), tiled.settingsText());
+            budgeted.tilingRun = QStringLiteral("off");
+            QCOMPARE(makeRunRecord(asked, budgeted, "builtin:demo", "demo", "100M", 1).settingsText(),
+                     QStringLiteral("cpu fp32 off ≤100M"));
         }
         RunHistoryModel model(file);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
