@@ -41,11 +41,7 @@ class SeamReferenceObserver : public ts::DecodeObserver {
 public:
     SeamReferenceObserver(DecodeWorker& worker, const at::Tensor& tiled, std::function<void(SeamBatch)> emitBatch)
         : worker_(worker), tiled_(tiled), emitBatch_(std::move(emitBatch)) {}
-    void onProgress(const ts::DecodeProgress& p) override {
-        ts::DecodeProgress labelled = p;
-        labelled.stage = "Seam check, untiled reference: " + (p.stage.empty() ? std::string("decoding") : p.stage);
-        worker_.onProgress(labelled);
-    }
+    void onProgress(const ts::DecodeProgress& p) override { worker_.onSeamReferenceProgress(p); }
     void onFrames(int first, const at::Tensor& frames) override {
         SeamBatch batch;
         batch.first = first;
@@ -121,7 +117,18 @@ void DecodeWorker::cancel() {
 
 void DecodeWorker::onProgress(const ts::DecodeProgress& p) {
     peakRss_ = std::max(peakRss_, ts::currentRssBytes());
+    emitProgress(p, false);
+}
+
+void DecodeWorker::onSeamReferenceProgress(const ts::DecodeProgress& p) {
+    ts::DecodeProgress labelled = p;
+    labelled.stage = "Seam check, untiled reference: " + (p.stage.empty() ? std::string("decoding") : p.stage);
+    emitProgress(labelled, true);
+}
+
+void DecodeWorker::emitProgress(const ts::DecodeProgress& p, bool seamReference) {
     ProgressInfo info;
+    info.seamReference = seamReference;
     info.chunksDone = p.chunksDone;
     info.chunksTotal = p.chunksTotal;
     info.framesDone = p.framesDone;

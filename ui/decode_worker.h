@@ -41,6 +41,7 @@ struct ProgressInfo {
     int tilesDone = 0;        // tiled runs: tiles finished
     int tilesTotal = 1;
     QString stage;
+    bool seamReference = false;  // the Seam check's untiled reference decode, after the run
 };
 
 // Consecutive decoded video frames, starting at video frame `first`.
@@ -111,6 +112,9 @@ public:
     void onFrames(int first, const at::Tensor& frames) override;
     bool cancelRequested() const override { return cancel_.load(); }
     ts::TraceSink* traceSink() override { return trace_.get(); }
+    // The Seam check's reference decode reports through this (decoding thread): labelled,
+    // and not in the run's memory samples.
+    void onSeamReferenceProgress(const ts::DecodeProgress& p);
 
 Q_SIGNALS:
     void progress(const tsui::ProgressInfo& info);
@@ -120,6 +124,7 @@ Q_SIGNALS:
 
 private:
     void runOnThread(DecodeRequest request);
+    void emitProgress(const ts::DecodeProgress& p, bool seamReference);
     void join();
     void runSeamReference(const at::Tensor& latents, const ts::DecodeSettings& settings);
 

@@ -175,7 +175,8 @@ QString FrameComparePanel::statsText() const {
     if (single_) return tr("Frame %1 of %2").arg(i + 1).arg(frameCount());
     if (statsPending()) return tr("B vs A, frame %1: computing the differences of the clip's %2 frames…").arg(i + 1).arg(frameCount());
     const double gain = gainCombo_->currentData().toDouble() > 0 ? gainCombo_->currentData().toDouble() : autoGain(runMaxAbs());
-    return tr("B vs A, frame %1: %2, max |Δ| %3 · clip (%4 frames): %5, max |Δ| %6 · gain ×%7")
+    // The runs' kept frames are 8-bit images (one level: 2/255): said, as for Pin as A.
+    return tr("B vs A (8-bit frames), frame %1: %2, max |Δ| %3 · clip (%4 frames): %5, max |Δ| %6 · gain ×%7")
         .arg(i + 1)
         .arg(psnrText(framePsnrDb(i)))
         .arg(frameMaxAbs(i), 0, 'g', 3)

@@ -312,7 +312,8 @@ void MainWindow::onProgress(const ProgressInfo& info) {
         preview_->setExpectedFrames(info.framesTotal);
         progressBar_->setRange(0, info.framesTotal);
         progressBar_->setValue(info.framesDone);
-        QString format = tr("%v / %m frames");
+        // The Seam check's reference decode counts its frames again from 1: says so.
+        QString format = info.seamReference ? tr("Seam check: %v / %m frames") : tr("%v / %m frames");
         if (info.tilesTotal > 1) format += tr(", tile %1 / %2").arg(info.tilesDone).arg(info.tilesTotal);
         if (info.etaSeconds >= 0) format += tr(", ETA %1").arg(secondsText(info.etaSeconds));
         progressBar_->setFormat(format);

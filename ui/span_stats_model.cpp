@@ -48,13 +48,16 @@ QVariant SpanStatsModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == Share)
         return tr("The name's time within the range over the range's length: a span covering the range is 100 %. Names "
                   "nested in each other, or on parallel tracks (tile workers, CUDA streams), add up to more than 100 %");
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && (section == Total || section == Mean))
+        return tr("Only the part of each span inside the range counts: a span that starts before the range or ends "
+                  "after it adds its time in the range, not its whole length");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case Name: return tr("Name");
     case Category: return tr("Category");
     case Count: return tr("Count");
-    case Total: return tr("Total (ms)");
-    case Mean: return tr("Mean (ms)");
+    case Total: return tr("Total in range (ms)");
+    case Mean: return tr("Mean in range (ms)");
     case Share: return tr("% of range");
     }
     return {};

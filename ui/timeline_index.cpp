@@ -291,6 +291,10 @@ std::vector<TimelineNameStats> TimelineIndex::statsInRange(std::int64_t t0, std:
         for (; it != spans.end() && it->start <= t1; ++it) {
             const TimelineRecord& rec = records_[it->record];
             const std::int64_t clipped = std::min(it->end, t1) - std::max(it->start, t0);
+            // A span that only touches the range (ends where it starts, or starts where it
+            // ends) is not in it; an instant (zero length) inside it is.
+            const bool instantInside = it->start == it->end && it->start >= t0 && it->start <= t1;
+            if (clipped <= 0 && !instantInside) continue;
             std::int64_t& k = slot[rec.name];
             if (k < 0) {
                 k = static_cast<std::int64_t>(out.size());

@@ -164,9 +164,16 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
 
 std::string TilePlan::describe() const {
     char buf[200];
-    std::snprintf(buf, sizeof buf, "%s: %dx%d tile%s of %d px, %.2fx the untiled work, ~%.0f MiB of tensors at peak",
-                  toString(mode).c_str(), rows, cols, tiles.size() == 1 ? "" : "s", tilePx,
-                  untiledMacs > 0 ? double(totalMacs) / double(untiledMacs) : 1.0, estimatedPeakBytes / 1048576.0);
+    const double work = untiledMacs > 0 ? double(totalMacs) / double(untiledMacs) : 1.0;
+    // Untiled, the --tile setting plays no part: the one "tile" is the frame.
+    if (mode == TilingMode::Off)
+        std::snprintf(buf, sizeof buf, "off: untiled, %lldx%lld px frames, %.2fx the untiled work, ~%.0f MiB of tensors at peak",
+                      static_cast<long long>(frameWidth), static_cast<long long>(frameHeight), work,
+                      estimatedPeakBytes / 1048576.0);
+    else
+        std::snprintf(buf, sizeof buf, "%s: %dx%d tile%s of %d px, %.2fx the untiled work, ~%.0f MiB of tensors at peak",
+                      toString(mode).c_str(), rows, cols, tiles.size() == 1 ? "" : "s", tilePx, work,
+                      estimatedPeakBytes / 1048576.0);
     return buf;
 }
 

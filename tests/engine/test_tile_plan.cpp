@@ -149,6 +149,9 @@ private slots:
         const TilePlan plan = makeTilePlan(wan21(), 3, 16, 16, settings(TilingMode::Off, 256));
         QCOMPARE(plan.tiles.size(), size_t(1));
         QCOMPARE(plan.totalMacs, estimateDecodeCost(wan21(), 3, 16, 16, 4, plan.graph).macs);
+        // The --tile setting plays no part untiled: the description names the frame.
+        const std::string text = plan.describe();
+        QVERIFY2(text.rfind("off: untiled, 128x128 px frames, 1.00x the untiled work", 0) == 0, text.c_str());
     }
 };
 

@@ -78,7 +78,7 @@ private Q_SLOTS:
         QCOMPARE(copy->shortcut(), QKeySequence(QKeySequence::Copy));
         copy->trigger();
         QCOMPARE(QGuiApplication::clipboard()->text(),
-                 QStringLiteral("Name\tCategory\tCount\tTotal (ms)\tMean (ms)\t% of range\n"
+                 QStringLiteral("Name\tCategory\tCount\tTotal in range (ms)\tMean in range (ms)\t% of range\n"
                                 "conv\top\t9\t18.000\t2.000\t18.0 %\n"
                                 "decode\top\t1\t100.000\t100.000\t100.0 %\n"));
         view->clearSelection();

@@ -186,6 +186,8 @@ private Q_SLOTS:
         QCOMPARE(stages[0].name, std::string("stage b"));
         QCOMPARE(stages[0].totalNs, 150);
         QCOMPARE(stages[1].totalNs, 100);
+        // [200, 300] only touches the stages (a ends at 200, b starts at 300): neither is in it.
+        QVERIFY(idx.statsInRange(200, 300, 2, 2).empty());
     }
 
     void countersAndInstants() {
