@@ -88,6 +88,20 @@ nlohmann::json analyzeOps(const TraceStore::Snapshot& snapshot) {
     return out;
 }
 
+std::vector<std::string> inDecoderOrder(std::vector<std::string> firstSeen) {
+    static const std::string kSuffix = " resample";
+    std::vector<std::string> out;
+    for (const std::string& name : firstSeen) {
+        const bool resample = name.size() > kSuffix.size() && name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
+        const std::string stage = resample ? name.substr(0, name.size() - kSuffix.size()) : std::string();
+        if (resample && std::find(firstSeen.begin(), firstSeen.end(), stage) != firstSeen.end()) continue;  // placed with its stage
+        out.push_back(name);
+        if (!resample && std::find(firstSeen.begin(), firstSeen.end(), name + kSuffix) != firstSeen.end())
+            out.push_back(name + kSuffix);
+    }
+    return out;
+}
+
 nlohmann::json analyzeCoverage(const TraceStore::Snapshot& snapshot) {
     const auto opsByTrack = spansByTrack(snapshot, "op");
     if (opsByTrack.empty()) return nullptr;
@@ -123,7 +137,7 @@ nlohmann::json analyzeCoverage(const TraceStore::Snapshot& snapshot) {
         }
     }
     nlohmann::json stagesJson = nlohmann::json::array();
-    for (const std::string& name : stageOrder)
+    for (const std::string& name : inDecoderOrder(stageOrder))
         stagesJson.push_back({{"name", name}, {"share", ratio(byStage[name].second, byStage[name].first)}});
     std::vector<std::pair<std::string, std::int64_t>> before(gapBefore.begin(), gapBefore.end());
     std::sort(before.begin(), before.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -214,7 +228,7 @@ nlohmann::json analyzeFlops(const TraceStore::Snapshot& snapshot, const FlopBasi
         return nlohmann::json(rate / peak);
     };
     nlohmann::json stages = nlohmann::json::array();
-    for (const std::string& name : stageOrder) {
+    for (const std::string& name : inDecoderOrder(stageOrder)) {
         const StageTally& s = byStage[name];
         const double rate = ratio(s.flops, s.ns / 1e9);
         const nlohmann::json shown = stageTimeIsHostTime ? nlohmann::json(nullptr) : nlohmann::json(rate);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace ts {
 
@@ -26,6 +27,11 @@ nlohmann::json analyzeCoverage(const TraceStore::Snapshot& snapshot);
 //   device_used_bytes): {pid, peak_bytes, peak_time_s, samples, op?, inner_op?}, keyed
 //   "name" for pid 0 and "name@pid" for devices; op fields come from the counter's args.
 nlohmann::json analyzeMemory(const TraceStore::Snapshot& snapshot);
+
+// Stage names in first-seen order, with each "<stage> resample" (frame-split's per-frame
+// resample, causal_decoder.cpp) moved to just after its stage: the first latent frame runs
+// without it, so first-seen order would put it last.
+std::vector<std::string> inDecoderOrder(std::vector<std::string> firstSeen);
 
 // What the "flops" figures are measured against.
 struct FlopBasis {

@@ -117,7 +117,7 @@ nlohmann::json summarizeRun(const TraceStore::Snapshot& snapshot, const nlohmann
         cats[cat] = std::move(c);
     }
     nlohmann::json stages = nlohmann::json::array();
-    for (const std::string& name : stageOrder) {
+    for (const std::string& name : inDecoderOrder(stageOrder)) {
         nlohmann::json s = tallyJson(names["stage"][name], categories["stage"].totalNs, "share");
         s["name"] = name;
         stages.push_back(std::move(s));

@@ -7,6 +7,7 @@
 #include "profile/trace_store.h"
 #include "report/html_report_writer.h"
 #include "report/svg_plot.h"
+#include "report/profile_analysis.h"
 #include "report/run_summary.h"
 #include "report/summary_diff.h"
 #include "test_support.h"
@@ -186,6 +187,15 @@ private Q_SLOTS:
         QVERIFY(std::abs(f["by_stage"][1]["fraction_of_peak"].get<double>() - 0.5) < 1e-12);   // worker: 2.5e10 of 5e10
         QVERIFY(f["stage_rates"].get<std::string>().find("share of the peak (50 %)") != std::string::npos);
         QVERIFY(f["peak_note"].get<std::string>().find("measured") != std::string::npos);
+    }
+
+    // Frame-split's per-frame resample is first seen after the stages it sits between (the
+    // first latent frame has none): listed after its own stage.
+    void resampleStagesFollowTheirStage() {
+        const std::vector<std::string> order =
+            ts::inDecoderOrder({"prefix", "up stage 1", "up stage 2", "head", "up stage 2 resample", "lone resample"});
+        const std::vector<std::string> want{"prefix", "up stage 1", "up stage 2", "up stage 2 resample", "head", "lone resample"};
+        QVERIFY(order == want);
     }
 
     // Each run is held against the ceiling of its own arithmetic, or none.
