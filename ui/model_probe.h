@@ -2,6 +2,7 @@
 // Reads a checkpoint off the GUI thread to show what it is before anything runs: the
 // architecture inferred from its tensor shapes and the decoder's parameter count, or the
 // loader's one-line error. Only the latest request's answer is delivered.
+#include "latest_only.h"
 #include "model/vae_config.h"
 
 #include <QMetaType>
@@ -24,17 +25,16 @@ struct ModelInfo {
 class ModelProbe : public QObject {
     Q_OBJECT
 public:
-    using QObject::QObject;
+    explicit ModelProbe(QObject* parent = nullptr) : QObject(parent), latest_(this) {}
     // Starts reading `source` (path or builtin:*); a later call supersedes it.
     void probe(const QString& source);
-    bool isBusy() const { return pending_ != 0; }
+    bool isBusy() const { return latest_.isBusy(); }
 
 Q_SIGNALS:
     void finished(const tsui::ModelInfo& info);
 
 private:
-    int generation_ = 0;
-    int pending_ = 0;
+    LatestOnly latest_;
 };
 
 }  // namespace tsui
