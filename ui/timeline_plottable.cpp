@@ -15,6 +15,7 @@ QColor categoryColor(const std::string& category) {
         {"tile", QColor(230, 140, 50)},   {"op", QColor(90, 170, 90)},      {"kernel", QColor(150, 100, 200)},
         {"memcpy", QColor(210, 80, 80)},  {"memset", QColor(220, 120, 170)}, {"sync", QColor(150, 110, 80)},
         {"runtime", QColor(160, 160, 70)}, {"driver", QColor(140, 150, 60)}, {"nvtx", QColor(200, 180, 60)},
+        {"output", QColor(110, 110, 110)},
     };
     auto it = known.find(category);
     if (it != known.end()) return it->second;

@@ -159,7 +159,10 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
         const auto tDecode = Clock::now();
         TiledResult result = runTilePlan(m, z, plan, effective, balance, observer, budget);
         const auto tDeliver = Clock::now();
-        observer.onFrames(0, result.video);
+        {
+            TraceScope deliver(trace, "deliver frames", "output", 0, kMainTrack, {{"first_frame", "0"}});
+            observer.onFrames(0, result.video);
+        }
         stats.deliverSeconds = secondsSince(tDeliver);
         // Retries may have split tiles: report what ran, not what was planned.
         DecodeProgress done;
@@ -214,7 +217,12 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
         // What the observer does with the frames (encoding an MP4, copies for the GUI) is
         // outside the chunk's span and the decode time: GFLOP/s count the network only.
         const auto tDeliver = Clock::now();
-        observer.onFrames(progress.framesDone, frames);
+        {
+            // Its own span, so that the timeline shows where the decode waited on it.
+            TraceScope deliver(trace, "deliver frames", "output", 0, kMainTrack,
+                               {{"first_frame", std::to_string(progress.framesDone)}});
+            observer.onFrames(progress.framesDone, frames);
+        }
         stats.deliverSeconds += secondsSince(tDeliver);
         progress.framesDone += static_cast<int>(frames.size(1));
         progress.chunksDone = t + 1;
