@@ -244,6 +244,7 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
             tiledVideo_ = at::empty({3, cfg.videoFrames(latents.size(1)), latents.size(2) * f, latents.size(3) * f});
         }
         highWaterReset = ts::resetPeakRss();
+        out.rssAtDecodeStartBytes = ts::currentRssBytes();
         ts::RunStats stats;
         try {
             stats = ts::runDecode(*model_, latents, request.settings, *this);

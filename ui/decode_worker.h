@@ -70,6 +70,10 @@ struct RunOutcome {
     // check's reference decode are not in it); where the kernel does not allow a restart,
     // the highest RSS seen at the engine's progress reports. The whole window's, as any RSS is.
     std::int64_t peakRssBytes = -1;
+    // The RSS when the decode began (-1 unknown): what the window already held, including
+    // what it keeps of earlier runs. peakRssBytes minus it is what this decode added, the
+    // figure that compares between runs of one window.
+    std::int64_t rssAtDecodeStartBytes = -1;
     // Seam check: seconds spent on the untiled reference decode (not in wallSeconds, so
     // the history's timings stay those of the run itself); 0 without one.
     double seamSeconds = 0;

@@ -35,6 +35,8 @@ RunRecord makeRunRecord(const ts::DecodeSettings& settings, const RunOutcome& ou
     r.decodeSeconds = outcome.decodeSeconds;
     r.macs = outcome.macs;
     r.peakBytes = peakBytes;
+    if (!r.onCuda() && peakBytes > 0 && outcome.rssAtDecodeStartBytes > 0)
+        r.peakAddedBytes = std::max<std::int64_t>(0, peakBytes - outcome.rssAtDecodeStartBytes);
     // Kept only where it differs from the request (the budget's choice), so the settings
     // text says so.
     const bool sameTiling = outcome.tilingRun == r.tiling && (r.tiling == QLatin1String("off") || outcome.tilePxRun == r.tilePx);

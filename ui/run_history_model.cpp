@@ -34,7 +34,9 @@ QString signedPercent(double from, double to) {
 
 QString RunRecord::peakText() const {
     if (peakBytes <= 0) return bytes(peakBytes);
-    return onCuda() ? QObject::tr("%1 device").arg(bytes(peakBytes)) : bytes(peakBytes);
+    if (onCuda()) return QObject::tr("%1 device").arg(bytes(peakBytes));
+    return peakAddedBytes >= 0 ? QObject::tr("%1 (+%2)").arg(bytes(peakBytes), QString::fromStdString(ts::formatBytes(peakAddedBytes)))
+                               : bytes(peakBytes);
 }
 
 QString RunRecord::gflopsText() const {
@@ -74,6 +76,7 @@ QJsonObject RunRecord::toJson() const {
                        {"wallSeconds", wallSeconds},
                        {"decodeSeconds", decodeSeconds},
                        {"peakBytes", static_cast<double>(peakBytes)},
+                       {"peakAddedBytes", static_cast<double>(peakAddedBytes)},
                        {"macs", static_cast<double>(macs)}};
 }
 
@@ -108,6 +111,7 @@ RunRecord RunRecord::fromJson(const QJsonObject& o) {
     r.wallSeconds = o.value("wallSeconds").toDouble();
     r.decodeSeconds = o.value("decodeSeconds").toDouble();
     r.peakBytes = static_cast<std::int64_t>(o.value("peakBytes").toDouble());
+    r.peakAddedBytes = static_cast<std::int64_t>(o.value("peakAddedBytes").toDouble(-1));
     r.macs = static_cast<std::int64_t>(o.value("macs").toDouble());
     return r;
 }
@@ -119,15 +123,25 @@ QString compareRuns(const RunRecord& a, const RunRecord& b) {
         opt = QObject::tr("; --opt %1 → %2").arg(a.graphOptions, b.graphOptions);
     // A CPU run's peak is the process's RSS, a CUDA run's the device's memory: shown, not
     // compared.
-    const QString peakChange = a.onCuda() == b.onCuda()
-                                   ? signedPercent(static_cast<double>(a.peakBytes), static_cast<double>(b.peakBytes))
-                                   : QObject::tr("host and device memory: not compared");
+    // Two CPU runs of one window compare by what each decode added: the process's RSS also
+    // holds what the window keeps of earlier runs, which favours the first.
+    QString peakChange;
+    if (a.onCuda() != b.onCuda())
+        peakChange = QObject::tr("host and device memory: not compared");
+    else if (!a.onCuda() && a.peakAddedBytes > 0 && b.peakAddedBytes >= 0)
+        peakChange = QObject::tr("added by the decode %1 → %2, %3")
+                         .arg(QString::fromStdString(ts::formatBytes(a.peakAddedBytes)),
+                              QString::fromStdString(ts::formatBytes(b.peakAddedBytes)),
+                              signedPercent(static_cast<double>(a.peakAddedBytes), static_cast<double>(b.peakAddedBytes)));
+    else
+        peakChange = signedPercent(static_cast<double>(a.peakBytes), static_cast<double>(b.peakBytes));
     return QObject::tr("B (%1) vs A (%2): wall time %3 s → %4 s (%5); peak memory %6 → %7 (%8); %9 → %10 GFLOP/s")
         .arg(b.settingsText(), a.settingsText())
         .arg(a.wallSeconds, 0, 'f', 2)
         .arg(b.wallSeconds, 0, 'f', 2)
         .arg(signedPercent(a.wallSeconds, b.wallSeconds))
-        .arg(a.peakText(), b.peakText(), peakChange)
+        .arg(bytes(a.peakBytes) + (a.onCuda() ? QObject::tr(" device") : QString()),
+             bytes(b.peakBytes) + (b.onCuda() ? QObject::tr(" device") : QString()), peakChange)
         .arg(a.gflopsText(), b.gflopsText()) + opt;
 }
 
@@ -248,7 +262,9 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
 
 QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == Peak)
-        return tr("CPU runs: the process's peak resident memory (RSS) during the run.\n"
+        return tr("CPU runs: the process's peak resident memory (RSS) during the decode, and in brackets what the "
+                  "decode added to it (the rest is what the window held before: the model, and what it keeps of "
+                  "earlier runs). Runs of one window compare by what they added.\n"
                   "CUDA runs: the device memory in use at its peak.");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);

@@ -37,11 +37,14 @@ struct RunRecord {
     // (MainWindow::recordRun). Runs recorded before 2026-11-27 kept the highest memory
     // counter of either.
     std::int64_t peakBytes = 0;
+    // CPU runs: what the decode added to the process's RSS at its peak (peakBytes minus the
+    // RSS when it began, which holds what the window keeps of earlier runs); -1 unknown.
+    std::int64_t peakAddedBytes = -1;
     std::int64_t macs = 0;
 
     double gflops() const { return decodeSeconds > 0 ? 2.0 * static_cast<double>(macs) / decodeSeconds / 1e9 : 0; }
     bool onCuda() const { return device.startsWith(QLatin1String("cuda")); }
-    QString peakText() const;    // "612.0 MiB", "3.4 GiB device" (a CUDA run's), "–" unknown
+    QString peakText() const;    // "612.0 MiB (+270.1 MiB)", "3.4 GiB device" (a CUDA run's), "–" unknown
     QString gflopsText() const;  // "188.06"; "–" for a run that did not finish (no rate to give)
     QString settingsText() const;  // "cpu fp32 exact 256/32 px ×2"
     QJsonObject toJson() const;
