@@ -245,6 +245,9 @@ void DecodeWorker::runOnThread(DecodeRequest request) {
         }
         highWaterReset = ts::resetPeakRss();
         out.rssAtDecodeStartBytes = ts::currentRssBytes();
+        // The samples restart here too: one taken before (an earlier, larger model still
+        // loaded) is not this decode's.
+        peakRss_ = out.rssAtDecodeStartBytes;
         ts::RunStats stats;
         try {
             stats = ts::runDecode(*model_, latents, request.settings, *this);

@@ -16,9 +16,14 @@ namespace tsui {
 
 class LatestOnly {
 public:
+    // Not copied or moved: tasks in flight hold this object's address (used only while the
+    // owner, whose member it is, lives).
+    Q_DISABLE_COPY_MOVE(LatestOnly)
     // owner: the object this member belongs to; results are dropped once it is destroyed.
     explicit LatestOnly(QObject* owner) : owner_(owner) {}
 
+    // `work` must not throw (catch inside it and put the error in Result): it runs on a
+    // pool thread, where an exception would end the program.
     template <class Result>
     void run(std::function<Result()> work, std::function<void(const Result&)> deliver) {
         const int generation = ++generation_;

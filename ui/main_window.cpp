@@ -378,7 +378,7 @@ void MainWindow::onFinished(const RunOutcome& outcome) {
 
 void MainWindow::recordRun(const RunOutcome& outcome) {
     // One quantity per device, so that runs compare: a CPU run's peak is the process's RSS
-    // (the kernel's high-water mark of the run), a CUDA run's the device memory in use
+    // (the kernel's high-water mark of the decode), a CUDA run's the device memory in use
     // (the caching allocator's reserve where the card's own figure was not sampled). The
     // graph's marked peak is the highest of all its lines, host and device mixed.
     std::int64_t peak = outcome.peakRssBytes;

@@ -41,7 +41,7 @@ QString RunRecord::peakText() const {
 
 QString RunRecord::gflopsText() const {
     // A cancelled or failed run's work is not counted: 0.00 would read as a measured rate.
-    if (status != QLatin1String("done") || !(gflops() > 0)) return QStringLiteral("–");
+    if (!hasRate()) return QStringLiteral("–");
     return QString::number(gflops(), 'f', 2);
 }
 
@@ -128,7 +128,7 @@ QString compareRuns(const RunRecord& a, const RunRecord& b) {
     QString peakChange;
     if (a.onCuda() != b.onCuda())
         peakChange = QObject::tr("host and device memory: not compared");
-    else if (!a.onCuda() && a.peakAddedBytes > 0 && b.peakAddedBytes >= 0)
+    else if (!a.onCuda() && a.peakAddedBytes >= 0 && b.peakAddedBytes >= 0)
         peakChange = QObject::tr("added by the decode %1 → %2, %3")
                          .arg(QString::fromStdString(ts::formatBytes(a.peakAddedBytes)),
                               QString::fromStdString(ts::formatBytes(b.peakAddedBytes)),

@@ -44,6 +44,8 @@ struct RunRecord {
 
     double gflops() const { return decodeSeconds > 0 ? 2.0 * static_cast<double>(macs) / decodeSeconds / 1e9 : 0; }
     bool onCuda() const { return device.startsWith(QLatin1String("cuda")); }
+    // A finished run with counted work has a rate; a cancelled or failed one has none.
+    bool hasRate() const { return status == QLatin1String("done") && gflops() > 0; }
     QString peakText() const;    // "612.0 MiB (+270.1 MiB)", "3.4 GiB device" (a CUDA run's), "–" unknown
     QString gflopsText() const;  // "188.06"; "–" for a run that did not finish (no rate to give)
     QString settingsText() const;  // "cpu fp32 exact 256/32 px ×2"

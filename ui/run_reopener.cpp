@@ -40,7 +40,7 @@ QString resultLine(const RunRecord& r, const QSize& frameSize) {
                                                                 secondsText(r.wallSeconds), framesText(r.frames));
     text += frameSizeText(frameSize);
     if (r.peakBytes > 0) text += QObject::tr(", peak %1").arg(r.peakText());
-    if (r.gflopsText() != QLatin1String("–")) text += QObject::tr(", %1 GFLOP/s").arg(r.gflopsText());
+    if (r.hasRate()) text += QObject::tr(", %1 GFLOP/s").arg(r.gflopsText());
     return text;
 }
 

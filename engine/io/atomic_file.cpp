@@ -107,8 +107,12 @@ int removeDeadWritersTemporaries(const std::string& finalPath) {
         // A live process here with that id (ESRCH only: EPERM is another user's) may be the
         // writer; this process's own id was reused from the killed one (containers).
         if (pid <= 0 || (pid != ::getpid() && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH))) continue;
+        // This process's own id: a killed predecessor's (containers reuse PID 1), or one of
+        // this process's live outputs, which its lock protects on local disks but not over
+        // NFS (POSIX locks do not conflict within a process): a day's age tells them apart.
         const auto written = fs::last_write_time(it->path(), ec);
-        if (ec || fs::file_time_type::clock::now() - written < std::chrono::minutes(10)) continue;
+        const auto minAge = pid == ::getpid() ? std::chrono::hours(24) : std::chrono::hours(0) + std::chrono::minutes(10);
+        if (ec || fs::file_time_type::clock::now() - written < minAge) continue;
         candidates.push_back(it->path());
     }
     int removed = 0;

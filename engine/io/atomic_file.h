@@ -60,9 +60,9 @@ void removeOwnTemporaries(const std::string& finalPath);
 // Removes the temporaries ("<target>.tmp-<pid>-<n>") that writers of finalPath left when
 // they were killed (SIGKILL, a crash, a power cut: nothing could unwind). One goes only
 // when nobody holds its lock (a live writer does, in any process, container or machine
-// whose filesystem passes locks on), its process id is not a live process here (or is this
-// process's own, reused), and it has not changed for 10 minutes (for filesystems that do
-// not pass locks on). A ".replaced-" leftover is kept: if a writer died mid-commit it may
+// whose filesystem passes locks on), its process id is not a live process here, and it has
+// not changed for 10 minutes (for filesystems that do not pass locks on); one with this
+// process's own id (a killed predecessor's, reused) only when a day old. A ".replaced-" leftover is kept: if a writer died mid-commit it may
 // be the only copy of the earlier output. Returns how many were removed.
 int removeDeadWritersTemporaries(const std::string& finalPath);
 

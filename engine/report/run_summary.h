@@ -13,7 +13,7 @@ namespace ts {
 //   "total_s":    the "run" spans' total (the trace's extent when there is none),
 //   "categories": {cat: {count, total_s, mean_s, share_of_total,
 //                        names: {name: {count, total_s, mean_s, share}}}},
-//   "stages":     [{name, count, total_s, mean_s, share}] (category "stage", first-seen order),
+//   "stages":     [{name, count, total_s, mean_s, share}] (category "stage", inDecoderOrder),
 //   "events":     {spans, counters, instants, flows},
 //   "ops", "coverage", "memory", "flops": see profile_analysis.h. FLOP/s are over
 //                 run["decode_s"] when given (else the run spans' total), against the peak

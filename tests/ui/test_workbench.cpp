@@ -129,6 +129,7 @@ private Q_SLOTS:
             RunRecord cancelled = record(1.0, 100 << 20, 0);
             cancelled.status = QStringLiteral("cancelled");
             QCOMPARE(cancelled.gflopsText(), QStringLiteral("–"));
+            QVERIFY(!cancelled.hasRate() && record(1.0, 100 << 20, 1'000'000'000).hasRate());  // Reopen's result line asks this
             // A CPU run's peak is host RSS, a CUDA run's device memory: shown, not compared.
             RunRecord onGpu = record(1.0, std::int64_t(3) << 30, 1'000'000'000);
             onGpu.device = QStringLiteral("cuda:0");
@@ -443,6 +444,31 @@ private Q_SLOTS:
         QCOMPARE(r.peakBytes, out.peakRssBytes);
         QVERIFY(out.rssAtDecodeStartBytes > 0 && r.peakBytes >= out.rssAtDecodeStartBytes);
         QCOMPARE(r.peakAddedBytes, r.peakBytes - out.rssAtDecodeStartBytes);
+    }
+
+    // A run after a larger model's run: its peak is its own decode's, not the RSS the old
+    // model still held when the run was started (a review found 278 MiB "added" by a tiny
+    // decode after a full-size one).
+    void peakAfterALargerModelIsTheDecodesOwn() {
+        DecodeWorker worker;
+        QSignalSpy finished(&worker, &DecodeWorker::finished);
+        DecodeRequest big;
+        big.vaeSource = QStringLiteral("builtin:wan2.1");
+        big.latents = at::zeros({16, 1, 2, 2});
+        big.settings.threads = 2;
+        QVERIFY(worker.start(big));
+        QVERIFY(finished.wait(120000));
+        DecodeRequest tiny = big;
+        tiny.vaeSource = QStringLiteral("builtin:tiny");
+        QVERIFY(worker.start(tiny));
+        QVERIFY(finished.wait(120000));
+        const RunOutcome out = finished.last().at(0).value<RunOutcome>();
+        QVERIFY2(out.status == RunOutcome::Status::Done, qPrintable(out.message));
+        if (out.rssAtDecodeStartBytes <= 0) QSKIP("no RSS figures on this system");
+        const std::int64_t added = out.peakRssBytes - out.rssAtDecodeStartBytes;
+        qInfo("tiny decode after wan2.1: peak %lld MiB, added %lld MiB", static_cast<long long>(out.peakRssBytes >> 20),
+              static_cast<long long>(added >> 20));
+        QVERIFY2(added >= 0 && added < (64 << 20), qPrintable(QString::number(added >> 20)));  // the old model's 280 MiB
     }
 
     void cancelIsSeenWithinASecond() {
