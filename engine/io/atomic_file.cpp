@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 #include <vector>
 
@@ -49,23 +48,27 @@ std::string withoutTrailingSeparators(std::string path) {
     return path;
 }
 
+// The writer's process id in "<pid>-<n>", as uniqueSuffix() writes it, with nothing after;
+// 0 for anything else.
+long pidOfSuffix(const std::string& suffix) {
+    const std::size_t dash = suffix.find('-');
+    if (dash == 0 || dash == std::string::npos || dash + 1 == suffix.size() ||
+        suffix.find_first_not_of("0123456789-") != std::string::npos || suffix.find('-', dash + 1) != std::string::npos)
+        return 0;
+    try {
+        return std::stol(suffix.substr(0, dash));
+    } catch (const std::exception&) {
+        return 0;  // out of range: not one of ours
+    }
+}
+
 }  // namespace
 
 long leftoverWriterPid(const std::string& fileName) {
     for (const char* infix : {".tmp-", ".replaced-"}) {
         const std::size_t at = fileName.rfind(infix);
         if (at == std::string::npos) continue;
-        // <pid>-<n>, as uniqueSuffix() writes it, and nothing after.
-        const std::string rest = fileName.substr(at + std::strlen(infix));
-        const std::size_t dash = rest.find('-');
-        if (dash == 0 || dash == std::string::npos || dash + 1 == rest.size() ||
-            rest.find_first_not_of("0123456789-") != std::string::npos || rest.find('-', dash + 1) != std::string::npos)
-            continue;
-        try {
-            return std::stol(rest.substr(0, dash));
-        } catch (const std::exception&) {
-            return 0;  // out of range: not one of ours
-        }
+        if (const long pid = pidOfSuffix(fileName.substr(at + std::strlen(infix)))) return pid;
     }
     return 0;
 }
@@ -97,13 +100,8 @@ int removeDeadWritersTemporaries(const std::string& finalPath) {
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
         if (name.compare(0, start.size(), start) != 0) continue;
-        // Exactly "<target>.tmp-<pid>-<n>", as uniqueSuffix() writes it.
-        const std::string rest = name.substr(start.size());
-        const std::size_t dash = rest.find('-');
-        if (dash == 0 || dash == std::string::npos || dash + 1 == rest.size() || dash > 9 ||
-            rest.find_first_not_of("0123456789-") != std::string::npos || rest.find('-', dash + 1) != std::string::npos)
-            continue;
-        const long pid = std::stol(rest.substr(0, dash));  // at most 9 digits: in range
+        const long pid = pidOfSuffix(name.substr(start.size()));  // exactly "<target>.tmp-<pid>-<n>"
+        if (pid > 999'999'999) continue;  // at most 9 digits: a pid_t, not wrapped onto another process
         // A live process here with that id (ESRCH only: EPERM is another user's) may be the
         // writer; this process's own id was reused from the killed one (containers).
         if (pid <= 0 || (pid != ::getpid() && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH))) continue;
@@ -111,7 +109,7 @@ int removeDeadWritersTemporaries(const std::string& finalPath) {
         // this process's live outputs, which its lock protects on local disks but not over
         // NFS (POSIX locks do not conflict within a process): a day's age tells them apart.
         const auto written = fs::last_write_time(it->path(), ec);
-        const auto minAge = pid == ::getpid() ? std::chrono::hours(24) : std::chrono::hours(0) + std::chrono::minutes(10);
+        const std::chrono::minutes minAge = pid == ::getpid() ? std::chrono::hours(24) : std::chrono::minutes(10);
         if (ec || fs::file_time_type::clock::now() - written < minAge) continue;
         candidates.push_back(it->path());
     }

@@ -62,8 +62,9 @@ void removeOwnTemporaries(const std::string& finalPath);
 // when nobody holds its lock (a live writer does, in any process, container or machine
 // whose filesystem passes locks on), its process id is not a live process here, and it has
 // not changed for 10 minutes (for filesystems that do not pass locks on); one with this
-// process's own id (a killed predecessor's, reused) only when a day old. A ".replaced-" leftover is kept: if a writer died mid-commit it may
-// be the only copy of the earlier output. Returns how many were removed.
+// process's own id (a killed predecessor's, reused) only when a day old. A ".replaced-"
+// leftover is kept: if a writer died mid-commit it may be the only copy of the earlier
+// output. Returns how many were removed.
 int removeDeadWritersTemporaries(const std::string& finalPath);
 
 }  // namespace ts
