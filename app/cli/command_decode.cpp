@@ -69,11 +69,12 @@ int commandDecode(const std::vector<std::string>& argv) {
     TraceOutputs traceOutputs(args, parseProfileSources("profile", args.get("profile", "on")));
     // Time spent writing the video, reported apart from the decode (decode_s leaves it out).
     double writeSeconds = 0;
-    auto append = [&writer, &writeSeconds](const at::Tensor& f) {
+    auto timedWrite = [&writeSeconds](auto&& write) {
         const auto t = std::chrono::steady_clock::now();
-        writer->append(f);
+        write();
         writeSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     };
+    auto append = [&writer, &timedWrite](const at::Tensor& f) { timedWrite([&] { writer->append(f); }); };
     ProgressPrinter printer(args.has("json"), [&append, &traceOutputs, frames](int first, const at::Tensor& f) {
         append(f);
         traceOutputs.offerFrames(first, f, frames);
@@ -106,11 +107,7 @@ int commandDecode(const std::vector<std::string>& argv) {
         stats = runDecode(model, latents, settings, printer);
         traceOutputs.stopSources();
     }
-    {
-        const auto t = std::chrono::steady_clock::now();
-        writer->finish();
-        writeSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-    }
+    timedWrite([&] { writer->finish(); });
 
     nlohmann::json done{{"event", "done"},
                         {"out", outPath},

@@ -149,7 +149,8 @@ std::string memorySection(const TraceStore::Snapshot& snapshot, const json& summ
     bool deviceLines = false;
     for (const svg::Series& s : lines[1]) deviceLines = deviceLines || s.name.find('@') != std::string::npos;  // "name@pid": a device's
     if (!lines[0].empty()) out += "<h3>Tensor memory (ATen allocator)</h3>\n" + svg::lineChart(lines[0], marks[0], "bytes", 900, 240);
-    if (!lines[1].empty()) out += std::string(deviceLines ? "<h3>Process and device memory (sampled)</h3>\n" : "<h3>Process memory (sampled)</h3>\n") + svg::lineChart(lines[1], marks[1], "bytes", 900, 240);
+    const char* sampledTitle = deviceLines ? "<h3>Process and device memory (sampled)</h3>\n" : "<h3>Process memory (sampled)</h3>\n";
+    if (!lines[1].empty()) out += sampledTitle + svg::lineChart(lines[1], marks[1], "bytes", 900, 240);
     return out + table({"counter", "peak", "at", "op at the peak", "samples"}, rows);
 }
 
