@@ -53,6 +53,10 @@ ts::DecodeSettings settingsOfRecord(const RunRecord& r) {
     return s;
 }
 
+ts::TilingMode tilingThatRan(const RunRecord& r) {
+    return parsedOr(r.tilingRun, settingsOfRecord(r).tiling, [](const std::string& t) { return ts::parseTilingMode(t); });
+}
+
 RunOutcome outcomeOfRecord(const RunRecord& r) {
     RunOutcome o;
     o.status = r.status == QLatin1String("done")        ? RunOutcome::Status::Done
@@ -65,7 +69,7 @@ RunOutcome outcomeOfRecord(const RunRecord& r) {
     o.decodeSeconds = r.decodeSeconds;
     o.macs = r.macs;
     // Exported as peak_rss_bytes: only a CPU run's peak is the process's RSS.
-    o.peakRssBytes = r.peakBytes > 0 && !r.device.startsWith(QLatin1String("cuda")) ? r.peakBytes : -1;
+    o.peakRssBytes = r.peakBytes > 0 && !r.onCuda() ? r.peakBytes : -1;
     return o;
 }
 

@@ -34,6 +34,8 @@ struct ReopenedRun {
 // The settings a history row records. Fields a hand-edited history file got wrong keep
 // their defaults: a reopen shows what it can rather than failing.
 ts::DecodeSettings settingsOfRecord(const RunRecord& record);
+// The tiling that ran: the row's tilingRun where a budget changed it, else what was asked.
+ts::TilingMode tilingThatRan(const RunRecord& record);
 // The row's numbers as the outcome the run ended with.
 RunOutcome outcomeOfRecord(const RunRecord& record);
 // The tiles the trace's "tile" spans wrote (their output_rect args, in tile order; an

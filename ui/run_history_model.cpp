@@ -32,11 +32,13 @@ QString signedPercent(double from, double to) {
 
 }  // namespace
 
+QString RunRecord::peakTotalText() const {
+    return peakBytes > 0 && onCuda() ? QObject::tr("%1 device").arg(bytes(peakBytes)) : bytes(peakBytes);
+}
+
 QString RunRecord::peakText() const {
-    if (peakBytes <= 0) return bytes(peakBytes);
-    if (onCuda()) return QObject::tr("%1 device").arg(bytes(peakBytes));
-    return peakAddedBytes >= 0 ? QObject::tr("%1 (+%2)").arg(bytes(peakBytes), QString::fromStdString(ts::formatBytes(peakAddedBytes)))
-                               : bytes(peakBytes);
+    if (peakBytes <= 0 || onCuda() || peakAddedBytes < 0) return peakTotalText();
+    return QObject::tr("%1 (+%2)").arg(bytes(peakBytes), QString::fromStdString(ts::formatBytes(peakAddedBytes)));
 }
 
 QString RunRecord::gflopsText() const {
@@ -140,8 +142,7 @@ QString compareRuns(const RunRecord& a, const RunRecord& b) {
         .arg(a.wallSeconds, 0, 'f', 2)
         .arg(b.wallSeconds, 0, 'f', 2)
         .arg(signedPercent(a.wallSeconds, b.wallSeconds))
-        .arg(bytes(a.peakBytes) + (a.onCuda() ? QObject::tr(" device") : QString()),
-             bytes(b.peakBytes) + (b.onCuda() ? QObject::tr(" device") : QString()), peakChange)
+        .arg(a.peakTotalText(), b.peakTotalText(), peakChange)
         .arg(a.gflopsText(), b.gflopsText()) + opt;
 }
 

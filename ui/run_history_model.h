@@ -46,7 +46,8 @@ struct RunRecord {
     bool onCuda() const { return device.startsWith(QLatin1String("cuda")); }
     // A finished run with counted work has a rate; a cancelled or failed one has none.
     bool hasRate() const { return status == QLatin1String("done") && gflops() > 0; }
-    QString peakText() const;    // "612.0 MiB (+270.1 MiB)", "3.4 GiB device" (a CUDA run's), "–" unknown
+    QString peakText() const;       // "612.0 MiB (+270.1 MiB)", "3.4 GiB device" (a CUDA run's), "–" unknown
+    QString peakTotalText() const;  // the same without what the decode added: "612.0 MiB"
     QString gflopsText() const;  // "188.06"; "–" for a run that did not finish (no rate to give)
     QString settingsText() const;  // "cpu fp32 exact 256/32 px ×2"
     QJsonObject toJson() const;

@@ -168,12 +168,7 @@ void RunReopener::show(const ReopenedRun& r) {
         feed->clear();
     }
     // The grid of the tiles that ran (a budget may have tiled an untiled request).
-    const ts::TilingMode ran = r.record.tilingRun.isEmpty()
-                                   ? settings.tiling
-                                   : (r.record.tilingRun == QLatin1String("blend")   ? ts::TilingMode::Blend
-                                      : r.record.tilingRun == QLatin1String("exact") ? ts::TilingMode::Exact
-                                                                                      : ts::TilingMode::Off);
-    tiles_ = trace && frameSize_.isValid() ? tilesOfTrace(*trace, frameSize_, ran) : QVector<TileOverlay>();
+    tiles_ = trace && frameSize_.isValid() ? tilesOfTrace(*trace, frameSize_, tilingThatRan(r.record)) : QVector<TileOverlay>();
     budgetBytes_ = std::max<std::int64_t>(0, settings.maxMemoryBytes);
     showing_ = true;
     keepGrid();

@@ -186,6 +186,12 @@ private Q_SLOTS:
         s = settingsOfRecord(r);
         QVERIFY(s.precision == ts::Precision::FP32);
         QCOMPARE(s.maxMemoryBytes, std::int64_t(0));
+        // The grid a reopen draws is of the tiling that ran: a budget's choice where it differs.
+        RunRecord budgeted = r;
+        budgeted.tiling = QStringLiteral("off");
+        QVERIFY(tilingThatRan(budgeted) == ts::TilingMode::Off);
+        budgeted.tilingRun = QStringLiteral("exact");
+        QVERIFY(tilingThatRan(budgeted) == ts::TilingMode::Exact);
         const RunOutcome o = outcomeOfRecord(r);
         QVERIFY(o.status == RunOutcome::Status::Cancelled);
         QCOMPARE(o.frames, 9);
