@@ -14,6 +14,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -24,14 +25,19 @@ namespace {
 // Measured on the shipped weights (docs/demo-model.md: `eval --frames 9 --size 64
 // --count 2` and `export`), minus a margin of about 1.5 dB for platform differences in
 // float summation order. Each bar is above what the weights shipped before reached, so
-// the test fails if the old weights come back. Most held-out sets are still below the
-// 28 dB goal: see docs/demo-model.md.
+// the test fails if the old weights come back. These small sets (32-64 px frames) are
+// below the 28 dB goal; frames of 128 px and more meet it (kGoalPsnr below; see
+// docs/demo-model.md, "The 28 dB goal by frame size").
 constexpr double kMinHeldOutPsnr = 26.0;      // measured 27.52 dB (stage 7; stage 5: 27.53); dim 16: 23.91, 5-frame weights: 15.47
 constexpr double kMinDemoLatentsPsnr = 32.0;  // measured 33.79 dB (stage 7; stage 5: 33.50, stage 4: 34.55); dim 16: 27.64
 // 33-frame clips (9 latent frames, longer than any training clip): 27.23 dB on two
 // 33x32x32 clips (dim 24, stage 5; stage 4: 26.54); the dim-16 stage 3 gave 21.84 dB and
 // its stage 2 (9-frame clips) fell apart to 13.13 dB, below the clips' mean colour (18.80 dB).
 constexpr double kMinLongClipPsnr = 25.0;
+// Issue 7's goal, held without a margin: the mean over 16 held-out 5x128x128 clips, the
+// shortest clips at the smallest frame size where it holds, measured 28.62 dB (stage 7;
+// the same clips at 64x64: 27.65 dB). Float summation order moves this by ~0.01 dB.
+constexpr double kGoalPsnr = 28.0;
 
 double psnr(const at::Tensor& a, const at::Tensor& b) {
     const double mse = (a - b).pow(2).mean().item<double>();
@@ -138,6 +144,26 @@ private Q_SLOTS:
         const double noiseDb = psnr(noise, clip);
         qInfo("the same clip through builtin:tiny (random weights): %.2f dB", noiseDb);
         QVERIFY2(noiseDb < sum / n - 3, qPrintable(QString::number(noiseDb)));
+    }
+
+    // The goal, on the same 16 clips `tilescope-train-demo eval --frames 5 --size 128
+    // --count 16` measures, clamped to [-1, 1] as every frame a user sees is.
+    void meetsTheGoalAtVideoFrameSizes() {
+        const WanVae vae = WanVae::load("builtin:demo", VaeParts::Both);
+        demo::ClipSpec spec;
+        spec.frames = 5;
+        spec.height = spec.width = 128;
+        double sum = 0, lowest = 1e9;
+        const int n = 16;
+        for (int i = 0; i < n; ++i) {
+            const at::Tensor clip = demo::makeClip(demo::kHeldOutSeedBase + static_cast<std::uint64_t>(i), spec);
+            const at::Tensor latents = encodeToLatents(vae, clip, cpuSettings());
+            const double db = psnr(decodeToTensor(vae, latents, cpuSettings()).clamp(-1, 1), clip);
+            sum += db;
+            lowest = std::min(lowest, db);
+        }
+        qInfo("held-out round trip, 16 clips of 5x128x128: mean %.2f dB, lowest %.2f dB", sum / n, lowest);
+        QVERIFY2(sum / n >= kGoalPsnr, qPrintable(QString::number(sum / n)));
     }
 
     // The first launch plays 33 frames: later latent frames must stay recognisable too.
