@@ -14,11 +14,16 @@
 //   tilescope-train-demo grow   --checkpoint FILE --out FILE.safetensors [--seed S]
 //                               (one more residual block per stage, computing the same: train it
 //                               with --init FILE.safetensors --res-blocks R+1)
+//   tilescope-train-demo demo-latents --vae FILE --out-dir DIR [--demo-frames F] [--demo-size PX]
+//                               (the demo clip encoded by an exported model: export's last step)
+//   tilescope-train-demo render --held-out N | --demo 1 --out-dir DIR [--frames F] [--size PX]
+//                               (a synthetic clip as PNG frames)
 #include "checkpoint/safetensors_writer.h"
 #include "core/error.h"
 #include "decode/decoder_run.h"
 #include "demo_model.h"
 #include "evaluator.h"
+#include "io/video_writer.h"
 #include "model_growth.h"
 #include "trainer.h"
 
@@ -28,6 +33,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -196,6 +202,41 @@ int growCommand(const Args& a) {
     return 0;
 }
 
+// The demo clip, encoded by `vae` into DIR/demo_latents.safetensors, and the check
+// test_demo_model repeats. `export` ends with it; `demo-latents` runs it alone on an
+// exported model (a new demo clip for the same weights).
+void writeDemoLatents(const WanVae& vae, const Args& a, const std::string& outDir,
+                      std::chrono::steady_clock::time_point t0) {
+    ClipSpec ds;
+    ds.frames = intArg(a, "demo-frames", 33);
+    ds.height = ds.width = intArg(a, "demo-size", 256);
+    const at::Tensor clip = demoClip(ds);
+    DecodeSettings s;
+    s.threads = intArg(a, "threads", 2);
+    s.precision = parsePrecision(a.count("demo-precision") ? a.at("demo-precision") : "fp32");
+    const at::Tensor latents = encodeToLatents(vae, clip, s);
+    writeSafetensors(outDir + "/demo_latents.safetensors", {{"latents", latents.contiguous()}},
+                     {{"source", "tilescope-train-demo: demo clip (seed 2^40 + " +
+                                     std::to_string(kDemoClipSeed - kHeldOutSeedBase) + ") " +
+                                     std::to_string(ds.frames) + "x" + std::to_string(ds.height) + "x" +
+                                     std::to_string(ds.width) + ", " + toString(s.precision) + " encode"}});
+    std::printf("demo latents [%ld,%ld,%ld,%ld], rms %.3f (%.0fs)\n", (long)latents.size(0), (long)latents.size(1),
+                (long)latents.size(2), (long)latents.size(3), latents.pow(2).mean().sqrt().item<double>(), seconds(t0));
+    // The check test_demo_model repeats: the first two latent frames over the top-left
+    // 16x16 latent pixels, against the clip's first 5 frames there (crop border excluded).
+    DecodeSettings f;
+    f.threads = s.threads;
+    const int64_t lh = std::min<int64_t>(16, latents.size(2)), lw = std::min<int64_t>(16, latents.size(3));
+    const at::Tensor part = latents.narrow(1, 0, std::min<int64_t>(2, latents.size(1))).narrow(2, 0, lh).narrow(3, 0, lw);
+    const at::Tensor video = decodeToTensor(vae, part.contiguous(), f);
+    const int64_t ch = std::max<int64_t>(8, lh * 8 - 16), cw = std::max<int64_t>(8, lw * 8 - 16);
+    const at::Tensor ref = clip.narrow(1, 0, video.size(1)).narrow(2, 0, ch).narrow(3, 0, cw);
+    const double psnr = psnrFromMse((video.narrow(2, 0, ch).narrow(3, 0, cw) - ref).pow(2).mean().item<double>());
+    if (a.count("clip-out")) writeSafetensors(a.at("clip-out"), {{"video", clip}, {"decoded_crop", video}});
+    std::printf("demo latents -> first %ld frames, %ldx%ld crop: PSNR %.2f dB (%.0fs)\n", (long)video.size(1), (long)ch,
+                (long)cw, psnr, seconds(t0));
+}
+
 int exportCommand(const Args& a) {
     at::set_num_threads(intArg(a, "threads", 2));
     const auto t0 = std::chrono::steady_clock::now();
@@ -231,34 +272,37 @@ int exportCommand(const Args& a) {
                 step, evalSpec.frames, evalSpec.height, evalSpec.width, r.clips, r.meanPsnr, r.minPsnr, r.meanColourPsnr,
                 seconds(t0));
     std::fflush(stdout);
-    // The demo clip, encoded by the exported model.
-    ClipSpec ds;
-    ds.frames = intArg(a, "demo-frames", 33);
-    ds.height = ds.width = intArg(a, "demo-size", 256);
-    const at::Tensor clip = demoClip(ds);
-    DecodeSettings s;
-    s.threads = intArg(a, "threads", 2);
-    s.precision = parsePrecision(a.count("demo-precision") ? a.at("demo-precision") : "fp32");
-    const at::Tensor latents = encodeToLatents(vae, clip, s);
-    writeSafetensors(outDir + "/demo_latents.safetensors", {{"latents", latents.contiguous()}},
-                     {{"source", "tilescope-train-demo export: demo clip " + std::to_string(ds.frames) + "x" +
-                                     std::to_string(ds.height) + "x" + std::to_string(ds.width) + ", " +
-                                     toString(s.precision) + " encode"}});
-    std::printf("demo latents [%ld,%ld,%ld,%ld], rms %.3f (%.0fs)\n", (long)latents.size(0), (long)latents.size(1),
-                (long)latents.size(2), (long)latents.size(3), latents.pow(2).mean().sqrt().item<double>(), seconds(t0));
-    // The check test_demo_model repeats: the first two latent frames over the top-left
-    // 16x16 latent pixels, against the clip's first 5 frames there (crop border excluded).
-    DecodeSettings f;
-    f.threads = s.threads;
-    const int64_t lh = std::min<int64_t>(16, latents.size(2)), lw = std::min<int64_t>(16, latents.size(3));
-    const at::Tensor part = latents.narrow(1, 0, std::min<int64_t>(2, latents.size(1))).narrow(2, 0, lh).narrow(3, 0, lw);
-    const at::Tensor video = decodeToTensor(vae, part.contiguous(), f);
-    const int64_t ch = std::max<int64_t>(8, lh * 8 - 16), cw = std::max<int64_t>(8, lw * 8 - 16);
-    const at::Tensor ref = clip.narrow(1, 0, video.size(1)).narrow(2, 0, ch).narrow(3, 0, cw);
-    const double psnr = psnrFromMse((video.narrow(2, 0, ch).narrow(3, 0, cw) - ref).pow(2).mean().item<double>());
-    if (a.count("clip-out")) writeSafetensors(a.at("clip-out"), {{"video", clip}, {"decoded_crop", video}});
-    std::printf("demo latents -> first %ld frames, %ldx%ld crop: PSNR %.2f dB (%.0fs)\n", (long)video.size(1), (long)ch,
-                (long)cw, psnr, seconds(t0));
+    writeDemoLatents(vae, a, outDir, t0);
+    return 0;
+}
+
+// An exported model's latents of the demo clip, without re-exporting the weights.
+int demoLatentsCommand(const Args& a) {
+    at::set_num_threads(intArg(a, "threads", 2));
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string outDir = need(a, "out-dir");
+    std::filesystem::create_directories(outDir);
+    writeDemoLatents(WanVae::load(need(a, "vae"), VaeParts::Both), a, outDir, t0);
+    return 0;
+}
+
+// A synthetic clip as PNG frames DIR/frame_0001.png..., to see what the model trains and
+// is judged on: --held-out N is held-out clip N (seed 2^40 + N), --demo the demo clip.
+int renderCommand(const Args& a) {
+    if (a.count("held-out") == a.count("demo")) throwUsage("render: give one of --held-out N or --demo 1");
+    const std::uint64_t seed = a.count("demo") ? kDemoClipSeed
+                                               : kHeldOutSeedBase + static_cast<std::uint64_t>(intArg(a, "held-out", 0));
+    const at::Tensor clip = makeClip(seed, clipArgs(a, 33, 256));
+    const std::string outDir = need(a, "out-dir");
+    std::filesystem::create_directories(outDir);
+    for (int64_t f = 0; f < clip.size(1); ++f) {
+        char name[32];
+        std::snprintf(name, sizeof name, "/frame_%04ld.png", static_cast<long>(f + 1));
+        std::ofstream(outDir + name, std::ios::binary) << encodePng(clip.select(1, f));
+    }
+    std::printf("clip (seed 2^40 + %llu): %ld frames of %ldx%ld in %s\n",
+                static_cast<unsigned long long>(seed - kHeldOutSeedBase), static_cast<long>(clip.size(1)),
+                static_cast<long>(clip.size(3)), static_cast<long>(clip.size(2)), outDir.c_str());
     return 0;
 }
 
@@ -315,7 +359,10 @@ int main(int argc, char** argv) {
         if (cmd == "eval") return evalCommand(a);
         if (cmd == "export") return exportCommand(a);
         if (cmd == "grow") return growCommand(a);
-        std::cerr << "usage: tilescope-train-demo check-grad|train|eval|export|grow [options] (see main.cpp)\n";
+        if (cmd == "demo-latents") return demoLatentsCommand(a);
+        if (cmd == "render") return renderCommand(a);
+        std::cerr << "usage: tilescope-train-demo check-grad|train|eval|export|grow|demo-latents|render [options]"
+                     " (see main.cpp)\n";
         return 2;
     } catch (const Error& e) {
         std::cerr << "error: " << e.what() << std::endl;
