@@ -29,7 +29,9 @@ namespace {
 // below the 28 dB goal; frames of 128 px and more meet it (kGoalPsnr below; see
 // docs/demo-model.md, "The 28 dB goal by frame size").
 constexpr double kMinHeldOutPsnr = 26.0;      // measured 27.52 dB (stage 7; stage 5: 27.53); dim 16: 23.91, 5-frame weights: 15.47
-constexpr double kMinDemoLatentsPsnr = 32.0;  // measured 33.79 dB (stage 7; stage 5: 33.50, stage 4: 34.55); dim 16: 27.64
+// The demo clip with text (seed 2^40 + 1000040, since 2026-11-27) measures 31.30 dB; the
+// texture-only clip before it measured 33.79 dB (stage 7; stage 5: 33.50; dim 16: 27.64).
+constexpr double kMinDemoLatentsPsnr = 30.0;
 // 33-frame clips (9 latent frames, longer than any training clip): 27.23 dB on two
 // 33x32x32 clips (dim 24, stage 5; stage 4: 26.54); the dim-16 stage 3 gave 21.84 dB and
 // its stage 2 (9-frame clips) fell apart to 13.13 dB, below the clips' mean colour (18.80 dB).
@@ -110,7 +112,7 @@ private Q_SLOTS:
         demo::ClipSpec spec;
         spec.frames = 5;
         spec.height = spec.width = 256;  // the clip's first frames do not depend on its length
-        const at::Tensor clip = demo::makeClip(demo::kHeldOutSeedBase + 1000000, spec);
+        const at::Tensor clip = demo::makeClip(demo::kDemoClipSeed, spec);
         const double db = psnr(video.narrow(2, 0, 112).narrow(3, 0, 112), clip.narrow(2, 0, 112).narrow(3, 0, 112));
         qInfo("demo latents, first 5 frames (112x112 crop): %.2f dB", db);
         QVERIFY2(db >= kMinDemoLatentsPsnr, qPrintable(QString::number(db)));

@@ -29,8 +29,7 @@ EvalResult evaluateHeldOut(const WanVae& vae, const ClipSpec& spec, int count);
 void latentStats(const NamedTensors& params, const VaeConfig& cfg, const ClipSpec& spec, int count,
                  std::uint64_t seed, at::Tensor* mean, at::Tensor* std);
 
-// The demo clip the shipped latents are encoded from (a held-out seed).
+// The demo clip the shipped latents are encoded from (kDemoClipSeed, synthetic_clips.h).
 at::Tensor demoClip(const ClipSpec& spec);
-constexpr std::uint64_t kDemoClipSeed = kHeldOutSeedBase + 1000000;
 
 }  // namespace ts::demo

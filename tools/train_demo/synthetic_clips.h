@@ -26,4 +26,10 @@ at::Tensor makeBatch(std::uint64_t firstSeed, int batch, const ClipSpec& spec);
 // Seeds at or above this are reserved for held-out evaluation clips.
 constexpr std::uint64_t kHeldOutSeedBase = 1ULL << 40;
 
+// The demo clip the shipped latents encode: a held-out seed chosen by eye among
+// 2^40 + 10^6 + 0..47 (`tilescope-train-demo render`) for what a first launch should show:
+// moving shapes and three lines of scrolling text, "TILESCOPE" among them, over a gradient.
+// Until 2026-11-27 it was 2^40 + 10^6, a panned texture with nothing on it.
+constexpr std::uint64_t kDemoClipSeed = kHeldOutSeedBase + 1000040;
+
 }  // namespace ts::demo
