@@ -144,7 +144,10 @@ int commandDecode(const std::vector<std::string>& argv) {
     for (const auto& [name, c] : checks.items())
         std::cout << name << ": PSNR " << (c["psnr_db"].is_number() ? c["psnr_db"].get<double>() : INFINITY)
                   << " dB, max abs " << c["max_abs"].get<double>() << (c["identical"].get<bool>() ? " (identical)" : "") << "\n";
-    std::cout << "decoded " << frames << " frames of " << width << "x" << height << " to " << outPath << " in "
+    // Any other name is a folder of PNGs: say so, so "clip.avi" is not taken for a video.
+    const bool pngFolder = !isVideoContainerPath(outPath) && std::filesystem::path(outPath).extension() != ".safetensors";
+    std::cout << "decoded " << frames << " frames of " << width << "x" << height << " to " << outPath
+              << (pngFolder ? " (a folder of PNG frames)" : "") << " in "
                   << stats.wallSeconds << " s (decode " << stats.decodeSeconds << " s at "
                   << 2.0 * stats.macs / 1e9 / stats.decodeSeconds << " GFLOP/s, writing " << writeSeconds << " s; "
                   << stats.balanceReason << ")\n";
@@ -179,11 +182,17 @@ int commandEncode(const std::vector<std::string>& argv) {
                         {"video_shape", shapeJson(video)}, {"source_shape", shapeJson(read)},
                         {"latent_shape", shapeJson(latents)},
                         {"wall_s", stats.wallSeconds}, {"gflop", 2.0 * stats.macs / 1e9}};
-    if (args.has("json"))
+    if (args.has("json")) {
         std::cout << done.dump() << std::endl;
-    else
-        std::cout << "encoded " << video.size(1) << " frames to latents " << shapeJson(latents).dump() << " in "
-                  << outPath << " (" << stats.wallSeconds << " s)\n";
+        return 0;
+    }
+    // What --fit did to the clip, so a cropped or padded encode is not taken for the source.
+    std::cout << "encoded " << video.size(1) << (video.size(1) == 1 ? " frame" : " frames");
+    if (!read.sizes().equals(video.sizes()))
+        std::cout << " (--fit " << args.get("fit", "") << ": " << read.size(1) << " frames of " << read.size(3) << "x"
+                  << read.size(2) << " -> " << video.size(1) << " of " << video.size(3) << "x" << video.size(2) << ")";
+    std::cout << " to latents " << shapeJson(latents).dump() << " in " << outPath << " (" << stats.wallSeconds
+              << " s)\n";
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QFileInfo>
 #include <QtTest>
 
 #include <cmath>
@@ -308,6 +309,19 @@ private slots:
         QVERIFY2(padded.stdoutText.contains("\"latent_shape\":[16,3,4,4]") &&
                      padded.stdoutText.contains("\"source_shape\":[3,6,30,30]"),
                  qPrintable(padded.stdoutText));
+        // Without --json the result line says what --fit changed, and that a decode to a
+        // name without a video or tensor extension wrote a folder of PNGs.
+        QStringList plain = encode;
+        plain.removeAll(QStringLiteral("--json"));
+        const CliResult said = runCli(plain + QStringList{"--fit", "pad"});
+        QVERIFY2(said.stdoutText.startsWith(QStringLiteral("encoded 9 frames (--fit pad: 6 frames of 30x30 -> 9 of 32x32) "
+                                                           "to latents [16,3,4,4]")),
+                 qPrintable(said.stdoutText));
+        const CliResult avi = runCli({"decode", "--vae", kData + "/vae.pth", "--latents", path("good.safetensors"), "--out",
+                                      path("clip.avi"), "--threads", "2"});
+        QCOMPARE(avi.exitCode, 0);
+        QVERIFY2(avi.stdoutText.contains("clip.avi (a folder of PNG frames) in "), qPrintable(avi.stdoutText));
+        QVERIFY(QFileInfo(path("clip.avi")).isDir());
     }
 
     // roundtrip on the tiny random model: the JSON has one PSNR and one SSIM per frame,
