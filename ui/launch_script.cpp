@@ -52,10 +52,7 @@ LaunchScript::LaunchScript(MainWindow& window, LaunchOptions options, QObject* p
 QString LaunchScript::openInputs() {
     if (options_.useDemo) {
         try {
-            ts::DemoAssets demo = ts::loadDemo(options_.demoKind);
-            window_.setVaeSource(QString::fromStdString(demo.vaeSource));
-            window_.setLatents(demo.latents, QStringLiteral("(demo latents)"));
-            window_.setTitle(QString::fromStdString(demo.title));
+            window_.openDemo(ts::loadDemo(options_.demoKind));
         } catch (const std::exception& e) {
             return QStringLiteral("Cannot open the demo: ") + QString::fromUtf8(e.what());
         }

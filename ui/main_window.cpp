@@ -199,6 +199,12 @@ void MainWindow::setTitle(const QString& title) {
     setWindowTitle(title.isEmpty() ? QStringLiteral("TileScope") : title + QStringLiteral(" — TileScope"));
 }
 
+void MainWindow::openDemo(const ts::DemoAssets& demo) {
+    setVaeSource(QString::fromStdString(demo.vaeSource));
+    setLatents(demo.latents, QStringLiteral("(demo latents)"));
+    setTitle(QString::fromStdString(demo.title));
+}
+
 ts::DecodeSettings MainWindow::settings() const {
     return settings_->settings();
 }

@@ -10,6 +10,7 @@
 #include "decode_worker.h"
 
 #include "decode/decode_settings.h"
+#include "model/demo.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -53,6 +54,8 @@ public:
     void setLatents(const at::Tensor& latents, const QString& label);
     void setLatentsPath(const QString& path);
     void setTitle(const QString& title);
+    // A built-in demo (model/demo.h) as the inputs, its title above the preview.
+    void openDemo(const ts::DemoAssets& demo);
 
     // The settings as the widgets show them, and why the engine refuses them ("" if not).
     ts::DecodeSettings settings() const;

@@ -15,6 +15,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 
+#include <exception>
+
 namespace tsui {
 
 WindowMenus::WindowMenus(MainWindow* window) : QObject(window), window_(window) {
@@ -43,7 +45,31 @@ WindowMenus::WindowMenus(MainWindow* window) : QObject(window), window_(window) 
                                                           tr("Chrome traces (*.json *.json.gz *.gz);;All files (*)"));
         if (!path.isEmpty()) window_->openTrace(path);
     });
-    file->insertActions(first, {openCheckpoint_, openLatents_, openTrace_});
+    // The demos --demo-model opens, for a GUI user who did not start from a shell.
+    demos_ = new QMenu(tr("Open &Demo"), file);
+    demos_->setObjectName(QStringLiteral("demoMenu"));
+    struct Demo {
+        ts::DemoKind kind;
+        const char* objectName;
+        QString text;
+    };
+    const Demo demos[] = {
+        {ts::DemoKind::Trained, "demoTrained", tr("Small trained model: 33 frames of 256×256 (recognisable video)")},
+        {ts::DemoKind::FullSizeRandom, "demoFullSize", tr("Full-size Wan2.1, random weights: realistic compute and memory")},
+        {ts::DemoKind::TinyRandom, "demoTiny", tr("Tiny model, random weights: every code path in a second")},
+    };
+    for (const Demo& d : demos) {
+        QAction* a = demos_->addAction(d.text);
+        a->setObjectName(QLatin1String(d.objectName));
+        connect(a, &QAction::triggered, this, [this, kind = d.kind] {
+            try {
+                window_->openDemo(ts::loadDemo(kind));
+            } catch (const std::exception& e) {
+                QMessageBox::warning(window_, tr("Open Demo"), QString::fromUtf8(e.what()));
+            }
+        });
+    }
+    file->insertActions(first, {openCheckpoint_, openLatents_, openTrace_, demos_->menuAction()});
     file->insertSeparator(first);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), window_, &QWidget::close);
@@ -70,6 +96,7 @@ void WindowMenus::setRunning(bool running) {
     // A trace replaces the main views, which the run is filling: its file dialog used to
     // open anyway, and the file chosen was then dropped with only a passing status line.
     openTrace_->setEnabled(!running);
+    demos_->setEnabled(!running);
 }
 
 QString WindowMenus::shortcutsHtml() {

@@ -1,10 +1,12 @@
 #pragma once
 // The main window's menus, besides File > Export (ExportController's): File > Open
-// Checkpoint…, Open Latents…, Open Trace…, Quit; Help > Keyboard Shortcuts and About.
-// The two inputs' entries are off while a decode runs, as their Browse… buttons are.
+// Checkpoint…, Open Latents…, Open Trace…, Open Demo (the three built-in demos), Quit;
+// Help > Keyboard Shortcuts and About. The openers are off while a decode runs, as the
+// inputs' Browse… buttons are.
 #include <QObject>
 
 class QAction;
+class QMenu;
 
 namespace tsui {
 
@@ -27,6 +29,7 @@ private:
     QAction* openCheckpoint_ = nullptr;
     QAction* openLatents_ = nullptr;
     QAction* openTrace_ = nullptr;
+    QMenu* demos_ = nullptr;
 };
 
 }  // namespace tsui

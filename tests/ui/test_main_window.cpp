@@ -357,7 +357,8 @@ private Q_SLOTS:
         QStringList names;
         for (const QAction* a : file->actions())
             names << (a->isSeparator() ? QStringLiteral("-") : a->menu() ? a->menu()->objectName() : a->objectName());
-        QCOMPARE(names, QStringList({"openCheckpoint", "openLatents", "openTrace", "-", "exportMenu", "-", "quit"}));
+        QCOMPARE(names, QStringList({"openCheckpoint", "openLatents", "openTrace", "demoMenu", "-", "exportMenu", "-",
+                                     "quit"}));
         auto* openCheckpoint = file->findChild<QAction*>(QStringLiteral("openCheckpoint"));
         QCOMPARE(file->findChild<QAction*>(QStringLiteral("quit"))->shortcut(), QKeySequence(QKeySequence::Quit));
         QVERIFY(w.menuBar()->findChild<QMenu*>(QStringLiteral("helpMenu")));
@@ -378,9 +379,32 @@ private Q_SLOTS:
         QVERIFY(!openCheckpoint->isEnabled());
         QVERIFY(!file->findChild<QAction*>(QStringLiteral("openLatents"))->isEnabled());
         QVERIFY(!file->findChild<QAction*>(QStringLiteral("openTrace"))->isEnabled());  // it would replace the views
+        QVERIFY(!file->findChild<QMenu*>(QStringLiteral("demoMenu"))->isEnabled());
         QVERIFY(finished.wait(60000));
         QVERIFY(openCheckpoint->isEnabled());
         QVERIFY(file->findChild<QAction*>(QStringLiteral("openTrace"))->isEnabled());
+    }
+
+    // File > Open Demo opens each built-in demo as --demo-model does: its model, its clip
+    // and its title.
+    void demoMenuOpensEachDemo() {
+        MainWindow w;
+        auto* demos = w.menuBar()->findChild<QMenu*>(QStringLiteral("demoMenu"));
+        QVERIFY(demos);
+        QStringList names;
+        for (const QAction* a : demos->actions()) names << a->objectName();
+        QCOMPARE(names, QStringList({"demoTrained", "demoFullSize", "demoTiny"}));
+        const std::pair<const char*, ts::DemoKind> cases[] = {{"demoFullSize", ts::DemoKind::FullSizeRandom},
+                                                              {"demoTiny", ts::DemoKind::TinyRandom},
+                                                              {"demoTrained", ts::DemoKind::Trained}};
+        for (const auto& [name, kind] : cases) {
+            demos->findChild<QAction*>(QLatin1String(name))->trigger();
+            const ts::DemoAssets expected = ts::loadDemo(kind);
+            QCOMPARE(w.settingsPanel()->vaeSource(), QString::fromStdString(expected.vaeSource));
+            QCOMPARE(w.windowTitle(), QString::fromStdString(expected.title) + QStringLiteral(" — TileScope"));
+            QCOMPARE(w.settingsPanel()->latents().sizes().vec(), expected.latents.sizes().vec());
+            QVERIFY(ts::test::maxAbs(w.settingsPanel()->latents(), expected.latents) == 0);
+        }
     }
 
     void aRunIsOnUntilItsResultIsIn() {
