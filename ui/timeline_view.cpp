@@ -74,9 +74,11 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     QString legend;
     for (const char* c : {"run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "memset", "sync", "runtime", "driver", "output"})
         legend += QStringLiteral("<span style=\"color:%1\">■</span> %2&nbsp;&nbsp; ").arg(categoryColor(c).name(), QLatin1String(c));
-    legend_ = new QLabel(legend + tr("(darker: spans merged under a pixel)"), this);
+    // Short enough for one row at the default window width; the tooltip says the rest.
+    legend_ = new QLabel(legend + tr("(darker: merged)"), this);
     legend_->setToolTip(tr("runtime and driver: CUDA API calls on the host (CUPTI); output: decoded frames handed over "
-                           "(to the preview, a video file); the others are named as in the trace"));
+                           "(to the preview, a video file); the others are named as in the trace. A darker bar is "
+                           "several spans that fall in one pixel: zoom in to tell them apart"));
     legend_->setWordWrap(true);  // wraps in a narrow window rather than widening it
     legend_->setObjectName(QStringLiteral("timelineLegend"));
     layout->addWidget(legend_);
