@@ -89,7 +89,7 @@ int commandRoundtrip(const std::vector<std::string>& argv) {
                         {"wall_s", encodeStats.wallSeconds + decodeStats.wallSeconds},
                         {"psnr_db", {{"mean", psnrJson(q.meanPsnrDb)}, {"min", psnrJson(q.minPsnrDb)},
                                      {"identical_frames", q.identicalFrames}}},
-                        {"ssim", {{"mean", q.meanSsim}, {"window", "gaussian 11x11 sigma 1.5, luma (BT.601)"}}},
+                        {"ssim", {{"mean", q.meanSsim}, {"min", q.minSsim}, {"window", "gaussian 11x11 sigma 1.5, luma (BT.601)"}}},
                         {"per_frame", {{"psnr_db", perFrame}, {"ssim", q.ssim}}}};
     if (sideBySide) {
         done["out"] = outPath;
@@ -108,7 +108,7 @@ int commandRoundtrip(const std::vector<std::string>& argv) {
     std::cout << "roundtrip of " << frames << " frames of " << width << "x" << height << " through latents "
               << done["latent_shape"].dump() << ": PSNR mean " << db(q.meanPsnrDb) << " dB, min " << db(q.minPsnrDb) << " dB"
               << (q.identicalFrames > 0 ? " (" + std::to_string(q.identicalFrames) + " frames identical, not in the mean)" : "")
-              << "; SSIM mean " << q.meanSsim << " (encode " << encodeStats.decodeSeconds << " s, decode "
+              << "; SSIM mean " << q.meanSsim << ", min " << q.minSsim << " (encode " << encodeStats.decodeSeconds << " s, decode "
               << decodeStats.decodeSeconds << " s)\n";
     if (sideBySide) std::cout << "side by side (source | decoded): " << outPath << "\n";
     return 0;

@@ -62,6 +62,7 @@ VideoQuality compareVideos(const at::Tensor& reference, const at::Tensor& test) 
     const std::size_t differing = q.psnrDb.size() - static_cast<std::size_t>(q.identicalFrames);
     q.meanPsnrDb = differing > 0 ? psnrSum / differing : kIdenticalPsnrDb;
     q.minPsnrDb = *std::min_element(q.psnrDb.begin(), q.psnrDb.end());
+    q.minSsim = *std::min_element(q.ssim.begin(), q.ssim.end());
     return q;
 }
 

@@ -18,7 +18,8 @@ constexpr double kIdenticalPsnrDb = 999.0;
 struct VideoQuality {
     std::vector<double> psnrDb;  // one per frame
     std::vector<double> ssim;    // one per frame, in [-1, 1]
-    double meanPsnrDb = 0, minPsnrDb = 0, meanSsim = 0;  // mean PSNR: of the frames that differ
+    double meanPsnrDb = 0, minPsnrDb = 0;  // mean: of the frames that differ
+    double meanSsim = 0, minSsim = 0;
     int identicalFrames = 0;
 };
 

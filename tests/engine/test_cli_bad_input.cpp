@@ -342,14 +342,16 @@ private slots:
         const QJsonArray ssim = o["per_frame"].toObject()["ssim"].toArray();
         QCOMPARE(psnr.size(), 5);
         QCOMPARE(ssim.size(), 5);
-        double minPsnr = 1e9;
+        double minPsnr = 1e9, minSsim = 1e9;
         for (int i = 0; i < 5; ++i) {
+            minSsim = std::min(minSsim, ssim[i].toDouble());
             QVERIFY2(std::isfinite(psnr[i].toDouble()) && psnr[i].toDouble() >= 0 && psnr[i].toDouble() < 100,
                      qPrintable(r.stdoutText));
             QVERIFY2(ssim[i].toDouble() >= -1 && ssim[i].toDouble() <= 1, qPrintable(r.stdoutText));
             minPsnr = std::min(minPsnr, psnr[i].toDouble());
         }
         QCOMPARE(o["psnr_db"].toObject()["min"].toDouble(), minPsnr);
+        QCOMPARE(o["ssim"].toObject()["min"].toDouble(), minSsim);
         QVERIFY(std::abs(o["ssim"].toObject()["mean"].toDouble()) <= 1);
         QVERIFY2(o["latent_shape"].toArray().size() == 4 && o["latent_shape"].toArray()[1].toInt() == 2,
                  qPrintable(r.stdoutText));

@@ -284,6 +284,8 @@ private Q_SLOTS:
         const ts::VideoQuality q = ts::compareVideos(clip, shifted);
         QVERIFY(std::abs(q.psnrDb[1] - 10 * std::log10(4 / 0.01)) < 1e-4);  // 26.02 dB
         QCOMPARE(q.minPsnrDb, q.psnrDb[1]);
+        QCOMPARE(q.minSsim, *std::min_element(q.ssim.begin(), q.ssim.end()));
+        QVERIFY(q.minSsim < 1.0 && q.ssim[0] == 1.0);  // the shifted frame is the lowest
         // Frames 0 and 2 are identical: counted apart, not averaged in as 999 dB.
         QCOMPARE(q.identicalFrames, 2);
         QCOMPARE(q.meanPsnrDb, q.psnrDb[1]);
