@@ -55,8 +55,8 @@ WindowMenus::WindowMenus(MainWindow* window) : QObject(window), window_(window) 
     };
     const Demo demos[] = {
         {ts::DemoKind::Trained, "demoTrained", tr("Small trained model: 33 frames of 256×256 (recognisable video)")},
-        {ts::DemoKind::FullSizeRandom, "demoFullSize", tr("Full-size Wan2.1, random weights: realistic compute and memory")},
-        {ts::DemoKind::TinyRandom, "demoTiny", tr("Tiny model, random weights: every code path in a second")},
+        {ts::DemoKind::FullSizeRandom, "demoFullSize", tr("Full-size Wan2.1, random weights: 9 frames of 128×128 at its real cost per pixel")},
+        {ts::DemoKind::TinyRandom, "demoTiny", tr("Tiny model, random weights: 17 frames of 128×96, every code path in a second")},
     };
     for (const Demo& d : demos) {
         QAction* a = demos_->addAction(d.text);
