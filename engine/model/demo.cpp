@@ -36,7 +36,8 @@ DemoAssets loadDemo(DemoKind kind) {
         // Small: about 0.1 s to decode on two cores (the GUI tests' runs).
         return {"builtin:tiny", smoothLatents(5, 12, 16, 7), "Demo: tiny Wan2.1-layout VAE (random weights)"};
     case DemoKind::FullSizeRandom:
-        // 9 frames at 128x128: the CPU benchmark's shape (about 1.3 TFLOP, 8-10 s on two cores).
+        // 9 frames at 128x128: the CPU benchmark's shape (1.2-1.3 TFLOP, 3.8-3.9 s on two cores:
+        // docs/benchmarks/2026-11-27-cpu-vs-reference.md).
         return {"builtin:wan2.1", smoothLatents(3, 16, 16, 7),
                 "Demo: full-size Wan2.1 VAE (random weights), 9 frames at 128x128: its compute and memory per pixel"};
     case DemoKind::Trained:
