@@ -235,17 +235,23 @@ std::vector<TimelineBlock> TimelineIndex::blocks(int rowIndex, std::int64_t t0, 
             ++it;
             continue;
         }
-        // Merge everything starting less than a pixel after the block's end; jump there by
-        // binary search so a dense region costs one search per pixel, not one step per span.
+        // Merge the narrow spans starting less than a pixel after the block's end; jump there
+        // by binary search so a dense region costs one search per pixel, not one step per
+        // span. A span a pixel wide or more is drawn on its own: merged, a 0.5 ms span
+        // between two 600 ms chunks painted the whole row in its colour. Spans are disjoint,
+        // so such a span can only be the last one in the window (it reaches past it).
         auto last = it;
         for (;;) {
             const std::int64_t limit = b.end + px;
             auto next = std::partition_point(last + 1, spans.end(),
                                              [limit](const TimelineSpan& s) { return s.start < limit; });
+            const bool endsWide = next != last + 1 && (next - 1)->end - (next - 1)->start >= px;
+            if (endsWide) --next;
             if (next == last + 1) break;
             b.count += static_cast<std::uint32_t>(next - (last + 1));
             last = next - 1;
             b.end = std::max(b.end, last->end);
+            if (endsWide) break;
         }
         out.push_back(b);
         it = last + 1;

@@ -148,6 +148,35 @@ private Q_SLOTS:
         QVERIFY(idx.blocks(7, 0, 60000, 1.0).empty());  // no such row
     }
 
+    // A sub-pixel span between two wide ones (the 0.5 ms "deliver frames" between 600 ms
+    // chunks) stays a block of its own: merging reached across the wide ones and painted the
+    // whole row as one block in the small span's colour.
+    void narrowSpansDoNotSwallowWideNeighbours() {
+        TimelineIndex idx;
+        std::int64_t t = 0;
+        for (int i = 0; i < 4; ++i) {
+            idx.appendSpan(0, 0, "latent frame", "chunk", t, 600000);
+            idx.appendSpan(0, 0, "deliver frames", "output", t + 600000, 500);
+            t += 600500;
+        }
+        const auto blocks = idx.blocks(0, 0, t, 1000.0);  // 1 us per pixel
+        QCOMPARE(blocks.size(), std::size_t(8));
+        for (std::size_t i = 0; i < blocks.size(); ++i) {
+            QCOMPARE(blocks[i].count, 1u);
+            QCOMPARE(blocks[i].end - blocks[i].start, i % 2 == 0 ? 600000 : 500);
+        }
+        // Two narrow spans within a pixel of each other still merge, up to the wide one.
+        idx.appendSpan(0, 0, "deliver frames", "output", t, 300);
+        idx.appendSpan(0, 0, "deliver frames", "output", t + 400, 300);
+        idx.appendSpan(0, 0, "latent frame", "chunk", t + 800, 600000);
+        const auto tail = idx.blocks(0, t + 1, t + 700000, 1000.0);
+        QCOMPARE(tail.size(), std::size_t(2));
+        QCOMPARE(tail[0].count, 2u);
+        QCOMPARE(tail[0].end, t + 700);
+        QCOMPARE(tail[1].count, 1u);
+        QCOMPARE(tail[1].start, t + 800);
+    }
+
     void hitTestsSearchAndStats() {
         TimelineIndex idx;
         idx.append(nested());
