@@ -57,6 +57,10 @@ QString RunRecord::settingsText() const {
     return s;
 }
 
+QString RunRecord::modelText() const {
+    return vaeSource.startsWith(QLatin1String("builtin:")) ? vaeSource : QFileInfo(vaeSource).fileName();
+}
+
 QJsonObject RunRecord::toJson() const {
     return QJsonObject{{"id", id},
                        {"finishedAt", finishedAt.toString(Qt::ISODateWithMs)},
@@ -119,6 +123,12 @@ RunRecord RunRecord::fromJson(const QJsonObject& o) {
 }
 
 QString compareRuns(const RunRecord& a, const RunRecord& b) {
+    // Two runs of different models or latents differ by more than their settings: said
+    // first, so the percentages are not read as the settings' effect.
+    QString inputs;
+    if (a.vaeSource != b.vaeSource || a.latents != b.latents)
+        inputs = QObject::tr("Different inputs, so not only the settings differ: A decoded %1 on %2, B %3 on %4. ")
+                     .arg(a.modelText(), a.latents, b.modelText(), b.latents);
     // Different optimisations explain a difference that the settings text does not show.
     QString opt;
     if (a.graphOptions != b.graphOptions && !a.graphOptions.isEmpty() && !b.graphOptions.isEmpty())
@@ -137,7 +147,7 @@ QString compareRuns(const RunRecord& a, const RunRecord& b) {
                               signedPercent(static_cast<double>(a.peakAddedBytes), static_cast<double>(b.peakAddedBytes)));
     else
         peakChange = signedPercent(static_cast<double>(a.peakBytes), static_cast<double>(b.peakBytes));
-    return QObject::tr("B (%1) vs A (%2): wall time %3 s → %4 s (%5); peak memory %6 → %7 (%8); %9 → %10 GFLOP/s")
+    return inputs + QObject::tr("B (%1) vs A (%2): wall time %3 s → %4 s (%5); peak memory %6 → %7 (%8); %9 → %10 GFLOP/s")
         .arg(b.settingsText(), a.settingsText())
         .arg(a.wallSeconds, 0, 'f', 2)
         .arg(b.wallSeconds, 0, 'f', 2)
@@ -250,6 +260,7 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {
     case When: return r.finishedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    case Model: return r.modelText();
     case Settings: return r.settingsText();
     case Options: return r.graphOptions.isEmpty() ? QStringLiteral("–") : r.graphOptions;
     case Status: return r.status;
@@ -271,6 +282,7 @@ QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, i
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case When: return tr("Finished");
+    case Model: return tr("Model");
     case Settings: return tr("Settings");
     case Options: return tr("Optimisations (--opt)");
     case Status: return tr("Status");

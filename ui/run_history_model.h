@@ -50,6 +50,7 @@ struct RunRecord {
     QString peakTotalText() const;  // the same without what the decode added: "612.0 MiB"
     QString gflopsText() const;  // "188.06"; "–" for a run that did not finish (no rate to give)
     QString settingsText() const;  // "cpu fp32 exact 256/32 px ×2"
+    QString modelText() const;     // the checkpoint's file name, or a builtin:* name as is
     QJsonObject toJson() const;
     static RunRecord fromJson(const QJsonObject& o);
 };
@@ -60,7 +61,7 @@ QString compareRuns(const RunRecord& a, const RunRecord& b);
 class RunHistoryModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { When, Settings, Options, Status, Frames, Wall, Peak, Gflops, ColumnCount };
+    enum Column { When, Model, Settings, Options, Status, Frames, Wall, Peak, Gflops, ColumnCount };
 
     // file: where the history lives; empty = AppDataLocation/run-history.json.
     explicit RunHistoryModel(const QString& file = QString(), QObject* parent = nullptr);

@@ -175,6 +175,20 @@ private Q_SLOTS:
         const QString diff = compareRuns(model.record(1), model.record(0));
         QVERIFY2(diff.contains(QStringLiteral("-50.0 %")), qPrintable(diff));  // time halved
         QVERIFY2(diff.contains(QStringLiteral("+50.0 %")), qPrintable(diff));  // memory +50 %
+        QVERIFY2(!diff.contains(QStringLiteral("Different inputs")), qPrintable(diff));
+        // The model column names the checkpoint by its file name; two runs of different
+        // models or latents say so before their percentages.
+        RunRecord tiny = model.record(0), full = model.record(1);
+        tiny.vaeSource = QStringLiteral("builtin:tiny");
+        full.vaeSource = QStringLiteral("/data/models/Wan2.1_VAE.pth");
+        tiny.latents = full.latents = QStringLiteral("(demo latents)");
+        QCOMPARE(tiny.modelText(), QStringLiteral("builtin:tiny"));
+        QCOMPARE(full.modelText(), QStringLiteral("Wan2.1_VAE.pth"));
+        const QString across = compareRuns(full, tiny);
+        QVERIFY2(across.startsWith(QStringLiteral("Different inputs, so not only the settings differ: A decoded "
+                                                  "Wan2.1_VAE.pth on (demo latents), B builtin:tiny on (demo latents). B (")),
+                 qPrintable(across));
+        QCOMPARE(model.headerData(RunHistoryModel::Model, Qt::Horizontal).toString(), QStringLiteral("Model"));
 
         HistoryPanel panel(&model);
         panel.table()->selectRow(0);
