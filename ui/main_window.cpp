@@ -195,8 +195,18 @@ void MainWindow::setLatentsPath(const QString& path) {
 }
 
 void MainWindow::setTitle(const QString& title) {
-    titleLabel_->setText(title);
+    inputsTitle_ = title;
     setWindowTitle(title.isEmpty() ? QStringLiteral("TileScope") : title + QStringLiteral(" — TileScope"));
+    if (viewTitle_.isEmpty()) titleLabel_->setText(title);
+}
+
+void MainWindow::setViewTitle(const QString& title) {
+    viewTitle_ = title;
+    titleLabel_->setText(title.isEmpty() ? inputsTitle_ : title);
+}
+
+QString MainWindow::titleText() const {
+    return titleLabel_->text();
 }
 
 void MainWindow::openDemo(const ts::DemoAssets& demo) {

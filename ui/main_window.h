@@ -54,6 +54,10 @@ public:
     void setLatents(const at::Tensor& latents, const QString& label);
     void setLatentsPath(const QString& path);
     void setTitle(const QString& title);
+    // While the views show something else than the inputs' decode (a reopened run, a trace
+    // file), the heading above the preview names that; "" gives it back to the inputs.
+    void setViewTitle(const QString& title);
+    QString titleText() const;
     // A built-in demo (model/demo.h) as the inputs, its title above the preview.
     void openDemo(const ts::DemoAssets& demo);
 
@@ -131,6 +135,7 @@ private:
     QProgressBar* progressBar_ = nullptr;
     QLabel* resultLabel_ = nullptr;
     QLabel* titleLabel_ = nullptr;
+    QString inputsTitle_, viewTitle_;
     QString problem_;
     // A finished run's result is in the status bar: "Ready" (e.g. when the model probe
     // finishes late) must not replace it; a settings problem or the next run does.

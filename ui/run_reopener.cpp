@@ -13,6 +13,7 @@
 #include "core/format_bytes.h"
 
 #include <QBoxLayout>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -207,6 +208,9 @@ void RunReopener::show(const ReopenedRun& r) {
     }
     banner_->setText(html);
     banner_->show();
+    // The heading above the preview named the inputs, not what the views now show.
+    window_->setViewTitle(traceFile ? tr("Trace file: %1").arg(QFileInfo(r.importedFrom).fileName())
+                                    : tr("Reopened run: %1 on %2").arg(r.record.modelText(), r.record.latents));
     window_->tabs()->setCurrentIndex(0);  // the timeline and memory graph it brought back
 
     QString status;
@@ -234,6 +238,7 @@ void RunReopener::onRunStarted() {
     loading_ = false;
     showing_ = false;
     banner_->hide();
+    window_->setViewTitle(QString());
     window_->historyController()->panel()->setReopenAllowed(
         false, tr("A decode is running: Reopen would replace its views (wait for it, or Cancel it)"));
 }

@@ -113,6 +113,8 @@ private:
         QVERIFY2(banner.contains(QStringLiteral("Reopened run of")) && banner.contains(QStringLiteral("blend 32/8 px")),
                  qPrintable(banner));
         QVERIFY2(w.statusText().startsWith(QStringLiteral("Reopened run of")), qPrintable(w.statusText()));
+        // The heading above the preview names the reopened run, not the inputs.
+        QCOMPARE(w.titleText(), QStringLiteral("Reopened run: builtin:tiny on (demo latents)"));
         QVERIFY2(w.statusText().contains(QStringLiteral("%1 timeline spans").arg(spans_)), qPrintable(w.statusText()));
         QVERIFY2(w.resultLabel()->text().contains(QStringLiteral("Decoded 5 frames")), qPrintable(w.resultLabel()->text()));
         QCOMPARE(w.exporter()->stem(), QStringLiteral("tilescope_demo_blend_t32_o8_fp32"));
@@ -317,6 +319,7 @@ private Q_SLOTS:
         QVERIFY(w_->isRunning());
         QVERIFY(!button->isEnabled());
         QVERIFY(!w_->reopener()->isShowing());
+        QCOMPARE(w_->titleText(), QString::fromStdString(demo_.title));  // the run's inputs again
         Q_EMIT panel->reopenRequested(1);  // what a double-click on the row sends
         QCOMPARE(refused.size(), 1);
         QVERIFY2(w_->statusText().startsWith(QStringLiteral("A decode is running")), qPrintable(w_->statusText()));

@@ -97,6 +97,7 @@ private Q_SLOTS:
                      banner.contains(QStringLiteral("cuda bf16 exact 256/32 px")),
                  qPrintable(banner));
         QVERIFY2(w.resultLabel()->text().contains(QStringLiteral("Decoded 81 frames")), qPrintable(w.resultLabel()->text()));
+        QCOMPARE(w.titleText(), QStringLiteral("Trace file: h100 run.json.gz"));
         QVERIFY2(w.statusText().contains(QStringLiteral("3 timeline spans")), qPrintable(w.statusText()));
         QCOMPARE(w.frameCount(), 0);
 
