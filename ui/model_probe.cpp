@@ -11,7 +11,8 @@ namespace tsui {
 
 QString ModelInfo::describe() const {
     if (!ok) return error;
-    return QStringLiteral("%1 · %2 M decoder parameters")
+    // No-break spaces: a wrapped label kept "73.30" on one line and "M decoder" on the next.
+    return QStringLiteral("%1 · %2\u00a0M\u00a0decoder\u00a0parameters")
         .arg(QString::fromStdString(config.describe()))
         .arg(static_cast<double>(decoderParameters) / 1e6, 0, 'f', 2);
 }

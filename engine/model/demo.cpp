@@ -34,7 +34,7 @@ DemoAssets loadDemo(DemoKind kind) {
     switch (kind) {
     case DemoKind::TinyRandom:
         // Small: about 0.1 s to decode on two cores (the GUI tests' runs).
-        return {"builtin:tiny", smoothLatents(5, 12, 16, 7), "Demo: tiny Wan2.1-layout VAE (random weights)"};
+        return {"builtin:tiny", smoothLatents(5, 12, 16, 7), "Demo: tiny Wan2.1-layout VAE (random weights), 17 frames at 128x96"};
     case DemoKind::FullSizeRandom:
         // 9 frames at 128x128: the CPU benchmark's shape (1.2-1.3 TFLOP, 3.8-3.9 s on two cores:
         // docs/benchmarks/2026-11-27-cpu-vs-reference.md).

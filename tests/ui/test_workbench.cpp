@@ -343,7 +343,9 @@ private Q_SLOTS:
         openDemo(w, demo_.latents);
         w.show();
         SettingsPanel* panel = w.settingsPanel();
-        QVERIFY(panel->modelInfo().describe().contains(QStringLiteral("decoder parameters")));
+        // The count and its unit stay on one line when the label wraps (no-break spaces).
+        QVERIFY2(panel->modelInfo().describe().contains(QStringLiteral("\u00a0M\u00a0decoder\u00a0parameters")),
+                 qPrintable(panel->modelInfo().describe()));
         QVERIFY2(panel->prediction().ok, qPrintable(panel->prediction().error));
         QVERIFY(w.preview()->view()->overlay().isEmpty());  // untiled
         auto* label = w.findChild<QLabel*>(QStringLiteral("predictionLabel"));
