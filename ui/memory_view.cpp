@@ -7,6 +7,7 @@
 #include "core/format_bytes.h"
 
 #include <QEvent>
+#include <QFontMetrics>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -54,7 +55,9 @@ MemoryView::MemoryView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed
     // side, four to a row: inside the graph (a GPU trace has seven counters) it covered the
     // lines and the peak.
     if (plot_->legend->layout()) plot_->legend->layout()->take(plot_->legend);  // out of the graph's inset
-    plot_->plotLayout()->setRowSpacing(0);
+    // The top tick label stands half its height above the graph: room for it under the
+    // legend's row, which cut "800" in half.
+    plot_->plotLayout()->setRowSpacing(QFontMetrics(small).height() / 2 + 2);
     showLegend(false);
     plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     plot_->legend->setWrap(4);
