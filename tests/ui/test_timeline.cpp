@@ -507,6 +507,11 @@ private Q_SLOTS:
         QCOMPARE(m->left(), t->left());
         QCOMPARE(m->right(), t->right());
         QVERIFY(memory->plot()->legend->visible());
+        // The top tick label (half its height above the graph) clears the legend's row.
+        const QCPLayoutElement* legendRow = memory->plot()->plotLayout()->element(0, 0);
+        QCOMPARE(legendRow, static_cast<QCPLayoutElement*>(memory->plot()->legend));
+        QVERIFY2(m->top() - legendRow->outerRect().bottom() >= QFontMetrics(memory->plot()->yAxis->tickLabelFont()).height() / 2,
+                 qPrintable(QStringLiteral("%1 %2").arg(m->top()).arg(legendRow->outerRect().bottom())));
 
         // A new run clears the graph: the legend's row goes, the width stays.
         feed.clear();
