@@ -92,9 +92,12 @@ QWidget* PreviewPanel::buildModeBar() {
     gainCombo_->setObjectName(QStringLiteral("gainCombo"));
     gainCombo_->addItem(tr("Auto"), 0.0);
     for (int g : {10, 100, 1000, 10000}) gainCombo_->addItem(QStringLiteral("×%1").arg(g), static_cast<double>(g));
-    gainCombo_->setCurrentIndex(2);  // ×100: one 8-bit level of difference is clearly visible
+    // Auto by default: at ×100 the demo's blend tiles at overlap 8 (max |Δ| 0.29) turned
+    // nearly every pixel white, hiding where the seams are.
+    gainCombo_->setCurrentIndex(0);
     gainCombo_->setToolTip(tr("Heatmap gain: |difference| (on the [-1,1] scale) times the gain is the colour, "
-                              "black → red → yellow → white at 1. Auto maps the run's largest difference to white"));
+                              "black → red → yellow → white at 1. Auto maps the run's largest difference to white "
+                              "(at most ×10000, so rounding noise stays dark); a fixed gain keeps runs comparable"));
     seamCheck_ = new QCheckBox(tr("Seam check"), box);
     seamCheck_->setObjectName(QStringLiteral("seamCheck"));
     seamCheck_->setToolTip(tr("After the run, decode the same latents again untiled (same device, precision and "

@@ -105,7 +105,7 @@ QImage heatmapOverFrame(const QImage& frame, const QImage& heat) {
 }
 
 double autoGain(double maxAbs) {
-    return maxAbs > 0 && std::isfinite(maxAbs) ? 1.0 / maxAbs : 1.0;
+    return maxAbs > 0 && std::isfinite(maxAbs) ? std::min(1.0 / maxAbs, kMaxAutoGain) : 1.0;
 }
 
 }  // namespace tsui

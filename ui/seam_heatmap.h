@@ -58,7 +58,10 @@ QImage heatmapImage(const DiffMap& map, double gain);
 // The heatmap added onto a darkened grey copy of the frame, so seams can be placed in
 // the picture (black heat leaves the frame visible). Sizes must match, else the heatmap.
 QImage heatmapOverFrame(const QImage& frame, const QImage& heat);
-// A gain that maps `maxAbs` to the top of the colour map (1 when maxAbs is 0).
+// A gain that maps `maxAbs` to the top of the colour map (1 when maxAbs is 0), at most
+// kMaxAutoGain: differences of float rounding (1e-6) stay dark instead of filling the scale
+// as if they were seams.
+constexpr double kMaxAutoGain = 10000;  // the largest fixed gain offered
 double autoGain(double maxAbs);
 
 }  // namespace tsui

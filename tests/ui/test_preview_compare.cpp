@@ -132,6 +132,8 @@ private Q_SLOTS:
         QCOMPARE(autoHeat.pixel(3, 2), qRgb(255, 255, 255));
         QCOMPARE(autoHeat.pixel(0, 0), heatColour(0.2));
         QCOMPARE(autoGain(0), 1.0);
+        QCOMPARE(autoGain(1e-6), kMaxAutoGain);  // float rounding is not scaled up to white
+        QCOMPARE(autoGain(0.25), 4.0);
 
         // Over a frame: no heat leaves a darkened grey frame, full heat is white.
         const QImage frame = solid(6, 4, QColor(200, 200, 200));
@@ -166,6 +168,7 @@ private Q_SLOTS:
 
     void previewShowsSeamMapsAndFailures() {
         PreviewPanel preview;
+        QCOMPARE(preview.heatmapGain(), 0.0);  // Auto until the user picks a gain
         FrameBatch frames;
         frames.images = {solid(6, 4, QColor(200, 200, 200)), solid(6, 4, QColor(10, 10, 10))};
         preview.addFrames(frames);
