@@ -316,6 +316,13 @@ std::int64_t TimelineView::selectedRecord() const {
 
 void TimelineView::selectRange(double fromMs, double toMs) {
     if (toMs < fromMs) std::swap(fromMs, toMs);
+    // Time outside the trace holds no spans: counted in, it diluted every "% of range"
+    // (0-7000 ms over a 6.3 s run gave the decode 90 %).
+    const TimelineIndex& idx = feed_->index();
+    if (idx.spanCount() > 0) {
+        fromMs = std::max(fromMs, spans_->toKey(idx.minTime()));
+        toMs = std::max(fromMs, std::min(toMs, spans_->toKey(idx.maxTime())));
+    }
     stats_->setStats(feed_->index().statsInRange(spans_->toNs(fromMs), spans_->toNs(toMs)));
     rangeRect_->topLeft->setCoords(fromMs, -1);
     rangeRect_->bottomRight->setCoords(toMs, feed_->index().rowCount() + 1);

@@ -89,6 +89,13 @@ private Q_SLOTS:
         QVERIFY2(panel.headline().startsWith(QStringLiteral("Range 50.00 – 70.00 ms (20.00 ms): 2 span names")),
                  qPrintable(panel.headline()));
 
+        // A range past the trace's end is cut to it: decode stays 100 % of it, not 100/140.
+        timeline.selectRange(0, 140);
+        QVERIFY2(panel.headline().startsWith(QStringLiteral("Range 0.00 – 100.00 ms (100.00 ms)")), qPrintable(panel.headline()));
+        const_cast<QTableView*>(table)->sortByColumn(SpanStatsModel::Share, Qt::DescendingOrder);
+        QCOMPARE(cell(table, 0, SpanStatsModel::Name), QStringLiteral("decode"));
+        QCOMPARE(cell(table, 0, SpanStatsModel::Share), QStringLiteral("100.0 %"));
+
         timeline.clearRange();
         QCOMPARE(panel.nameCount(), 0);
         QCOMPARE(table->model()->rowCount(), 0);
