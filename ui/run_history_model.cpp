@@ -50,7 +50,10 @@ QString RunRecord::gflopsText() const {
 QString RunRecord::settingsText() const {
     QString s = QStringLiteral("%1 %2 %3").arg(device, precision, tiling);
     if (tiling != QStringLiteral("off"))
-        s += QStringLiteral(" %1/%2 px ×%3").arg(tilePx).arg(overlapPx).arg(QString::fromStdString(ts::countText(streams)));
+        s += QObject::tr(" %1/%2 px, %3 %4")
+                 .arg(tilePx)
+                 .arg(overlapPx)
+                 .arg(QString::fromStdString(ts::countText(streams)), streams == 1 ? QObject::tr("stream") : QObject::tr("streams"));
     if (!memoryBudget.isEmpty()) s += QStringLiteral(" ≤%1").arg(memoryBudget);
     if (!tilingRun.isEmpty()) s += tilingRun == QLatin1String("off") ? QObject::tr(" → ran untiled")
                                                                      : QObject::tr(" → ran %1 %2 px").arg(tilingRun).arg(tilePxRun);

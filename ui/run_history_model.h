@@ -49,7 +49,7 @@ struct RunRecord {
     QString peakText() const;       // "612.0 MiB (+270.1 MiB)", "3.4 GiB device" (a CUDA run's), "–" unknown
     QString peakTotalText() const;  // the same without what the decode added: "612.0 MiB"
     QString gflopsText() const;  // "188.06"; "–" for a run that did not finish (no rate to give)
-    QString settingsText() const;  // "cpu fp32 exact 256/32 px ×2"
+    QString settingsText() const;  // "cpu fp32 exact 256/32 px, 2 streams"
     QString modelText() const;     // the checkpoint's file name, or a builtin:* name as is
     QJsonObject toJson() const;
     static RunRecord fromJson(const QJsonObject& o);

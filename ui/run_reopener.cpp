@@ -25,7 +25,7 @@ namespace tsui {
 
 namespace {
 
-// "cpu fp32 blend 32/8 px ×1 (--opt pad-in-place, frame-split)": the history's settings
+// "cpu fp32 blend 32/8 px, 1 stream (--opt pad-in-place, frame-split)": the history's settings
 // text and the --opt switches, spaced so that a long list wraps.
 QString settingsLine(const RunRecord& r) {
     QString text = r.settingsText();

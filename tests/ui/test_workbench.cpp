@@ -121,10 +121,10 @@ private Q_SLOTS:
             QCOMPARE(model.record(0).wallSeconds, 2.0);  // newest first
             QCOMPARE(model.data(model.index(0, RunHistoryModel::Gflops)).toString(), QStringLiteral("2.00"));
             QCOMPARE(model.data(model.index(0, RunHistoryModel::Settings)).toString(),
-                     QStringLiteral("cpu fp32 exact 128/32 px ×1"));
+                     QStringLiteral("cpu fp32 exact 128/32 px, 1 stream"));
             RunRecord autoStreams = record(1.0, 100 << 20, 1'000'000'000);
             autoStreams.streams = ts::DecodeSettings::kAutoCount;
-            QCOMPARE(autoStreams.settingsText(), QStringLiteral("cpu fp32 exact 128/32 px ×auto"));
+            QCOMPARE(autoStreams.settingsText(), QStringLiteral("cpu fp32 exact 128/32 px, auto streams"));
             // A cancelled run has no rate to give (its work is not counted): no "0.00".
             RunRecord cancelled = record(1.0, 100 << 20, 0);
             cancelled.status = QStringLiteral("cancelled");
