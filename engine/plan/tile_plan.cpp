@@ -136,6 +136,7 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
     const std::int64_t outputOnDevice =
         cuda ? 3 * std::int64_t(cfg.temporalFactor()) * plan.frameHeight * plan.frameWidth * 4 : untiled.outputBytes;
     plan.untiledMacs = untiled.macs;
+    plan.weightBytes = untiled.weightBytes;
     if (settings.tiling == TilingMode::Blend) {
         planBlend(cfg, plan, eb);
     } else {
@@ -163,17 +164,21 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
 }
 
 std::string TilePlan::describe() const {
-    char buf[200];
+    char buf[240];
     const double work = untiledMacs > 0 ? double(totalMacs) / double(untiledMacs) : 1.0;
     // Untiled, the --tile setting plays no part: the one "tile" is the frame.
     if (mode == TilingMode::Off)
-        std::snprintf(buf, sizeof buf, "off: untiled, %lldx%lld px frames, %.2fx the untiled work, ~%.0f MiB of tensors at peak",
+        std::snprintf(buf, sizeof buf,
+                      "off: untiled, %lldx%lld px frames, %.2fx the untiled work, ~%.0f MiB of tensors at peak "
+                      "(%.0f MiB of them weights)",
                       static_cast<long long>(frameWidth), static_cast<long long>(frameHeight), work,
-                      estimatedPeakBytes / 1048576.0);
+                      estimatedPeakBytes / 1048576.0, weightBytes / 1048576.0);
     else
-        std::snprintf(buf, sizeof buf, "%s: %dx%d tile%s of %d px, %.2fx the untiled work, ~%.0f MiB of tensors at peak",
+        std::snprintf(buf, sizeof buf,
+                      "%s: %dx%d tile%s of %d px, %.2fx the untiled work, ~%.0f MiB of tensors at peak "
+                      "(%.0f MiB of them weights)",
                       toString(mode).c_str(), rows, cols, tiles.size() == 1 ? "" : "s", tilePx, work,
-                      estimatedPeakBytes / 1048576.0);
+                      estimatedPeakBytes / 1048576.0, weightBytes / 1048576.0);
     return buf;
 }
 

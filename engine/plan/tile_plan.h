@@ -46,6 +46,7 @@ struct TilePlan {
     // Weights, histories, the largest layer of `workers` tiles at once and the output: on the
     // CPU the whole video; on CUDA, where the video goes to host memory, one chunk of it.
     std::int64_t estimatedPeakBytes = 0;
+    std::int64_t weightBytes = 0;      // the part of it that is the decoder's weights
     int workers = 1;                   // tiles held at once in estimatedPeakBytes (--streams; auto counts 1)
     std::string describe() const;      // "exact 2x3 tiles of 256 px, 1.26x untiled work"
 };

@@ -152,6 +152,10 @@ private slots:
         // The --tile setting plays no part untiled: the description names the frame.
         const std::string text = plan.describe();
         QVERIFY2(text.rfind("off: untiled, 128x128 px frames, 1.00x the untiled work", 0) == 0, text.c_str());
+        // The estimate holds the weights: said, since a memory graph that starts with the
+        // decode does not show them. Full-size Wan2.1's decoder in fp32: 280 MiB.
+        QCOMPARE(plan.weightBytes, estimateDecodeCost(wan21(), 3, 16, 16, 4, plan.graph).weightBytes);
+        QVERIFY2(text.find("(280 MiB of them weights)") != std::string::npos, text.c_str());
     }
 };
 
