@@ -89,12 +89,12 @@ void TimelinePlottable::draw(QCPPainter* painter) {
         painter->setBrush(QColor::fromRgba(rgba));
         painter->drawRects(rects.data(), static_cast<int>(rects.size()));
     }
-    // Names inside spans wide enough to hold a few characters, and tall enough: in rows
-    // much lower than a capital letter (many rows in a short plot, as in Compare runs) the
-    // text spilled over the rows above and below; a little overhang reads fine.
+    // Names inside spans wide enough to hold a few characters, and tall enough for a capital
+    // letter: in lower rows (many rows in a short plot, as in Compare runs) the bars cut
+    // through the text and it spilled over the rows above and below.
     painter->setPen(QColor(20, 20, 20));
     const QFontMetrics fm(painter->font());
-    if (!labels.empty() && labels.front().rect.height() < 0.7 * fm.capHeight()) labels.clear();
+    if (!labels.empty() && labels.front().rect.height() < fm.capHeight() + 2) labels.clear();
     lastLabels_ = static_cast<int>(labels.size());
     for (const Label& l : labels) {
         const QString text = fm.elidedText(QString::fromStdString(index_->name(index_->record(l.record).name)),

@@ -73,7 +73,7 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     // What the colours mean, for a first-time user.
     QString legend;
     for (const char* c : {"run", "chunk", "stage", "tile", "op", "kernel", "memcpy", "memset", "sync", "runtime", "driver", "output"})
-        legend += QStringLiteral("<span style=\"color:%1\">■</span> %2&nbsp;&nbsp; ").arg(categoryColor(c).name(), QLatin1String(c));
+        legend += QStringLiteral("<span style=\"color:%1\">■</span>&nbsp;%2&nbsp;&nbsp; ").arg(categoryColor(c).name(), QLatin1String(c));
     // Short enough for one row at the default window width; the tooltip says the rest.
     legend_ = new QLabel(legend + tr("(darker: merged)"), this);
     legend_->setToolTip(tr("runtime and driver: CUDA API calls on the host (CUPTI); output: decoded frames handed over "
