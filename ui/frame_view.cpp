@@ -147,13 +147,33 @@ void FrameView::paintEvent(QPaintEvent* event) {
             painter.drawRect(map(t.halo));
         }
     }
-    painter.setPen(QPen(outline, 1.5));
+    // Without fills (the heatmap views) the outlines lie on the very seams being looked
+    // at: thin and translucent there, so the heat under them shows through.
+    QColor edge = outline;
+    if (!overlayFills_) edge.setAlpha(110);
+    painter.setPen(QPen(edge, overlayFills_ ? 1.5 : 1.0));
     for (const TileOverlay& t : overlay_) painter.drawRect(map(t.tile));
     if (overlay_.size() > 1 && target.width() / std::max(1, static_cast<int>(std::sqrt(overlay_.size()))) > 40) {
         painter.setPen(numbers);
+        const QFontMetrics fm(painter.font());
+        QVector<QRect> boxes;
         for (int i = 0; i < overlay_.size(); ++i)
-            painter.drawText(map(overlay_[i].tile).adjusted(3, 2, 0, 0), Qt::AlignLeft | Qt::AlignTop, QString::number(i));
+            boxes.push_back(QRect(map(overlay_[i].tile).topLeft().toPoint() + QPoint(3, 2),
+                                  fm.size(0, QString::number(i)) + QSize(2, 0)));
+        boxes = unclutteredLabels(boxes, fm.height());
+        for (int i = 0; i < overlay_.size(); ++i) painter.drawText(boxes[i], Qt::AlignCenter, QString::number(i));
     }
+}
+
+QVector<QRect> unclutteredLabels(QVector<QRect> boxes, int lineHeight) {
+    for (int i = 1; i < boxes.size(); ++i)
+        for (int tries = 0; tries < 4; ++tries) {
+            const bool clash = std::any_of(boxes.begin(), boxes.begin() + i,
+                                           [&](const QRect& r) { return r.intersects(boxes[i]); });
+            if (!clash) break;
+            boxes[i].translate(0, lineHeight);
+        }
+    return boxes;
 }
 
 void FrameView::wheelEvent(QWheelEvent* event) {

@@ -22,6 +22,11 @@ struct TileOverlay {
     QRect halo;  // pixels it reads context from (exact), or empty
 };
 
+// Tile numbers' boxes, each moved down a line (up to four) while it would cover one before
+// it: blend tiles pushed against the frame's edge start a few pixels after their neighbour,
+// and "1" and "2" drawn at their corners read as "12".
+QVector<QRect> unclutteredLabels(QVector<QRect> boxes, int lineHeight);
+
 class FrameView : public QFrame {
     Q_OBJECT
 public:

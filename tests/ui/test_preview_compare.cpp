@@ -54,6 +54,18 @@ private:
     }
 
 private Q_SLOTS:
+    // Tile numbers that would overlap move down a line; apart, they stay at their corners.
+    void tileNumbersDoNotCoverEachOther() {
+        const QVector<QRect> boxes{QRect(0, 0, 10, 12), QRect(8, 0, 10, 12), QRect(100, 0, 10, 12), QRect(4, 0, 10, 12)};
+        const QVector<QRect> placed = unclutteredLabels(boxes, 12);
+        QCOMPARE(placed[0], boxes[0]);
+        QCOMPARE(placed[1], boxes[1].translated(0, 12));  // "1" beside "0": a line down
+        QCOMPARE(placed[2], boxes[2]);
+        QCOMPARE(placed[3], boxes[3].translated(0, 24));  // clear of both
+        for (int i = 0; i < placed.size(); ++i)
+            for (int j = i + 1; j < placed.size(); ++j) QVERIFY(!placed[i].intersects(placed[j]));
+    }
+
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(dir_.isValid());
