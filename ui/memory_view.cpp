@@ -29,6 +29,8 @@ QColor counterColor(const std::string& name, int pid) {
     return QColor::fromHsv(static_cast<int>(std::hash<std::string>{}(name) % 360), 140, 180);
 }
 
+}  // namespace
+
 QString counterLabel(int pid, const std::string& name) {
     const QString where = pid == 0 ? QStringLiteral("host") : QStringLiteral("GPU %1").arg(pid - 1);
     QString n = QString::fromStdString(name);
@@ -36,7 +38,16 @@ QString counterLabel(int pid, const std::string& name) {
     return QStringLiteral("%1 %2").arg(where, n.replace(QLatin1Char('_'), QLatin1Char(' ')));
 }
 
-}  // namespace
+QString counterLabel(const std::string& summaryKey) {
+    // run_summary's memory keys: "rss_bytes" on the host, "allocated_bytes@1" on GPU 0.
+    const std::size_t at = summaryKey.rfind('@');
+    if (at == std::string::npos) return counterLabel(0, summaryKey);
+    try {
+        return counterLabel(std::stoi(summaryKey.substr(at + 1)), summaryKey.substr(0, at));
+    } catch (const std::exception&) {
+        return QString::fromStdString(summaryKey);
+    }
+}
 
 MemoryView::MemoryView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed_(feed) {
     auto* layout = new QVBoxLayout(this);

@@ -23,6 +23,11 @@ class QLabel;
 
 namespace tsui {
 
+// A memory counter's name as the graph's legend shows it: "host rss", "GPU 0 allocated".
+QString counterLabel(int pid, const std::string& name);
+// The same from a run summary's memory key ("rss_bytes", "allocated_bytes@1").
+QString counterLabel(const std::string& summaryKey);
+
 class MemoryView : public QWidget {
     Q_OBJECT
 public:

@@ -1,5 +1,6 @@
 #include "run_diff_model.h"
 
+#include "memory_view.h"
 #include "profiler_table.h"
 
 #include "profile/trace_store.h"
@@ -39,12 +40,14 @@ QString valueText(const RunDiffRow& r, double v, bool sign) {
 
 std::vector<RunDiffRow> runDiffRows(const nlohmann::json& diff) {
     std::vector<RunDiffRow> rows;
-    for (const char* section : {"time", "memory"}) {
+    // Memory first: a handful of rows that would sit under dozens of ops.
+    for (const char* section : {"memory", "time"}) {
         if (!diff.contains(section) || !diff[section].is_array()) continue;
         for (const nlohmann::json& r : diff[section]) {
             RunDiffRow row;
             row.kind = QString::fromStdString(r.value("kind", std::string()));
             row.name = QString::fromStdString(r.value("name", std::string()));
+            if (row.kind == QLatin1String("memory")) row.name = counterLabel(row.name.toStdString());  // as the graph names it
             row.a = r.value("a", 0.0);
             row.b = r.value("b", 0.0);
             row.isNew = !r.contains("change_pct") || !r["change_pct"].is_number();

@@ -9,6 +9,7 @@
 #include "main_window.h"
 #include "run_archive.h"
 #include "profiler_table.h"
+#include "memory_view.h"
 #include "run_diff_model.h"
 
 #include <nlohmann/json.hpp>
@@ -263,32 +264,35 @@ private Q_SLOTS:
     }
 
     void diffRowsSayNewAndMiB() {
-        // An op only B ran has no base for a percentage; memory rows are in MiB.
+        // An op only B ran has no base for a percentage; memory rows come first, named as the
+        // memory graph names the counters, in MiB.
         const nlohmann::json diff = {
             {"time", {{{"kind", "op"}, {"name", "aten::pad"}, {"a", 0.0}, {"b", 0.002}, {"change", 0.002}, {"change_pct", nullptr}},
                       {{"kind", "stage"}, {"name", "up stage 3"}, {"a", 14.1391}, {"b", 6.8319}, {"change", -7.3072}, {"change_pct", -51.7}}}},
-            {"memory", {{{"kind", "memory"}, {"name", "host rss"}, {"a", 1048576.0}, {"b", 3145728.0}, {"change", 2097152.0},
+            {"memory", {{{"kind", "memory"}, {"name", "rss_bytes"}, {"a", 1048576.0}, {"b", 3145728.0}, {"change", 2097152.0},
                          {"change_pct", 200.0}}}}};
         RunDiffModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setRows(runDiffRows(diff));
         QCOMPARE(model.rowCount(), 3);
-        QCOMPARE(model.index(0, RunDiffModel::ChangePct).data().toString(), QStringLiteral("new"));
-        QCOMPARE(model.index(0, RunDiffModel::B).data().toString(), QStringLiteral("2.00 ms"));
+        QCOMPARE(model.index(0, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
+        QCOMPARE(model.index(0, RunDiffModel::Name).data().toString(), QStringLiteral("host rss"));
+        QCOMPARE(model.index(0, RunDiffModel::Change).data().toString(), QStringLiteral("+2.0 MiB"));
+        QCOMPARE(model.index(0, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+200 %"));
+        QCOMPARE(model.index(0, RunDiffModel::A).data(Qt::UserRole).toDouble(), 1048576.0);
+        QCOMPARE(model.index(1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("new"));
+        QCOMPARE(model.index(1, RunDiffModel::B).data().toString(), QStringLiteral("2.00 ms"));
         // A second and more in seconds, so the columns stay narrow.
-        QCOMPARE(model.index(1, RunDiffModel::A).data().toString(), QStringLiteral("14.14 s"));
-        QCOMPARE(model.index(1, RunDiffModel::Change).data().toString(), QStringLiteral("-7.31 s"));
-        QCOMPARE(model.index(1, RunDiffModel::ChangePct).data().toString(), QStringLiteral("-51.7 %"));
-        QCOMPARE(model.index(2, RunDiffModel::Kind).data().toString(), QStringLiteral("memory"));
-        QCOMPARE(model.index(2, RunDiffModel::Change).data().toString(), QStringLiteral("+2.0 MiB"));
-        QCOMPARE(model.index(2, RunDiffModel::ChangePct).data().toString(), QStringLiteral("+200 %"));
-        QCOMPARE(model.index(2, RunDiffModel::A).data(Qt::UserRole).toDouble(), 1048576.0);
+        QCOMPARE(model.index(2, RunDiffModel::A).data().toString(), QStringLiteral("14.14 s"));
+        QCOMPARE(model.index(2, RunDiffModel::Change).data().toString(), QStringLiteral("-7.31 s"));
+        QCOMPARE(model.index(2, RunDiffModel::ChangePct).data().toString(), QStringLiteral("-51.7 %"));
+        QCOMPARE(counterLabel("allocated_bytes@1"), QStringLiteral("GPU 0 allocated"));
         // A table keeps the model's order (here memory, then op, then stage) until a header
         // is clicked, though sorting is on (it sorted by the first column, descending, at
         // once); then it sorts by the raw numbers, times apart from bytes: 3 MiB is not
         // "more" than 2 ms, whichever way the column sorts.
         RunDiffModel reversed;
-        reversed.setRows({model.rows()[2], model.rows()[0], model.rows()[1]});
+        reversed.setRows({model.rows()[0], model.rows()[1], model.rows()[2]});
         std::unique_ptr<QTableView> table(makeProfilerTable(&reversed, RunDiffModel::Name, -1, Qt::AscendingOrder));
         const auto kinds = [&table] {
             QStringList k;
