@@ -9,6 +9,14 @@
 
 namespace tsui {
 
+QColor labelColour(const QColor& fill) {
+    // Whichever of near-black and near-white has the higher WCAG contrast with the bar.
+    auto linear = [](double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); };
+    const double l = 0.2126 * linear(fill.redF()) + 0.7152 * linear(fill.greenF()) + 0.0722 * linear(fill.blueF());
+    const double dark = 0.0070, light = 0.9131;  // (20,20,20) and (245,245,245)
+    return (l + 0.05) / (dark + 0.05) >= (light + 0.05) / (l + 0.05) ? QColor(20, 20, 20) : QColor(245, 245, 245);
+}
+
 QColor categoryColor(const std::string& category) {
     static const std::map<std::string, QColor> known = {
         {"run", QColor(120, 130, 150)},   {"chunk", QColor(64, 160, 160)},  {"stage", QColor(70, 120, 200)},
@@ -61,6 +69,7 @@ void TimelinePlottable::draw(QCPPainter* painter) {
     struct Label {
         QRectF rect;
         std::uint32_t record;
+        QColor fill;
     };
     std::vector<Label> labels;
     QRectF selectedRect;
@@ -80,7 +89,7 @@ void TimelinePlottable::draw(QCPPainter* painter) {
             if (b.count > 1) c = c.darker(125);  // merged: several spans under a pixel each
             if (searching && !(rec.name < highlight_.size() && highlight_[rec.name])) c = dimmed;
             batches[c.rgba()].push_back(rect);
-            if (rect.width() > 48 && b.count == 1) labels.push_back({rect, b.record});
+            if (rect.width() > 48 && b.count == 1) labels.push_back({rect, b.record, c});
             if (static_cast<std::int64_t>(b.record) == selected_) selectedRect = rect;
         }
     }
@@ -92,14 +101,16 @@ void TimelinePlottable::draw(QCPPainter* painter) {
     // Names inside spans wide enough to hold a few characters, and tall enough for a capital
     // letter: in lower rows (many rows in a short plot, as in Compare runs) the bars cut
     // through the text and it spilled over the rows above and below.
-    painter->setPen(QColor(20, 20, 20));
     const QFontMetrics fm(painter->font());
     if (!labels.empty() && labels.front().rect.height() < fm.capHeight() + 2) labels.clear();
     lastLabels_ = static_cast<int>(labels.size());
     for (const Label& l : labels) {
         const QString text = fm.elidedText(QString::fromStdString(index_->name(index_->record(l.record).name)),
                                            Qt::ElideRight, static_cast<int>(l.rect.width()) - 6);
-        if (text.size() > 1) painter->drawText(l.rect.adjusted(3, 0, -3, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
+        if (text.size() < 2) continue;
+        // Dark text on light bars, light text on dark ones (the dark scheme's slate "run").
+        painter->setPen(labelColour(l.fill));
+        painter->drawText(l.rect.adjusted(3, 0, -3, 0), Qt::AlignVCenter | Qt::AlignLeft, text);
     }
     if (!selectedRect.isNull()) {
         painter->setBrush(Qt::NoBrush);

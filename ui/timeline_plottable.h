@@ -15,6 +15,9 @@ namespace tsui {
 
 // A span category's colour, fixed so the same category looks the same in every run.
 QColor categoryColor(const std::string& category);
+// The colour of a name written on a bar of `fill`: near-black or near-white, whichever
+// contrasts more (dark bars, such as merged or "output" spans, get light text).
+QColor labelColour(const QColor& fill);
 
 class TimelinePlottable : public QCPAbstractPlottable {
     Q_OBJECT

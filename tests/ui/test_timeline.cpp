@@ -353,6 +353,13 @@ private Q_SLOTS:
         QCOMPARE(feed.index().spanCount(), std::size_t(0));
     }
 
+    void namesContrastWithTheirBars() {
+        QCOMPARE(labelColour(QColor(255, 255, 255)), QColor(20, 20, 20));
+        QCOMPARE(labelColour(QColor(0, 0, 0)), QColor(245, 245, 245));
+        QCOMPARE(labelColour(categoryColor("run")), QColor(20, 20, 20));        // slate: 4.8:1 against 3.5:1
+        QCOMPARE(labelColour(categoryColor("run").darker(200)), QColor(245, 245, 245));  // merged, darker
+    }
+
     void namesOnlyInRowsTallEnough() {
         // Wide spans carry their names when the rows hold a capital letter; squeezed rows
         // (many tracks in a short plot, as in Compare runs) draw none rather than spill
