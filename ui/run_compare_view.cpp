@@ -74,6 +74,7 @@ RunCompareView::RunCompareView(QWidget* parent) : QWidget(parent) {
     timelineB_ = new TimelineView(feedB_, times);
     timelineB_->setObjectName(QStringLiteral("compareTimelineB"));
     timelineB_->setLegendVisible(false);  // A's, just above, holds for both
+    for (TimelineView* t : {timelineA_, timelineB_}) t->setEmptyNote(tr("No trace of this run to show"));
     timesLayout->addWidget(titleA_);
     timesLayout->addWidget(timelineA_, 1);
     timesLayout->addWidget(titleB_);

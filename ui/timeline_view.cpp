@@ -102,6 +102,14 @@ TimelineView::TimelineView(TraceFeed* feed, QWidget* parent) : QWidget(parent), 
     rangeRect_->setBrush(QColor(40, 120, 220, 40));
     rangeRect_->setSelectable(false);
     rangeRect_->setVisible(false);
+    // Before the first span, the plot's bare 0-1 ms axes read as a measured nothing.
+    emptyNote_ = new QCPItemText(plot_);
+    emptyNote_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    emptyNote_->position->setCoords(0.5, 0.5);
+    emptyNote_->setText(tr("No run yet: Run (Ctrl+R) decodes the latents, and every chunk, stage and op appears "
+                           "here as it happens"));
+    emptyNote_->setColor(palette().color(QPalette::PlaceholderText));
+    emptyNote_->setSelectable(false);
     layout->addWidget(plot_, 1);
     stylePlot(plot_, palette());
 
@@ -176,6 +184,7 @@ void TimelineView::requestReplot() {
 
 void TimelineView::onFeedReset() {
     spans_->setOrigin(feed_->origin());
+    emptyNote_->setVisible(feed_->index().spanCount() == 0);
     spans_->setSelectedRecord(-1);
     stats_->setStats({});
     rangeRect_->setVisible(false);
@@ -188,6 +197,7 @@ void TimelineView::onFeedReset() {
 
 void TimelineView::onFeedUpdated() {
     spans_->setOrigin(feed_->origin());
+    emptyNote_->setVisible(feed_->index().spanCount() == 0);
     if (!search_->text().isEmpty()) setSearchText(search_->text());  // new names may match
     updateRowLabels();
     if (followLive_) {
@@ -333,6 +343,15 @@ void TimelineView::selectRange(double fromMs, double toMs) {
                        .arg(stats_->rowCount()));
     requestReplot();
     Q_EMIT rangeSelected(fromMs, toMs);
+}
+
+void TimelineView::setEmptyNote(const QString& text) {
+    emptyNote_->setText(text);
+    requestReplot();
+}
+
+QString TimelineView::emptyText() const {
+    return emptyNote_->visible() ? emptyNote_->text() : QString();
 }
 
 void TimelineView::clearRange() {

@@ -16,6 +16,7 @@
 
 class QCustomPlot;
 class QCPItemRect;
+class QCPItemText;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -44,6 +45,9 @@ public:
     // own, which would repeat the first's in rows the plot needs.
     void setLegendVisible(bool visible);
     std::int64_t matchCount() const { return matches_; }
+    // The note in the empty plot before any span ("" once spans are shown), and what it says.
+    QString emptyText() const;
+    void setEmptyNote(const QString& text);
     QString describeRecord(std::int64_t record) const;  // tooltip text
     int replotCount() const { return replots_; }
 
@@ -74,6 +78,7 @@ private:
     QCustomPlot* plot_ = nullptr;
     TimelinePlottable* spans_ = nullptr;
     QCPItemRect* rangeRect_ = nullptr;
+    QCPItemText* emptyNote_ = nullptr;
     SpanStatsModel* stats_ = nullptr;
     QLineEdit* search_ = nullptr;
     QLabel* info_ = nullptr;

@@ -322,6 +322,8 @@ private Q_SLOTS:
         QCOMPARE(view.frames()->frameCount(), 0);
         QCOMPARE(view.feedA()->index().spanCount(), std::size_t(3));
         QCOMPARE(view.feedB()->index().spanCount(), std::size_t(0));
+        QCOMPARE(view.findChild<TimelineView*>(QStringLiteral("compareTimelineB"))->emptyText(),
+                 QStringLiteral("No trace of this run to show"));  // not the main window's "No run yet"
         QVERIFY(view.frames()->displayedImage().isNull());
         QVERIFY(std::isnan(view.frames()->runPsnrDb()));
         QVERIFY(view.frames()->statsText().contains(QStringLiteral("No frames")));

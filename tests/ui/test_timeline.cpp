@@ -353,6 +353,16 @@ private Q_SLOTS:
         QCOMPARE(feed.index().spanCount(), std::size_t(0));
     }
 
+    void emptyPlotSaysSoUntilSpansArrive() {
+        TraceFeed feed;
+        TimelineView view(&feed);
+        QVERIFY2(view.emptyText().startsWith(QStringLiteral("No run yet")), qPrintable(view.emptyText()));
+        feed.inject({span("decode", "run", 0, 0, 1'000'000)});
+        QCOMPARE(view.emptyText(), QString());
+        feed.clear();  // a new run starts: empty again until its first span
+        QVERIFY(!view.emptyText().isEmpty());
+    }
+
     void namesContrastWithTheirBars() {
         QCOMPARE(labelColour(QColor(255, 255, 255)), QColor(20, 20, 20));
         QCOMPARE(labelColour(QColor(0, 0, 0)), QColor(245, 245, 245));
