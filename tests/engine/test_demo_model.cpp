@@ -52,6 +52,18 @@ DecodeSettings cpuSettings() {
     return s;
 }
 
+// Held-out clip i (never seen in training) of `frames` frames of size x size pixels.
+at::Tensor heldOutClip(int i, int frames, int size) {
+    demo::ClipSpec spec;
+    spec.frames = frames;
+    spec.height = spec.width = size;
+    return demo::makeClip(demo::kHeldOutSeedBase + static_cast<std::uint64_t>(i), spec);
+}
+
+at::Tensor roundTrip(const WanVae& vae, const at::Tensor& clip) {
+    return decodeToTensor(vae, encodeToLatents(vae, clip, cpuSettings()), cpuSettings());
+}
+
 }  // namespace
 
 class TestDemoModel : public QObject {
@@ -152,15 +164,11 @@ private Q_SLOTS:
     // --count 16` measures, clamped to [-1, 1] as every frame a user sees is.
     void meetsTheGoalAtVideoFrameSizes() {
         const WanVae vae = WanVae::load("builtin:demo", VaeParts::Both);
-        demo::ClipSpec spec;
-        spec.frames = 5;
-        spec.height = spec.width = 128;
         double sum = 0, lowest = 1e9;
         const int n = 16;
         for (int i = 0; i < n; ++i) {
-            const at::Tensor clip = demo::makeClip(demo::kHeldOutSeedBase + static_cast<std::uint64_t>(i), spec);
-            const at::Tensor latents = encodeToLatents(vae, clip, cpuSettings());
-            const double db = psnr(decodeToTensor(vae, latents, cpuSettings()).clamp(-1, 1), clip);
+            const at::Tensor clip = heldOutClip(i, 5, 128);
+            const double db = psnr(roundTrip(vae, clip).clamp(-1, 1), clip);
             sum += db;
             lowest = std::min(lowest, db);
         }
@@ -171,15 +179,11 @@ private Q_SLOTS:
     // The first launch plays 33 frames: later latent frames must stay recognisable too.
     void longClipsStayRecognisable() {
         const WanVae vae = WanVae::load("builtin:demo", VaeParts::Both);
-        demo::ClipSpec spec;
-        spec.frames = 33;
-        spec.height = spec.width = 32;
         double sum = 0, meanColour = 0;
         const int n = 2;
         for (int i = 0; i < n; ++i) {
-            const at::Tensor clip = demo::makeClip(demo::kHeldOutSeedBase + static_cast<std::uint64_t>(i), spec);
-            const at::Tensor video = decodeToTensor(vae, encodeToLatents(vae, clip, cpuSettings()), cpuSettings());
-            sum += psnr(video, clip);
+            const at::Tensor clip = heldOutClip(i, 33, 32);
+            sum += psnr(roundTrip(vae, clip), clip);
             meanColour += psnr(clip.mean({1, 2, 3}, /*keepdim=*/true).expand_as(clip), clip);
         }
         qInfo("held-out round trip, 33x32x32: mean %.2f dB (mean colour alone %.2f dB)", sum / n, meanColour / n);
