@@ -73,12 +73,20 @@ struct SharedRun {
     bool stop() const { return failed.load() || observer.cancelRequested(); }
 };
 
+// A tile's latent frame t on its worker's track, as the untiled decode's chunks on the main
+// one: the timeline then shows how far each tile is, and chunks line up across tiles.
+TraceScope chunkSpan(const SharedRun& run, const PlannedTile& tile, const ForwardContext& ctx, std::int64_t t) {
+    return TraceScope(run.trace, "latent frame " + std::to_string(t), "chunk", 0, ctx.traceTid,
+                      {{"latent_frame", std::to_string(t)}, {"tile", std::to_string(tile.index)}});
+}
+
 // Exact: crop of the middle-block output through the upsampling stages, written as is.
 void runExactTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx, int& chunksDone) {
     CausalDecoder decoder(run.model);
     const VaeConfig& cfg = run.model.config();
     const Rect& in = tile.latent;
     for (std::int64_t t = 0; t < run.plan.latentFrames; ++t) {
+        const TraceScope chunk = chunkSpan(run, tile, ctx, t);
         at::Tensor x = run.prefix[t].narrow(3, in.y0, in.height()).narrow(4, in.x0, in.width());
         at::Tensor y = decoder.forwardUpsamplingRegion(x, in, tile.regions, ctx);
         decoder.finishFrame();
@@ -103,6 +111,7 @@ void runBlendTile(SharedRun& run, const PlannedTile& tile, ForwardContext& ctx, 
         at::tensor(at::ArrayRef<float>(tile.weightY)).view({1, 1, -1, 1}) *
         at::tensor(at::ArrayRef<float>(tile.weightX)).view({1, 1, 1, -1});
     for (std::int64_t t = 0; t < run.plan.latentFrames; ++t) {
+        const TraceScope chunk = chunkSpan(run, tile, ctx, t);
         at::Tensor y = decoder.decodeFrame(z.narrow(2, t, 1), ctx);
         at::Tensor weighted = (y.squeeze(0).to(at::kFloat).to(at::kCPU) * weight);
         const Rect& o = tile.output;

@@ -55,6 +55,7 @@ QJsonObject readJson(const QString& path) {
 struct Span {
     QString name, cat;
     double ts = 0, dur = 0;
+    qint64 tid = 0;
 };
 
 }  // namespace
@@ -147,7 +148,8 @@ private slots:
         for (const QJsonValue& v : root["traceEvents"].toArray()) {
             const QJsonObject e = v.toObject();
             if (e["ph"].toString() != "X") continue;
-            const Span s{e["name"].toString(), e["cat"].toString(), e["ts"].toDouble(), e["dur"].toDouble()};
+            const Span s{e["name"].toString(), e["cat"].toString(), e["ts"].toDouble(), e["dur"].toDouble(),
+                         e["tid"].toInteger()};
             tracks[{e["pid"].toInt(), e["tid"].toInteger()}].push_back(s);
             all.push_back(s);
         }
@@ -179,6 +181,19 @@ private slots:
             QVERIFY(t.ts >= runs[0].ts - tol && t.ts + t.dur <= runs[0].ts + runs[0].dur + tol);
         }
         QCOMPARE(int(tileNames.size()), stats_.tiles);  // one span per tile, not per retry
+        // Each tile's latent frames are chunks inside it, on its worker's track.
+        const int latentFrames = int(golden_.at("latents").size(1));
+        int chunks = 0;
+        for (const Span& c : all) {
+            if (c.cat != "chunk") continue;
+            ++chunks;
+            QVERIFY2(std::any_of(tiles.begin(), tiles.end(),
+                                 [&](const Span& t) {
+                                     return t.tid == c.tid && c.ts >= t.ts - tol && c.ts + c.dur <= t.ts + t.dur + tol;
+                                 }),
+                     qPrintable(c.name));
+        }
+        QCOMPARE(chunks, stats_.tiles * latentFrames);
         QVERIFY(stages.count("prefix: post-quant conv + middle block"));
         QVERIFY(stages.count("up stage 0") && stages.count("up stage 3"));
         QVERIFY(stages.count("head"));
