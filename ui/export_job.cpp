@@ -88,8 +88,7 @@ QString writeFrames(const ExportRun& run, ExportFormat format, const std::string
         if (frames[i].isNull() || frames[i].size() != size)
             ts::throwInput(path + ": frame " + std::to_string(i) + " is missing or of another size");
     // The engine's writer picks the format from the path: keep a folder a folder.
-    const bool tensorPath = QString::fromStdString(path).endsWith(QStringLiteral(".safetensors"), Qt::CaseInsensitive);
-    if (format == ExportFormat::PngFrames && (ts::isVideoContainerPath(path) || tensorPath))
+    if (format == ExportFormat::PngFrames && !ts::isPngFolderPath(path))
         ts::throwUsage(path + ": a PNG folder name must not end in .mp4, .mkv or .safetensors");
     if (format == ExportFormat::Mp4 && !ts::isVideoContainerPath(path))
         ts::throwUsage(path + ": a video needs the extension .mp4 or .mkv");

@@ -144,10 +144,9 @@ int commandDecode(const std::vector<std::string>& argv) {
     for (const auto& [name, c] : checks.items())
         std::cout << name << ": PSNR " << (c["psnr_db"].is_number() ? c["psnr_db"].get<double>() : INFINITY)
                   << " dB, max abs " << c["max_abs"].get<double>() << (c["identical"].get<bool>() ? " (identical)" : "") << "\n";
-    // Any other name is a folder of PNGs: say so, so "clip.avi" is not taken for a video.
-    const bool pngFolder = !isVideoContainerPath(outPath) && std::filesystem::path(outPath).extension() != ".safetensors";
+    // Said, so that "clip.avi" is not taken for a video.
     std::cout << "decoded " << frames << " frames of " << width << "x" << height << " to " << outPath
-              << (pngFolder ? " (a folder of PNG frames)" : "") << " in "
+              << (isPngFolderPath(outPath) ? " (a folder of PNG frames)" : "") << " in "
                   << stats.wallSeconds << " s (decode " << stats.decodeSeconds << " s at "
                   << 2.0 * stats.macs / 1e9 / stats.decodeSeconds << " GFLOP/s, writing " << writeSeconds << " s; "
                   << stats.balanceReason << ")\n";

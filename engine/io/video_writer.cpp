@@ -202,6 +202,8 @@ bool isVideoContainerPath(const std::string& path) {
     return ext == ".mp4" || ext == ".mkv";
 }
 
+bool isPngFolderPath(const std::string& path) { return !isVideoContainerPath(path) && !endsWithSafetensors(path); }
+
 std::unique_ptr<VideoWriter> openVideoWriter(const std::string& path, int totalFrames, int height, int width) {
     return openVideoWriter(path, totalFrames, height, width, VideoWriterOptions{});
 }
@@ -212,9 +214,9 @@ std::unique_ptr<VideoWriter> openVideoWriter(const std::string& path, int totalF
     if (totalFrames <= 0 || height <= 0 || width <= 0)
         throwRuntime(path + ": video writer needs a positive frame count and size; got " +
                      std::to_string(totalFrames) + " frames of " + std::to_string(height) + "x" + std::to_string(width));
-    if (endsWithSafetensors(path)) return std::make_unique<SafetensorsVideoWriter>(path, totalFrames, height, width);
+    if (isPngFolderPath(path)) return std::make_unique<PngFolderWriter>(path, totalFrames, height, width);
     if (isVideoContainerPath(path)) return openFfmpegVideoWriter(path, totalFrames, height, width, options);
-    return std::make_unique<PngFolderWriter>(path, totalFrames, height, width);
+    return std::make_unique<SafetensorsVideoWriter>(path, totalFrames, height, width);
 }
 
 }  // namespace ts

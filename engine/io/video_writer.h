@@ -33,6 +33,9 @@ struct VideoWriterOptions {
 
 // True for the paths openVideoWriter encodes with FFmpeg (.mp4, .mkv, any case).
 bool isVideoContainerPath(const std::string& path);
+// True for the paths openVideoWriter writes as a folder of PNGs: neither a video container
+// nor .safetensors (any case).
+bool isPngFolderPath(const std::string& path);
 
 // totalFrames/height/width are known from the latent shape before decoding starts;
 // the safetensors writer preallocates its file from them.

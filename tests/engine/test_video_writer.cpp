@@ -88,6 +88,14 @@ class TestVideoWriter : public QObject {
     Q_OBJECT
 
 private slots:
+    // The format comes from the path, extensions in any case; the rest is a PNG folder.
+    void formatByPath() {
+        QVERIFY(ts::isPngFolderPath("out/frames") && ts::isPngFolderPath("clip.avi"));
+        QVERIFY(!ts::isPngFolderPath("v.safetensors") && !ts::isPngFolderPath("v.SAFETENSORS"));
+        QVERIFY(!ts::isPngFolderPath("a.mp4") && !ts::isPngFolderPath("a.MKV"));
+        QVERIFY(ts::isVideoContainerPath("a.MKV") && !ts::isVideoContainerPath("v.safetensors"));
+    }
+
     void safetensorsChunksReadBack() {
         QTemporaryDir dir;
         const std::string path = dir.filePath("video.safetensors").toStdString();
