@@ -5,6 +5,7 @@
 #include "qcp.h"
 
 #include "core/format_bytes.h"
+#include "report/profile_analysis.h"
 
 #include <QEvent>
 #include <QFontMetrics>
@@ -39,14 +40,8 @@ QString counterLabel(int pid, const std::string& name) {
 }
 
 QString counterLabel(const std::string& summaryKey) {
-    // run_summary's memory keys: "rss_bytes" on the host, "allocated_bytes@1" on GPU 0.
-    const std::size_t at = summaryKey.rfind('@');
-    if (at == std::string::npos) return counterLabel(0, summaryKey);
-    try {
-        return counterLabel(std::stoi(summaryKey.substr(at + 1)), summaryKey.substr(0, at));
-    } catch (const std::exception&) {
-        return QString::fromStdString(summaryKey);
-    }
+    const auto [pid, name] = ts::parseMemoryCounterKey(summaryKey);
+    return counterLabel(pid, name);
 }
 
 MemoryView::MemoryView(TraceFeed* feed, QWidget* parent) : QWidget(parent), feed_(feed) {

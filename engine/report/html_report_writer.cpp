@@ -3,6 +3,7 @@
 #include "core/format_bytes.h"
 #include "io/video_writer.h"
 #include "report/chrome_trace_writer.h"
+#include "report/profile_analysis.h"
 #include "report/svg_plot.h"
 
 #include <algorithm>
@@ -116,7 +117,7 @@ std::string memorySection(const TraceStore::Snapshot& snapshot, const json& summ
     std::map<std::string, svg::Series> series;
     for (const TraceEvent& e : snapshot.events) {
         if (e.kind != TraceEvent::Kind::Counter || e.category != "memory") continue;
-        const std::string key = e.pid == 0 ? e.name : e.name + "@" + std::to_string(e.pid);
+        const std::string key = memoryCounterKey(e.pid, e.name);
         svg::Series& s = series[key];
         s.name = key;
         s.points.emplace_back((e.startNs - origin) / 1e9, e.value);
@@ -147,7 +148,7 @@ std::string memorySection(const TraceStore::Snapshot& snapshot, const json& summ
     }
     std::string out = "<h2>Memory over time</h2>\n";
     bool deviceLines = false;
-    for (const svg::Series& s : lines[1]) deviceLines = deviceLines || s.name.find('@') != std::string::npos;  // "name@pid": a device's
+    for (const svg::Series& s : lines[1]) deviceLines = deviceLines || parseMemoryCounterKey(s.name).first != 0;
     if (!lines[0].empty()) out += "<h3>Tensor memory (ATen allocator)</h3>\n" + svg::lineChart(lines[0], marks[0], "bytes", 900, 240);
     const char* sampledTitle = deviceLines ? "<h3>Process and device memory (sampled)</h3>\n" : "<h3>Process memory (sampled)</h3>\n";
     if (!lines[1].empty()) out += sampledTitle + svg::lineChart(lines[1], marks[1], "bytes", 900, 240);

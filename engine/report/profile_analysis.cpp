@@ -157,13 +157,24 @@ nlohmann::json analyzeCoverage(const TraceStore::Snapshot& snapshot) {
              "by the op that follows each gap"}};
 }
 
+std::string memoryCounterKey(int pid, const std::string& name) {
+    return pid == 0 ? name : name + "@" + std::to_string(pid);
+}
+
+std::pair<int, std::string> parseMemoryCounterKey(const std::string& key) {
+    const std::size_t at = key.rfind('@');
+    if (at == std::string::npos || at + 1 == key.size() ||
+        key.find_first_not_of("0123456789", at + 1) != std::string::npos || key.size() - at > 10)
+        return {0, key};
+    return {std::stoi(key.substr(at + 1)), key.substr(0, at)};
+}
+
 nlohmann::json analyzeMemory(const TraceStore::Snapshot& snapshot) {
     const std::int64_t origin = traceOriginNs(snapshot);
     std::map<std::string, nlohmann::json> out;
     for (const TraceEvent& e : snapshot.events) {
         if (e.kind != TraceEvent::Kind::Counter || e.category != "memory") continue;
-        const std::string key = e.pid == 0 ? e.name : e.name + "@" + std::to_string(e.pid);
-        nlohmann::json& m = out[key];
+        nlohmann::json& m = out[memoryCounterKey(e.pid, e.name)];
         if (m.is_null()) m = {{"pid", e.pid}, {"peak_bytes", -1.0}, {"samples", 0}};
         m["samples"] = m["samples"].get<std::int64_t>() + 1;
         if (e.value > m["peak_bytes"].get<double>()) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ts {
@@ -27,6 +28,12 @@ nlohmann::json analyzeCoverage(const TraceStore::Snapshot& snapshot);
 //   device_used_bytes): {pid, peak_bytes, peak_time_s, samples, op?, inner_op?}, keyed
 //   "name" for pid 0 and "name@pid" for devices; op fields come from the counter's args.
 nlohmann::json analyzeMemory(const TraceStore::Snapshot& snapshot);
+
+// A memory counter's key as "memory" and the HTML report name it: "name" on the host
+// (pid 0), "name@pid" on a device; and the pid and name back from one (pid 0 when the key
+// has no "@<number>").
+std::string memoryCounterKey(int pid, const std::string& name);
+std::pair<int, std::string> parseMemoryCounterKey(const std::string& key);
 
 // Stage names in first-seen order, with each "<stage> resample" (frame-split's per-frame
 // resample, causal_decoder.cpp) moved to just after its stage: the first latent frame runs

@@ -198,6 +198,17 @@ private Q_SLOTS:
         QVERIFY(order == want);
     }
 
+    // Memory counter keys: the host's bare, a device's with "@pid"; parsed back, and a name
+    // that only contains an "@" stays the host's.
+    void memoryCounterKeysRoundTrip() {
+        QCOMPARE(ts::memoryCounterKey(0, "rss_bytes"), std::string("rss_bytes"));
+        QCOMPARE(ts::memoryCounterKey(2, "allocated_bytes"), std::string("allocated_bytes@2"));
+        QVERIFY(ts::parseMemoryCounterKey("allocated_bytes@2") == std::make_pair(2, std::string("allocated_bytes")));
+        QVERIFY(ts::parseMemoryCounterKey("rss_bytes") == std::make_pair(0, std::string("rss_bytes")));
+        QVERIFY(ts::parseMemoryCounterKey("a@b") == std::make_pair(0, std::string("a@b")));
+        QVERIFY(ts::parseMemoryCounterKey("a@99999999999") == std::make_pair(0, std::string("a@99999999999")));
+    }
+
     // Each run is held against the ceiling of its own arithmetic, or none.
     void peakMatchesTheRunsArithmetic() {
         json tf32{{"device", "cuda"}, {"precision", "fp32"}, {"settings", {{"tf32", true}}},
