@@ -164,22 +164,18 @@ TilePlan makeTilePlan(const VaeConfig& cfg, std::int64_t T, std::int64_t h, std:
 }
 
 std::string TilePlan::describe() const {
-    char buf[240];
-    const double work = untiledMacs > 0 ? double(totalMacs) / double(untiledMacs) : 1.0;
+    char grid[120], costs[120];
     // Untiled, the --tile setting plays no part: the one "tile" is the frame.
     if (mode == TilingMode::Off)
-        std::snprintf(buf, sizeof buf,
-                      "off: untiled, %lldx%lld px frames, %.2fx the untiled work, ~%.0f MiB of tensors at peak "
-                      "(%.0f MiB of them weights)",
-                      static_cast<long long>(frameWidth), static_cast<long long>(frameHeight), work,
-                      estimatedPeakBytes / 1048576.0, weightBytes / 1048576.0);
+        std::snprintf(grid, sizeof grid, "off: untiled, %lldx%lld px frames", static_cast<long long>(frameWidth),
+                      static_cast<long long>(frameHeight));
     else
-        std::snprintf(buf, sizeof buf,
-                      "%s: %dx%d tile%s of %d px, %.2fx the untiled work, ~%.0f MiB of tensors at peak "
-                      "(%.0f MiB of them weights)",
-                      toString(mode).c_str(), rows, cols, tiles.size() == 1 ? "" : "s", tilePx, work,
-                      estimatedPeakBytes / 1048576.0, weightBytes / 1048576.0);
-    return buf;
+        std::snprintf(grid, sizeof grid, "%s: %dx%d tile%s of %d px", toString(mode).c_str(), rows, cols,
+                      tiles.size() == 1 ? "" : "s", tilePx);
+    std::snprintf(costs, sizeof costs, "%.2fx the untiled work, ~%.0f MiB of tensors at peak (%.0f MiB of them weights)",
+                  untiledMacs > 0 ? double(totalMacs) / double(untiledMacs) : 1.0, estimatedPeakBytes / 1048576.0,
+                  weightBytes / 1048576.0);
+    return std::string(grid) + ", " + costs;
 }
 
 }  // namespace ts
