@@ -155,15 +155,21 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
     stats.tiles = static_cast<int>(plan.tiles.size());
     stats.tiling = toString(effective.tiling);
     stats.tilePx = effective.tiling == TilingMode::Off ? 0 : effective.tilePx;
+    // What the observer does with the frames (encoding an MP4, copies for the GUI) is
+    // outside the decode time, GFLOP/s count the network only; its own span, so that the
+    // timeline shows where the decode waited on it.
+    auto deliver = [&](int first, const at::Tensor& frames) {
+        const auto tDeliver = Clock::now();
+        {
+            TraceScope span(trace, "deliver frames", "output", 0, kMainTrack, {{"first_frame", std::to_string(first)}});
+            observer.onFrames(first, frames);
+        }
+        stats.deliverSeconds += secondsSince(tDeliver);
+    };
     if (effective.tiling != TilingMode::Off) {
         const auto tDecode = Clock::now();
         TiledResult result = runTilePlan(m, z, plan, effective, balance, observer, budget);
-        const auto tDeliver = Clock::now();
-        {
-            TraceScope deliver(trace, "deliver frames", "output", 0, kMainTrack, {{"first_frame", "0"}});
-            observer.onFrames(0, result.video);
-        }
-        stats.deliverSeconds = secondsSince(tDeliver);
+        deliver(0, result.video);
         // Retries may have split tiles: report what ran, not what was planned.
         DecodeProgress done;
         done.chunksDone = done.chunksTotal = static_cast<int>(result.tilesRun * plan.latentFrames);
@@ -214,16 +220,7 @@ RunStats runDecodeOnce(const WanVae& model, const at::Tensor& latents, const Dec
             }
             frames = out.squeeze(0).to(at::kFloat).clamp_(-1.0, 1.0).to(at::kCPU);
         }
-        // What the observer does with the frames (encoding an MP4, copies for the GUI) is
-        // outside the chunk's span and the decode time: GFLOP/s count the network only.
-        const auto tDeliver = Clock::now();
-        {
-            // Its own span, so that the timeline shows where the decode waited on it.
-            TraceScope deliver(trace, "deliver frames", "output", 0, kMainTrack,
-                               {{"first_frame", std::to_string(progress.framesDone)}});
-            observer.onFrames(progress.framesDone, frames);
-        }
-        stats.deliverSeconds += secondsSince(tDeliver);
+        deliver(progress.framesDone, frames);  // outside the chunk's span
         progress.framesDone += static_cast<int>(frames.size(1));
         progress.chunksDone = t + 1;
         progress.elapsedSeconds = secondsSince(t0);
